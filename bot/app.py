@@ -1,0 +1,174 @@
+"""Build the Application: services, guards, flows and the error handler, wired in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.access import roles_of
+from bot.clock import Clock, SystemClock
+from bot.commands import set_command_menus
+from bot.config import Config
+from bot.context import BuurtApp, BuurtContext
+from bot.i18n import pick_language, t
+from bot.ordering import ChatOrderedProcessor
+from bot.replies import answer, say
+from bot.services import Services
+from bot.steps import StepRouter
+from conversations import board, general, my_notes, onboarding, privacy, village_talk
+from storage.repository import Repository
+
+_log = logging.getLogger(__name__)
+
+# Handler groups, in the order they run for each update.
+GUARD_GROUP = -100
+FLOW_GROUP = 0
+
+MAX_CONCURRENT_UPDATES = 256
+
+
+def build_application(
+    config: Config,
+    storage: Repository,
+    request: BaseRequest | None = None,
+    *,
+    clock: Clock | None = None,
+) -> BuurtApp:
+    """Return a ready-to-start Application; storage is opened in post_init."""
+    if not config.token:
+        raise ValueError("build_application needs config.token (from BUURTBOT_TOKEN)")
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=BuurtContext))
+        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        # On a 429 every call waits out retry_after, then the call is tried again.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=20, max_retries=3))
+        # Polling runs through our own durable inbox (bot/polling.py), jobs through storage.
+        .updater(None)
+        .job_queue(None)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    app: BuurtApp = builder.build()
+    app.bot_data["services"] = Services(config=config, repo=storage, clock=clock or SystemClock())
+
+    app.add_handler(TypeHandler(Update, _guard), group=GUARD_GROUP)
+    router = StepRouter(idle=general.idle)
+    router.register(onboarding.FLOW, onboarding.STEPS)
+    router.register(village_talk.FLOW, village_talk.STEPS)
+    router.register(my_notes.FLOW, my_notes.STEPS)
+    # Within one group the first matching handler wins: flows first, fallbacks last.
+    flow_handlers = [
+        *onboarding.handlers(),
+        *village_talk.handlers(),
+        *board.handlers(),
+        *my_notes.handlers(),
+        *privacy.handlers(),
+        *general.handlers(),
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND,
+            router.route,
+        ),
+        *general.fallback_handlers(),
+    ]
+    app.add_handlers(flow_handlers, group=FLOW_GROUP)
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def _post_init(app: BuurtApp) -> None:
+    services: Services = app.bot_data["services"]
+    await services.repo.open()
+    await set_command_menus(app.bot, services.config)
+
+
+async def _post_shutdown(app: BuurtApp) -> None:
+    services: Services = app.bot_data["services"]
+    await services.repo.close()
+
+
+async def _guard(update: Update, context: BuurtContext) -> None:
+    """Load who is talking, their language, roles and state; keep groups and blocks out."""
+    services = context.services
+    chat = update.effective_chat
+    user = update.effective_user
+    if update.my_chat_member is not None:
+        await _on_membership(update.my_chat_member, services)
+        raise ApplicationHandlerStop
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    context.roles = roles_of(user.id, services.config)
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # Residents' words belong in a private chat, not in a group everyone reads.
+        if (
+            update.message is not None
+            and update.message.text
+            and update.message.text.startswith("/")
+        ):
+            lang = pick_language(None, user.language_code)
+            await say(update, context, t(lang, "common.private_only"))
+        raise ApplicationHandlerStop
+    resident = await services.repo.get_resident(user.id)
+    if resident is None:
+        resident = await services.repo.ensure_resident(
+            user.id, pick_language(None, user.language_code)
+        )
+    elif not resident.active:
+        await services.repo.set_active(user.id, True)
+    context.resident = resident
+    context.lang = pick_language(resident.language, user.language_code)
+    if chat is not None:
+        context.state = await services.repo.get_state(chat.id)
+
+
+async def _on_membership(change: ChatMemberUpdated, services: Services) -> None:
+    """Stop sending to someone who blocked the bot, and welcome them back when they return."""
+    if change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    if await services.repo.get_resident(change.chat.id) is None:
+        return
+    blocked = status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    await services.repo.set_active(change.chat.id, not blocked)
+
+
+async def _on_error(update: object, context: BuurtContext) -> None:
+    """Log what failed (never the update's words or the token) and tell the person."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    _log.error("handling update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    try:
+        if update.callback_query is not None:
+            await answer(update)
+        await say(update, context, t(context.lang, "common.error"))
+    except TelegramError as exc:
+        _log.warning("could not tell the person about the failure: %s", exc.message)
+
+
+def services_of(app: BuurtApp) -> Services:
+    """Return the services an application was built with."""
+    services: Any = app.bot_data["services"]
+    assert isinstance(services, Services)
+    return services

@@ -1,0 +1,82 @@
+"""The commands people see in their menu and in /help, per role."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.access import Role, roles_of
+from bot.config import Config
+from bot.i18n import LANGUAGES, plain
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    role: Role
+
+
+# Order is the order of the menu: what a resident needs most comes first.
+COMMANDS: tuple[Command, ...] = (
+    Command("thema", Role.RESIDENT),
+    Command("bord", Role.RESIDENT),
+    Command("mijn", Role.RESIDENT),
+    Command("help", Role.RESIDENT),
+    Command("taal", Role.RESIDENT),
+    Command("privacy", Role.RESIDENT),
+    Command("mijngegevens", Role.RESIDENT),
+    Command("vergeet", Role.RESIDENT),
+    Command("stop", Role.RESIDENT),
+    Command("start", Role.RESIDENT),
+    Command("cancel", Role.RESIDENT),
+)
+
+
+def commands_for(roles: frozenset[Role]) -> list[Command]:
+    """Return the commands open to someone with these roles."""
+    return [c for c in COMMANDS if c.role in roles]
+
+
+def bot_commands(language: str, roles: frozenset[Role]) -> list[BotCommand]:
+    """Return the menu for one language and role set."""
+    return [BotCommand(c.name, plain(language, f"commands.{c.name}")) for c in commands_for(roles)]
+
+
+async def set_command_menus(bot: Bot, config: Config) -> None:
+    """Give residents a menu per language, and everyone with a role their own."""
+    resident = frozenset({Role.RESIDENT})
+    try:
+        for language in LANGUAGES:
+            await bot.set_my_commands(
+                bot_commands(language, resident),
+                scope=BotCommandScopeDefault(),
+                language_code=None if language == config.default_language else language,
+            )
+    except TelegramError as exc:
+        _log.warning("could not set the residents' command menu: %s", exc.message)
+    role_holders = (
+        set(config.roles.admins)
+        | set(config.roles.moderators)
+        | {a.user_id for a in config.roles.ambassadors}
+    )
+    for user_id in sorted(role_holders):
+        await set_personal_menu(bot, config, user_id, roles_of(user_id, config))
+
+
+async def set_personal_menu(bot: Bot, config: Config, user_id: int, roles: frozenset[Role]) -> None:
+    """Show one person the menu of their roles, in both languages."""
+    try:
+        for language in LANGUAGES:
+            await bot.set_my_commands(
+                bot_commands(language, roles),
+                scope=BotCommandScopeChat(user_id),
+                language_code=None if language == config.default_language else language,
+            )
+    except TelegramError as exc:
+        # Someone who never opened the chat gets their menu at their first /start.
+        _log.info("no personal menu for a role holder yet: %s", exc.message)

@@ -1,0 +1,78 @@
+"""Handle updates of different chats concurrently and the updates of one chat strictly in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+_log = logging.getLogger(__name__)
+
+AfterHook = Callable[[object], Awaitable[None]]
+
+# PTB's own semaphore is acquired before we can see the chat, and its waiters are not
+# guaranteed to wake in arrival order; so it is set wide open and the real limit applies
+# after each update has taken its place in its chat's line.
+_UNBOUNDED = 1 << 20
+
+
+def chat_key(update: object) -> int | None:
+    """Return the chat whose order an update belongs to, None when it has none."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Run at most `limit` updates at once, one at a time per chat, in arrival order."""
+
+    def __init__(self, limit: int = 256) -> None:
+        super().__init__(_UNBOUNDED)
+        self._limit = asyncio.Semaphore(limit)
+        self._tails: dict[int, asyncio.Future[None]] = {}
+        self._after: list[AfterHook] = []
+
+    def add_after_hook(self, hook: AfterHook) -> None:
+        """Call hook(update) once each update has been handled, whatever the outcome."""
+        self._after.append(hook)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's previous update, then handle this one within the limit."""
+        key = chat_key(update)
+        previous: asyncio.Future[None] | None = None
+        mine: asyncio.Future[None] | None = None
+        if key is not None:
+            # Taking the place in line happens before the first await, so the order in
+            # which PTB starts the tasks (arrival order) is the order of handling.
+            previous = self._tails.get(key)
+            mine = asyncio.get_running_loop().create_future()
+            self._tails[key] = mine
+        try:
+            if previous is not None:
+                await asyncio.shield(previous)
+            async with self._limit:
+                await coroutine
+            for hook in self._after:
+                try:
+                    await hook(update)
+                except Exception:
+                    _log.exception("after-update hook failed")
+        finally:
+            if mine is not None and key is not None:
+                mine.set_result(None)
+                if self._tails.get(key) is mine:
+                    del self._tails[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""

@@ -1,0 +1,98 @@
+"""Flood control: token buckets for all sends and per chat, and the ban that follows a 429."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TokenBucket:
+    """``burst`` tokens at most, refilled at ``rate`` per second."""
+
+    rate: float
+    burst: int
+    tokens: float
+    updated: float
+
+    def refill(self, now: float) -> None:
+        """Add the tokens earned since the last look."""
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(float(self.burst), self.tokens + elapsed * self.rate)
+        self.updated = now
+
+
+@dataclass
+class FloodLimits:
+    """The figures of flood control; Telegram does not publish its own."""
+
+    global_rate: float = 30.0
+    global_burst: int = 30
+    chat_rate: float = 1.0
+    chat_burst: int = 20
+    retry_after: int = 1
+
+    def as_dict(self) -> dict[str, float]:
+        """The limits as JSON-ready numbers."""
+        return {
+            "global_rate": self.global_rate,
+            "global_burst": self.global_burst,
+            "chat_rate": self.chat_rate,
+            "chat_burst": self.chat_burst,
+            "retry_after": self.retry_after,
+        }
+
+
+@dataclass
+class FloodControl:
+    """Decides whether a send may pass, and remembers the ban after a refusal."""
+
+    limits: FloodLimits = field(default_factory=FloodLimits)
+    ban_until: float = 0.0
+    _global: TokenBucket | None = None
+    _chats: dict[int, TokenBucket] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Full buckets and no ban, as after a change of limits."""
+        self._global = None
+        self._chats.clear()
+        self.ban_until = 0.0
+
+    def ban_remaining(self, now: float) -> int | None:
+        """Whole seconds left of the current ban (at least 1), or None without a ban."""
+        if now >= self.ban_until:
+            return None
+        return max(1, math.ceil(self.ban_until - now))
+
+    def _bucket_for_chat(self, chat_id: int, now: float) -> TokenBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            burst = self.limits.chat_burst
+            bucket = TokenBucket(self.limits.chat_rate, burst, float(burst), now)
+            self._chats[chat_id] = bucket
+        return bucket
+
+    def _global_bucket(self, now: float) -> TokenBucket:
+        if self._global is None:
+            burst = self.limits.global_burst
+            self._global = TokenBucket(self.limits.global_rate, burst, float(burst), now)
+        return self._global
+
+    def try_send(self, chat_id: int, now: float) -> int | None:
+        """Take a token from both buckets; when one is empty, start a ban and return its length."""
+        return self._take([self._global_bucket(now), self._bucket_for_chat(chat_id, now)], now)
+
+    def try_send_chat_only(self, chat_id: int, now: float) -> int | None:
+        """Like try_send for a paid broadcast, which the bulk limit does not cover."""
+        return self._take([self._bucket_for_chat(chat_id, now)], now)
+
+    def _take(self, buckets: list[TokenBucket], now: float) -> int | None:
+        for bucket in buckets:
+            bucket.refill(now)
+        if any(bucket.tokens < 1.0 for bucket in buckets):
+            seconds = max(1, int(self.limits.retry_after))
+            self.ban_until = now + seconds
+            return seconds
+        for bucket in buckets:
+            bucket.tokens -= 1.0
+        return None

@@ -1,0 +1,123 @@
+"""Long polling through a durable inbox: an update is stored before Telegram may forget it.
+
+PTB's own Updater confirms an update to Telegram as soon as it is fetched; a crash before
+handling would lose the resident's words. Here every fetched update is written to the inbox
+first, handled from there, and marked done afterwards; at start-up whatever is still pending
+is handled again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.context import BuurtApp
+from bot.ordering import chat_key
+from storage.repository import Repository
+
+_log = logging.getLogger(__name__)
+_MAX_BACKOFF = 30.0
+# Telegram keeps unconfirmed updates for a day; handled ids are kept a little longer.
+_KEEP_HANDLED = timedelta(days=2)
+_PRUNE_EVERY = 3600.0
+
+
+class InboxPoller:
+    """Fetch updates with getUpdates, store them in the inbox, hand them to the application."""
+
+    def __init__(self, app: BuurtApp, repo: Repository, *, timeout: int = 30) -> None:
+        self._app = app
+        self._repo = repo
+        self._timeout = timeout
+        self._task: asyncio.Task[None] | None = None
+        self._offset: int | None = None
+        self._pruned_at = 0.0
+        self.fatal: BaseException | None = None
+        self.stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        """Queue what was left unhandled last time, then start polling."""
+        # No stored offset: Telegram hands out whatever it still holds unconfirmed, and the
+        # inbox recognises what it already has (update ids may even restart lower).
+        self._offset = None
+        await self._prune()
+        pending = await self._repo.inbox_pending()
+        for item in pending:
+            update = Update.de_json(json.loads(item.payload), self._app.bot)
+            await self._app.update_queue.put(update)
+        if pending:
+            _log.info("handling %d update(s) left over from the last run", len(pending))
+        self._task = asyncio.create_task(self._run(), name="buurtbot:poller")
+
+    async def stop(self) -> None:
+        """Stop polling; updates already stored stay for the application or the next start."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        backoff = 1.0
+        try:
+            while True:
+                try:
+                    updates = await self._app.bot.get_updates(
+                        offset=self._offset,
+                        timeout=self._timeout,
+                        read_timeout=self._timeout + 10,
+                        allowed_updates=Update.ALL_TYPES,
+                    )
+                except InvalidToken as exc:
+                    _log.critical("Telegram refused the bot token; stopping")
+                    self.fatal = exc
+                    return
+                except RetryAfter as exc:
+                    _log.warning("getUpdates rate limited; waiting %s s", exc.retry_after)
+                    await asyncio.sleep(_seconds(exc.retry_after))
+                    continue
+                except Conflict as exc:
+                    _log.error("another bot instance polls with this token: %s", exc.message)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, _MAX_BACKOFF)
+                    continue
+                except (NetworkError, TelegramError) as exc:
+                    _log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, _MAX_BACKOFF)
+                    continue
+                backoff = 1.0
+                await self._accept(updates)
+        finally:
+            self.stopped.set()
+
+    async def _accept(self, updates: tuple[Update, ...]) -> None:
+        if not updates:
+            return
+        fresh = await self._repo.inbox_add(
+            [(u.update_id, chat_key(u), json.dumps(u.to_dict())) for u in updates]
+        )
+        self._offset = updates[-1].update_id + 1
+        for update in updates:
+            # After a crash Telegram may offer again what the inbox already holds.
+            if update.update_id in fresh:
+                await self._app.update_queue.put(update)
+        if time.monotonic() - self._pruned_at > _PRUNE_EVERY:
+            await self._prune()
+
+    async def _prune(self) -> None:
+        self._pruned_at = time.monotonic()
+        await self._repo.inbox_prune(datetime.now(UTC) - _KEEP_HANDLED)
+
+
+def _seconds(value: float | timedelta) -> float:
+    """Read retry_after, which PTB gives as seconds or as a timedelta."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,182 @@
+"""The board: a theme's notes per quadrant, as a picture and as pages of anonymous notes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.render.board_image import BoardPicture, StickyNote, render_board
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import pack, unpack, unpack_int
+from bot.context import BuurtContext
+from bot.i18n import Html, plain, t
+from bot.replies import answer, answer_key, edit_or_send, say
+from bot.text_limits import CAPTION_LIMIT, shorten, split_html
+from conversations.theme_list import active_themes, theme_keyboard
+from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
+
+PAGE_SIZE = 5
+NOTES_IN_PICTURE = 6
+NOTE_PREVIEW = 300
+
+
+async def board_command(update: Update, context: BuurtContext) -> None:
+    """Show the board of the theme being talked about, or let the resident pick one."""
+    theme_id = context.state.data.get("theme")
+    repo = context.services.repo
+    if isinstance(theme_id, int) and (theme := await repo.get_theme(theme_id)) is not None:
+        await show_board(update, context, theme)
+        return
+    themes = await active_themes(context)
+    if not themes:
+        await say(update, context, t(context.lang, "talk.no_themes"))
+        return
+    if len(themes) == 1:
+        await show_board(update, context, themes[0])
+        return
+    await say(
+        update, context, t(context.lang, "board.pick_theme"), theme_keyboard(themes, "bd", "open")
+    )
+
+
+async def on_open(update: Update, context: BuurtContext) -> None:
+    """Show the board whose button was pressed."""
+    parts = unpack(update.callback_query.data if update.callback_query else None, "bd", 2)
+    theme_id = unpack_int(parts[1]) if parts else None
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return
+    await answer(update)
+    await show_board(update, context, theme)
+
+
+async def show_board(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Send the board as a picture with the counts per quadrant."""
+    repo = context.services.repo
+    lang = context.lang
+    counts = await repo.count_notes(theme.id)
+    newest = {
+        q.value: [
+            _sticky(note, lang)
+            for note in await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+        ]
+        for q in BOARD_QUADRANTS
+    }
+    picture = BoardPicture(
+        title=theme.title,
+        place=context.services.config.municipality.place_name(theme.place),
+        notes=newest,
+        counts={q.value: counts[q] for q in BOARD_QUADRANTS},
+    )
+    # Drawing takes a moment; other residents' updates go on meanwhile.
+    png = await asyncio.to_thread(render_board, picture, language=lang)
+    caption = t(
+        lang,
+        "board.caption",
+        title=shorten(theme.title, 200),
+        **{q.value: counts[q] for q in BOARD_QUADRANTS},
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(lang, "board.read_notes"), callback_data=pack("bd", "p", theme.id, 0)
+                )
+            ]
+        ]
+    )
+    assert update.effective_chat is not None
+    await context.bot.send_photo(
+        update.effective_chat.id,
+        png,
+        caption=split_html(caption, CAPTION_LIMIT)[0],
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
+
+
+def _sticky(note: Note, lang: str) -> StickyNote:
+    return StickyNote(text=_note_text(note, lang), kind=note.kind.value)
+
+
+def _note_text(note: Note, lang: str) -> str:
+    if note.kind == NoteKind.PHOTO and not note.text:
+        return plain(lang, "board.photo_note")
+    if note.kind == NoteKind.VOICE:
+        return plain(lang, "board.voice_note")
+    return note.text
+
+
+async def on_page(update: Update, context: BuurtContext) -> None:
+    """Show one page of a theme's visible notes, newest first."""
+    query = update.callback_query
+    parts = unpack(query.data if query else None, "bd", 3)
+    theme_id = unpack_int(parts[1]) if parts else None
+    offset = unpack_int(parts[2]) if parts else None
+    repo = context.services.repo
+    theme = await repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None or offset is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return
+    await answer(update)
+    lang = context.lang
+    counts = await repo.count_notes(theme.id)
+    total = sum(counts.values())
+    notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
+    if not notes:
+        await say(update, context, t(lang, "board.empty", title=theme.title))
+        return
+    lines = [
+        t(
+            lang,
+            "board.page_title",
+            title=shorten(theme.title, 200),
+            first=offset + 1,
+            last=offset + len(notes),
+            total=total,
+        )
+    ]
+    for note in notes:
+        quadrant = plain(lang, f"quadrant.{note.quadrant.value}") if note.quadrant else ""
+        lines.append(
+            t(
+                lang,
+                "board.note_line",
+                quadrant=quadrant,
+                text=shorten(_note_text(note, lang), NOTE_PREVIEW),
+            )
+        )
+    nav: list[InlineKeyboardButton] = []
+    if offset > 0:
+        nav.append(
+            InlineKeyboardButton(
+                plain(lang, "board.newer"),
+                callback_data=pack("bd", "p", theme.id, max(0, offset - PAGE_SIZE)),
+            )
+        )
+    if offset + len(notes) < total:
+        nav.append(
+            InlineKeyboardButton(
+                plain(lang, "board.older"),
+                callback_data=pack("bd", "p", theme.id, offset + PAGE_SIZE),
+            )
+        )
+    markup = InlineKeyboardMarkup([nav]) if nav else None
+    text = Html("\n".join(lines))
+    message = query.message if query else None
+    if isinstance(message, Message) and message.text is not None:
+        await edit_or_send(update, context, text, markup)
+    else:
+        await say(update, context, text, markup)
+
+
+def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
+    """Return the handlers of the board."""
+    return [
+        CommandHandler("bord", board_command, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_open, pattern=r"^bd:open:"),
+        CallbackQueryHandler(on_page, pattern=r"^bd:p:"),
+    ]

@@ -1,0 +1,263 @@
+"""Onboarding: /start welcomes a resident, asks their village and whether they want theme news."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.access import Role
+from bot.callbacks import pack, unpack
+from bot.commands import set_personal_menu
+from bot.context import BuurtContext
+from bot.i18n import plain, t
+from bot.replies import answer, answer_key, drop_buttons, say
+from bot.steps import StepHandler
+from conversations import village_talk
+from storage.models import Consent, PlaceKind, PlaceRef
+
+FLOW = "onboarding"
+VILLAGE, NEIGHBOURHOOD, NEWS = "village", "neighbourhood", "news"
+SKIP = "-"
+# A poster's QR code opens t.me/<bot>?start=t_<theme code>.
+DEEP_LINK_PREFIX = "t_"
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _village_keyboard(context: BuurtContext) -> InlineKeyboardMarkup:
+    municipality = context.services.config.municipality
+    buttons = [
+        InlineKeyboardButton(village.name, callback_data=pack("ob", "v", village.key))
+        for area in municipality.areas
+        for village in area.villages
+    ]
+    rows = _rows(buttons)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                plain(context.lang, "common.skip"), callback_data=pack("ob", "v", SKIP)
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _neighbourhood_keyboard(context: BuurtContext, village_key: str) -> InlineKeyboardMarkup:
+    village = context.services.config.municipality.village(village_key)
+    assert village is not None
+    buttons = [
+        InlineKeyboardButton(n.name, callback_data=pack("ob", "n", n.key))
+        for n in village.neighbourhoods
+    ]
+    rows = _rows(buttons)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                plain(context.lang, "common.skip"), callback_data=pack("ob", "n", SKIP)
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _news_keyboard(context: BuurtContext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(context.lang, "common.yes_please"), callback_data=pack("ob", "news", 1)
+                ),
+                InlineKeyboardButton(
+                    plain(context.lang, "common.no_thanks"), callback_data=pack("ob", "news", 0)
+                ),
+            ]
+        ]
+    )
+
+
+def _name(update: Update, context: BuurtContext) -> str:
+    user = update.effective_user
+    return (
+        user.first_name
+        if user is not None and user.first_name
+        else plain(context.lang, "start.someone")
+    )
+
+
+async def start(update: Update, context: BuurtContext) -> None:
+    """Welcome the resident and ask where they live, or open the theme a deep link names."""
+    if context.args and context.args[0].startswith(DEEP_LINK_PREFIX):
+        code = context.args[0].removeprefix(DEEP_LINK_PREFIX)
+        if await village_talk.open_by_code(update, context, code):
+            return
+    if context.roles != {Role.RESIDENT}:
+        user_id = update.effective_user.id if update.effective_user else 0
+        await set_personal_menu(context.bot, context.services.config, user_id, context.roles)
+    resident = context.resident
+    if resident is not None and resident.onboarded:
+        await say(
+            update, context, t(context.lang, "start.welcome_back", name=_name(update, context))
+        )
+        return
+    await say(
+        update,
+        context,
+        t(
+            context.lang,
+            "start.welcome",
+            name=_name(update, context),
+            municipality=context.services.config.municipality.name,
+        ),
+    )
+    await ask_village(update, context)
+
+
+async def ask_village(update: Update, context: BuurtContext) -> None:
+    """Ask which village the resident lives in (skippable)."""
+    repo = context.services.repo
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    if not any(area.villages for area in context.services.config.municipality.areas):
+        await _ask_news(update, context)
+        return
+    await repo.set_state(chat_id, FLOW, VILLAGE, {})
+    await say(update, context, t(context.lang, "start.ask_village"), _village_keyboard(context))
+
+
+async def _ask_news(update: Update, context: BuurtContext) -> None:
+    chat_id = update.effective_chat.id if update.effective_chat else 0
+    await context.services.repo.set_state(chat_id, FLOW, NEWS, {})
+    await say(update, context, t(context.lang, "start.ask_news"), _news_keyboard(context))
+
+
+async def on_village(update: Update, context: BuurtContext) -> None:
+    """Store the chosen village and ask for the neighbourhood when the village has them."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, "ob", 2)
+    if parts is None or context.state.flow != FLOW or context.state.step != VILLAGE:
+        await answer_key(update, context, "common.stale_button")
+        return
+    municipality = context.services.config.municipality
+    key = parts[1]
+    village = municipality.village(key) if key != SKIP else None
+    if key != SKIP and village is None:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await drop_buttons(update)
+    repo = context.services.repo
+    if village is None:
+        await repo.set_place(update.effective_user.id, None, None)
+        await say(update, context, t(context.lang, "start.village_skipped"))
+        await _ask_news(update, context)
+        return
+    await repo.set_place(update.effective_user.id, village.key, None)
+    if village.neighbourhoods:
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        await repo.set_state(chat_id, FLOW, NEIGHBOURHOOD, {"village": village.key})
+        await say(
+            update,
+            context,
+            t(context.lang, "start.ask_neighbourhood", village=village.name),
+            _neighbourhood_keyboard(context, village.key),
+        )
+        return
+    place = municipality.place_name(PlaceRef(PlaceKind.VILLAGE, village.key))
+    await say(update, context, t(context.lang, "start.village_chosen", place=place))
+    await _ask_news(update, context)
+
+
+async def on_neighbourhood(update: Update, context: BuurtContext) -> None:
+    """Store the chosen neighbourhood, then ask about theme news."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, "ob", 2)
+    state = context.state
+    if parts is None or state.flow != FLOW or state.step != NEIGHBOURHOOD:
+        await answer_key(update, context, "common.stale_button")
+        return
+    municipality = context.services.config.municipality
+    village_key = str(state.data.get("village", ""))
+    village = municipality.village(village_key)
+    key = parts[1]
+    neighbourhood = municipality.neighbourhood(key) if key != SKIP else None
+    if village is None or (
+        key != SKIP and (neighbourhood is None or neighbourhood not in village.neighbourhoods)
+    ):
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await drop_buttons(update)
+    await context.services.repo.set_place(
+        update.effective_user.id, village.key, neighbourhood.key if neighbourhood else None
+    )
+    place = neighbourhood.name + ", " + village.name if neighbourhood else village.name
+    await say(update, context, t(context.lang, "start.village_chosen", place=place))
+    await _ask_news(update, context)
+
+
+async def on_news(update: Update, context: BuurtContext) -> None:
+    """Record the answer on theme news (default no) and finish onboarding."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, "ob", 2)
+    if (
+        parts is None
+        or parts[1] not in ("0", "1")
+        or context.state.flow != FLOW
+        or context.state.step != NEWS
+    ):
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await drop_buttons(update)
+    repo = context.services.repo
+    wants = parts[1] == "1"
+    user_id = update.effective_user.id
+    await repo.set_consent(user_id, Consent.THEME_NEWS, wants)
+    await repo.set_onboarded(user_id)
+    chat_id = update.effective_chat.id if update.effective_chat else user_id
+    await repo.set_state(chat_id, None, None, {})
+    await say(update, context, t(context.lang, "start.news_yes" if wants else "start.news_no"))
+    await say(update, context, t(context.lang, "start.finished"))
+
+
+async def _repeat_question(update: Update, context: BuurtContext) -> None:
+    """Ask the current onboarding question again when the resident typed instead of tapping."""
+    await say(update, context, t(context.lang, "start.use_buttons"))
+    step = context.state.step
+    if step == VILLAGE:
+        await say(update, context, t(context.lang, "start.ask_village"), _village_keyboard(context))
+    elif step == NEIGHBOURHOOD:
+        village_key = str(context.state.data.get("village", ""))
+        village = context.services.config.municipality.village(village_key)
+        if village is None:
+            await ask_village(update, context)
+            return
+        await say(
+            update,
+            context,
+            t(context.lang, "start.ask_neighbourhood", village=village.name),
+            _neighbourhood_keyboard(context, village.key),
+        )
+    else:
+        await say(update, context, t(context.lang, "start.ask_news"), _news_keyboard(context))
+
+
+STEPS: dict[str, StepHandler] = {
+    VILLAGE: _repeat_question,
+    NEIGHBOURHOOD: _repeat_question,
+    NEWS: _repeat_question,
+}
+
+
+def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
+    """Return the handlers of the onboarding flow."""
+    return [
+        CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_village, pattern=r"^ob:v:"),
+        CallbackQueryHandler(on_neighbourhood, pattern=r"^ob:n:"),
+        CallbackQueryHandler(on_news, pattern=r"^ob:news:"),
+    ]

@@ -1,0 +1,201 @@
+"""The narrow async interface that the flows use; SQLite implements it, PostgreSQL can follow.
+
+Each method is one transaction. Methods that create something from a resident's update take
+that update's id, so handling the same update twice (after a crash) stores it once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from storage.models import (
+    ChatState,
+    Consent,
+    InboxItem,
+    Note,
+    NoteKind,
+    NoteStatus,
+    PlaceRef,
+    Quadrant,
+    Resident,
+    Theme,
+    ThemeStatus,
+)
+
+
+class Repository(ABC):
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close the connections; safe to call twice."""
+
+    # -- inbox: updates as received, until handled -------------------------------------------
+
+    @abstractmethod
+    async def inbox_add(self, items: Sequence[tuple[int, int | None, str]]) -> set[int]:
+        """Store (update_id, chat_id, payload) rows; return the ids that were not known yet."""
+
+    @abstractmethod
+    async def inbox_pending(self) -> list[InboxItem]:
+        """Return the updates not handled yet, oldest first."""
+
+    @abstractmethod
+    async def inbox_done(self, update_id: int) -> None:
+        """Mark an update handled; its payload and chat are dropped (they are personal)."""
+
+    @abstractmethod
+    async def inbox_prune(self, handled_before: datetime) -> int:
+        """Forget handled updates older than this (kept until then to recognise redelivery)."""
+
+    @abstractmethod
+    async def inbox_last_update_id(self) -> int | None:
+        """Return the highest update_id ever stored, handled or not."""
+
+    # -- conversation state ------------------------------------------------------------------
+
+    @abstractmethod
+    async def get_state(self, chat_id: int) -> ChatState:
+        """Return the chat's state; an empty ChatState when it has none."""
+
+    @abstractmethod
+    async def set_state(
+        self, chat_id: int, flow: str | None, step: str | None, data: dict[str, Any]
+    ) -> None:
+        """Replace the chat's state; flow None clears it."""
+
+    # -- residents -----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def get_resident(self, user_id: int) -> Resident | None: ...
+
+    @abstractmethod
+    async def ensure_resident(self, user_id: int, language: str) -> Resident:
+        """Return the resident, creating them with this language when new."""
+
+    @abstractmethod
+    async def set_language(self, user_id: int, language: str) -> None: ...
+
+    @abstractmethod
+    async def set_place(
+        self, user_id: int, village_key: str | None, neighbourhood_key: str | None
+    ) -> None: ...
+
+    @abstractmethod
+    async def set_onboarded(self, user_id: int) -> None: ...
+
+    @abstractmethod
+    async def set_active(self, user_id: int, active: bool) -> None:
+        """Mark a resident who blocked the bot inactive (and active again when they return)."""
+
+    @abstractmethod
+    async def set_consent(self, user_id: int, purpose: Consent, granted: bool) -> None: ...
+
+    @abstractmethod
+    async def get_consents(self, user_id: int) -> dict[Consent, bool]:
+        """Return every purpose, False where the resident never said yes."""
+
+    @abstractmethod
+    async def set_phone(self, user_id: int, phone: str | None) -> None: ...
+
+    @abstractmethod
+    async def get_phone(self, user_id: int) -> str | None: ...
+
+    @abstractmethod
+    async def export_resident(self, user_id: int) -> dict[str, Any]:
+        """Return everything stored about one resident, ready for json.dumps."""
+
+    @abstractmethod
+    async def erase_resident(self, user_id: int) -> None:
+        """Remove everything personal of one resident from every table, in one transaction."""
+
+    # -- themes --------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def create_theme(
+        self,
+        *,
+        title: str,
+        invitation: str,
+        question: str,
+        place: PlaceRef,
+        status: ThemeStatus,
+        starts_on: date | None,
+        ends_on: date | None,
+        quadrant_questions: dict[str, str] | None = None,
+        created_by: int | None = None,
+    ) -> Theme:
+        """Create a theme with a fresh random deep-link code."""
+
+    @abstractmethod
+    async def get_theme(self, theme_id: int) -> Theme | None: ...
+
+    @abstractmethod
+    async def get_theme_by_code(self, code: str) -> Theme | None: ...
+
+    @abstractmethod
+    async def list_active_themes(
+        self, places: Collection[PlaceRef] | None, today: date
+    ) -> list[Theme]:
+        """Return active themes whose period includes today, for these places (None: all)."""
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def add_note(
+        self,
+        *,
+        theme_id: int,
+        author_id: int,
+        kind: NoteKind,
+        text: str,
+        file_id: str | None,
+        quadrant: Quadrant | None,
+        status: NoteStatus,
+        source_update_id: int | None,
+    ) -> Note:
+        """Store a note; with a source_update_id already used, return that note instead."""
+
+    @abstractmethod
+    async def get_note(self, note_id: int) -> Note | None: ...
+
+    @abstractmethod
+    async def set_note_quadrant(
+        self, note_id: int, quadrant: Quadrant, status: NoteStatus
+    ) -> Note | None:
+        """Place a note in a quadrant with its new status; None when the note is gone."""
+
+    @abstractmethod
+    async def set_note_text(self, note_id: int, text: str) -> Note | None: ...
+
+    @abstractmethod
+    async def delete_note(self, note_id: int) -> bool: ...
+
+    @abstractmethod
+    async def list_notes_by_author(self, author_id: int) -> list[Note]:
+        """Return a resident's notes, newest first."""
+
+    @abstractmethod
+    async def count_notes(
+        self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
+    ) -> dict[Quadrant, int]:
+        """Return the number of notes per quadrant (every quadrant present, zero included)."""
+
+    @abstractmethod
+    async def list_notes(
+        self,
+        theme_id: int,
+        *,
+        statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,),
+        quadrant: Quadrant | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Note]:
+        """Return a theme's notes, newest first."""

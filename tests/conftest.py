@@ -1,0 +1,151 @@
+"""Fixtures that run the real bot against the playground Bot API server over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import Clock
+from bot.config import parse_config
+from bot.playground.client import PlaygroundClient
+from bot.playground.server import Playground
+from bot.runner import BotRunner
+from storage.models import PlaceRef, Theme, ThemeStatus
+from storage.sqlite import SqliteRepository
+
+TOKEN = "123456789:playground-test-token-abcdefghijklmnop"
+AMBASSADOR_ID = 900001
+MODERATOR_ID = 900002
+ADMIN_ID = 900003
+HANDLED_TIMEOUT = 20.0
+
+
+def municipality() -> dict[str, Any]:
+    """A small municipality: two areas, one village with neighbourhoods."""
+    return {
+        "name": "Renkum",
+        "areas": [
+            {
+                "key": "doorwerth-heveadorp",
+                "name": "Doorwerth en Heveadorp",
+                "villages": [
+                    {"name": "Doorwerth", "neighbourhoods": ["Kasteelweg", "Dorp"]},
+                    {"name": "Heveadorp"},
+                ],
+            },
+            {
+                "key": "renkum-heelsum",
+                "name": "Renkum en Heelsum",
+                "villages": [{"name": "Renkum"}, {"name": "Heelsum"}],
+            },
+        ],
+    }
+
+
+def config_data(url: str, database: Path, **sections: dict[str, Any]) -> dict[str, Any]:
+    """The config of a test bot pointed at the playground."""
+    data: dict[str, Any] = {
+        "telegram": {
+            "base_url": f"{url}/bot",
+            "base_file_url": f"{url}/file/bot",
+            "poll_timeout": 1,
+        },
+        "storage": {"path": str(database)},
+        "municipality": municipality(),
+        "roles": {
+            "admins": [ADMIN_ID],
+            "moderators": [MODERATOR_ID],
+            "ambassadors": [{"user_id": AMBASSADOR_ID, "area": "doorwerth-heveadorp"}],
+        },
+    }
+    for name, values in sections.items():
+        data[name] = {**data.get(name, {}), **values}
+    return data
+
+
+@pytest.fixture
+async def playground() -> AsyncIterator[Playground]:
+    """A fresh playground on a free port; generous per-chat limits unless a test narrows them."""
+    server = Playground(token=TOKEN, chat_burst=200, chat_rate=50.0)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+BotFactory = Callable[..., Awaitable[BotRunner]]
+
+
+@pytest.fixture
+async def make_bot(playground: Playground, tmp_path: Path) -> AsyncIterator[BotFactory]:
+    """Start bots on the playground; every bot started is stopped at the end."""
+    runners: list[BotRunner] = []
+
+    async def start(
+        *, clock: Clock | None = None, database: Path | None = None, **sections: dict[str, Any]
+    ) -> BotRunner:
+        data = config_data(playground.url, database or tmp_path / "buurtbot.sqlite3", **sections)
+        config = parse_config(data, base_dir=tmp_path, token=TOKEN)
+        runner = BotRunner(config, clock=clock)
+        await runner.start()
+        runners.append(runner)
+        return runner
+
+    try:
+        yield start
+    finally:
+        for runner in reversed(runners):
+            await runner.stop()
+
+
+@pytest.fixture
+async def bot(make_bot: BotFactory) -> BotRunner:
+    """One running bot with the default test config."""
+    return await make_bot()
+
+
+@pytest.fixture
+async def pg(playground: Playground, bot: BotRunner) -> AsyncIterator[PlaygroundClient]:
+    """A control-API client whose sends and presses return once the bot has handled them."""
+
+    async def handled(update_id: int) -> None:
+        await asyncio.wait_for(bot.handled.wait(update_id), HANDLED_TIMEOUT)
+
+    async with PlaygroundClient(playground.url, waiter=handled) as client:
+        yield client
+
+
+async def add_theme(
+    runner: BotRunner,
+    *,
+    title: str = "Samen wonen, jong en oud",
+    place: PlaceRef | None = None,
+    status: ThemeStatus = ThemeStatus.ACTIVE,
+    invitation: str = "Hoe willen we hier wonen, nu en later?",
+    question: str = "Wat zou jij graag zien?",
+) -> Theme:
+    """Create a theme straight in storage, active from yesterday for six weeks."""
+    from storage.models import MUNICIPALITY
+
+    today = date.today()
+    return await runner.repo.create_theme(
+        title=title,
+        invitation=invitation,
+        question=question,
+        place=place or MUNICIPALITY,
+        status=status,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=42),
+    )
+
+
+def repo_of(runner: BotRunner) -> SqliteRepository:
+    """The runner's repository as the SQLite class, for table scans."""
+    assert isinstance(runner.repo, SqliteRepository)
+    return runner.repo
