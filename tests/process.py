@@ -1,0 +1,70 @@
+"""Run `buurtbot` as a separate process, for the tests that kill it or read its exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(path: Path, url: str, database: Path, *, extra: str = "") -> Path:
+    """Write a TOML config for a bot pointed at the playground."""
+    path.write_text(
+        f"""
+[telegram]
+base_url = "{url}/bot"
+base_file_url = "{url}/file/bot"
+poll_timeout = 1
+
+[storage]
+path = "{database}"
+
+[municipality]
+name = "Renkum"
+
+[[municipality.areas]]
+key = "doorwerth-heveadorp"
+name = "Doorwerth en Heveadorp"
+villages = [
+  {{ name = "Doorwerth", neighbourhoods = ["Kasteelweg", "Dorp"] }},
+  {{ name = "Heveadorp" }},
+]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def env_with(token: str | None, **extra: str) -> dict[str, str]:
+    """The environment for a child process, with or without a token."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
+    if token is not None:
+        env["BUURTBOT_TOKEN"] = token
+    env.update(extra)
+    return env
+
+
+async def start_bot(config: Path, token: str) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` in its own process."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        cwd=ROOT,
+        env=env_with(token),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def kill(process: asyncio.subprocess.Process) -> None:
+    """SIGKILL, the way a crash or an impatient operator stops a process."""
+    process.kill()
+    await process.wait()

@@ -1,0 +1,136 @@
+"""The database is the truth: a killed bot continues where each resident was."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.playground.client import PlaygroundClient
+from bot.playground.server import Playground
+from storage.models import MUNICIPALITY, NoteStatus, Quadrant, ThemeStatus
+from storage.sqlite import SqliteRepository
+from tests.conftest import TOKEN, BotFactory
+from tests.process import kill, start_bot, write_config
+
+
+async def _theme(database: Path) -> int:
+    repo = SqliteRepository(database)
+    await repo.open()
+    try:
+        theme = await repo.create_theme(
+            title="Groen in het dorp",
+            invitation="Waar wil jij meer groen zien?",
+            question="Wat zou jij graag zien?",
+            place=MUNICIPALITY,
+            status=ThemeStatus.ACTIVE,
+            starts_on=date.today() - timedelta(days=1),
+            ends_on=date.today() + timedelta(days=30),
+        )
+        return theme.id
+    finally:
+        await repo.close()
+
+
+async def test_sigkill_mid_conversation_continues_at_the_same_step(
+    playground: Playground, tmp_path: Path
+) -> None:
+    database = tmp_path / "buurtbot.sqlite3"
+    theme_id = await _theme(database)
+    config = write_config(tmp_path / "buurtbot.toml", playground.url, database)
+    async with PlaygroundClient(playground.url) as pg:
+        anna = await pg.new_person(first_name="Anna")
+        bas = await pg.new_person(first_name="Bas")
+        process = await start_bot(config, TOKEN)
+        try:
+            # Anna is halfway through onboarding, Bas halfway through placing a note.
+            mark = await anna.mark()
+            await anna.send("/start")
+            await anna.wait_for_reply(after=mark, count=2, timeout=30)
+            mark = await anna.mark()
+            await anna.press("Doorwerth")
+            await anna.wait_for_reply(after=mark, count=1, timeout=15)
+            assert (await anna.last_bot_message()).text == "En in welke buurt van Doorwerth?"
+
+            mark = await bas.mark()
+            await bas.send("/thema")
+            await bas.wait_for_reply(after=mark, count=1, timeout=15)
+            mark = await bas.mark()
+            await bas.send("Bomen langs de Utrechtseweg")
+            await bas.wait_for_reply(after=mark, count=1, timeout=15)
+            assert (await bas.last_bot_message()).text == "Mooi, dank je. Waar hoort dit bij?"
+        finally:
+            await kill(process)
+
+        process = await start_bot(config, TOKEN)
+        try:
+            # Typing now gets the same onboarding question again: the step survived.
+            mark = await anna.mark()
+            await anna.send("Ik weet het niet")
+            replies = await anna.wait_for_reply(after=mark, count=2, timeout=30)
+            assert replies[-1].text == "En in welke buurt van Doorwerth?"
+            mark = await anna.mark()
+            await anna.press("Kasteelweg")
+            replies = await anna.wait_for_reply(after=mark, count=2, timeout=15)
+            assert replies[-1].text.startswith("Wil je een berichtje krijgen")
+
+            # Bas presses the button shown before the crash, and goes on writing.
+            mark = await bas.mark()
+            await bas.press("Wens")
+            await bas.wait_for_reply(after=mark, count=1, timeout=15)
+            mark = await bas.mark()
+            await bas.send("Een pluktuin bij de school")
+            replies = await bas.wait_for_reply(after=mark, count=1, timeout=15)
+            assert replies[0].text == "Mooi, dank je. Waar hoort dit bij?"
+        finally:
+            process.terminate()
+            assert await process.wait() == 0
+
+    repo = SqliteRepository(database)
+    await repo.open()
+    try:
+        notes = await repo.list_notes_by_author(bas.id)
+        assert [n.text for n in notes] == [
+            "Een pluktuin bij de school",
+            "Bomen langs de Utrechtseweg",
+        ]
+        assert notes[1].quadrant == Quadrant.WISH and notes[1].status == NoteStatus.VISIBLE
+        assert notes[0].theme_id == theme_id
+        assert await repo.inbox_pending() == []
+    finally:
+        await repo.close()
+
+
+async def test_an_update_received_but_not_handled_is_handled_after_restart(
+    playground: Playground, make_bot: BotFactory, tmp_path: Path
+) -> None:
+    database = tmp_path / "buurtbot.sqlite3"
+    async with PlaygroundClient(playground.url) as pg:
+        anna = await pg.new_person(first_name="Anna")
+        # What the poller stored just before the process died: Anna's /start.
+        repo = SqliteRepository(database)
+        await repo.open()
+        update = {
+            "update_id": 999_000,
+            "message": {
+                "message_id": 1,
+                "date": 1_700_000_000,
+                "chat": {"id": anna.id, "type": "private", "first_name": "Anna"},
+                "from": {
+                    "id": anna.id,
+                    "is_bot": False,
+                    "first_name": "Anna",
+                    "language_code": "nl",
+                },
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        await repo.inbox_add([(999_000, anna.id, json.dumps(update))])
+        await repo.close()
+
+        runner = await make_bot(database=database)
+        mark = 0
+        replies = await anna.wait_for_reply(after=mark, count=2, timeout=15)
+        assert replies[0].text.startswith("Hoi Anna!")
+        assert await runner.repo.inbox_pending() == []
