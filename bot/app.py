@@ -98,7 +98,7 @@ def build_application(
 async def _post_init(app: BuurtApp) -> None:
     services: Services = app.bot_data["services"]
     await services.repo.open()
-    await set_command_menus(app.bot, services.config)
+    await set_command_menus(app.bot, services.config, services.repo)
 
 
 async def _post_shutdown(app: BuurtApp) -> None:

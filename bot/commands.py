@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.access import Role, roles_of
 from bot.config import Config
 from bot.i18n import LANGUAGES, plain
+from storage.repository import Repository
 
 _log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ def bot_commands(language: str, roles: frozenset[Role]) -> list[BotCommand]:
     return [BotCommand(c.name, plain(language, f"commands.{c.name}")) for c in commands_for(roles)]
 
 
-async def set_command_menus(bot: Bot, config: Config) -> None:
-    """Give residents a menu per language, and everyone with a role their own."""
+async def set_command_menus(bot: Bot, config: Config, repo: Repository) -> None:
+    """Give residents a menu per language, and everyone with a role who has opened the chat."""
     resident = frozenset({Role.RESIDENT})
     try:
         for language in LANGUAGES:
@@ -65,7 +66,9 @@ async def set_command_menus(bot: Bot, config: Config) -> None:
         | {a.user_id for a in config.roles.ambassadors}
     )
     for user_id in sorted(role_holders):
-        await set_personal_menu(bot, config, user_id, roles_of(user_id, config))
+        # Telegram refuses a menu for a chat that was never opened; /start sets it then.
+        if await repo.get_resident(user_id) is not None:
+            await set_personal_menu(bot, config, user_id, roles_of(user_id, config))
 
 
 async def set_personal_menu(bot: Bot, config: Config, user_id: int, roles: frozenset[Role]) -> None:

@@ -141,6 +141,10 @@ class Repository(ABC):
     async def get_theme_by_code(self, code: str) -> Theme | None: ...
 
     @abstractmethod
+    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
+        """Publish, close or reopen a theme; None when it does not exist."""
+
+    @abstractmethod
     async def list_active_themes(
         self, places: Collection[PlaceRef] | None, today: date
     ) -> list[Theme]:

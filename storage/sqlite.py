@@ -624,6 +624,15 @@ class SqliteRepository(Repository):
         row = await self._select_one("SELECT * FROM themes WHERE code = ?", (code.strip().lower(),))
         return None if row is None else _theme(row)
 
+    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE themes SET status = ?, updated_at = ? WHERE id = ?",
+                (status.value, self._now(), theme_id),
+            )
+        return await self.get_theme(theme_id)
+
     async def list_active_themes(
         self, places: Collection[PlaceRef] | None, today: date
     ) -> list[Theme]:

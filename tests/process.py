@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from bot.playground.client import Person, SentMessage
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -68,3 +70,22 @@ async def kill(process: asyncio.subprocess.Process) -> None:
     """SIGKILL, the way a crash or an impatient operator stops a process."""
     process.kill()
     await process.wait()
+
+
+async def wait_for_text(
+    person: Person,
+    expected: str,
+    *,
+    after: int = 0,
+    timeout: float = 20.0,  # noqa: ASYNC109
+) -> list[SentMessage]:
+    """Wait until the bot's newest message after the mark starts with expected."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        messages = await person.bot_messages(after=after)
+        if messages and messages[-1].content.startswith(expected):
+            return messages
+        if asyncio.get_running_loop().time() > deadline:
+            seen = [m.content[:60] for m in messages[-3:]]
+            raise AssertionError(f"waited for {expected!r}; last messages: {seen}")
+        await asyncio.sleep(0.05)

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Bot as PtbBot
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -17,7 +18,6 @@ from telegram import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
-from telegram import Bot as PtbBot
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -106,32 +106,33 @@ async def test_unknown_method_is_not_found(bot: PtbBot) -> None:
 
 async def test_text_length_counts_after_parsing_in_utf16(bot: PtbBot, anna: Person) -> None:
     await bot.send_message(anna.id, "a" * 4096)
-    with pytest.raises(BadRequest, match="^Message is too long$"):
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
         await bot.send_message(anna.id, "a" * 4097)
     # 4103 characters as sent, 4096 once the tags are gone.
     message = await bot.send_message(anna.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
+    assert message.text is not None
     assert len(message.text) == 4096
     # An emoji outside the BMP counts twice, as in UTF-16.
     await bot.send_message(anna.id, "😀" * 2048)
-    with pytest.raises(BadRequest, match="^Message is too long$"):
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
         await bot.send_message(anna.id, "😀" * 2048 + "a")
 
 
 async def test_empty_text_is_refused(bot: PtbBot, anna: Person) -> None:
-    with pytest.raises(BadRequest, match="^Message text is empty$"):
+    with pytest.raises(BadRequest, match=r"^Message text is empty$"):
         await bot.send_message(anna.id, "")
-    with pytest.raises(BadRequest, match="^Message must be non-empty$"):
+    with pytest.raises(BadRequest, match=r"^Message must be non-empty$"):
         await bot.send_message(anna.id, " \n ")
-    with pytest.raises(BadRequest, match="^Message must be non-empty$"):
+    with pytest.raises(BadRequest, match=r"^Message must be non-empty$"):
         await bot.send_message(anna.id, "<b></b>", parse_mode="HTML")
 
 
 async def test_caption_length(bot: PtbBot, anna: Person) -> None:
     photo = b"\xff\xd8not really a jpeg"
     await bot.send_photo(anna.id, photo, caption="c" * 1024)
-    with pytest.raises(BadRequest, match="^Message caption is too long$"):
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
         await bot.send_photo(anna.id, photo, caption="c" * 1025)
-    with pytest.raises(BadRequest, match="^Message caption is too long$"):
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
         await bot.send_document(anna.id, b"data", filename="a.txt", caption="c" * 1025)
 
 
@@ -182,6 +183,16 @@ async def test_escaped_html_passes_and_is_stored_as_plain_text(bot: PtbBot, anna
     assert shown.text == "Hart voor elkaar <3 & meer"
 
 
+async def test_telegram_finds_links_but_not_commands_in_bot_messages(
+    bot: PtbBot, anna: Person
+) -> None:
+    sent = await bot.send_message(anna.id, "Typ /help of kijk op https://gemeente.nl/afval.")
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("url", 21, 25)]
+    trimmed = await bot.send_message(anna.id, "\n  <i> ingesprongen</i>  \n", parse_mode="HTML")
+    assert trimmed.text == "ingesprongen"
+    assert [(e.type, e.offset, e.length) for e in trimmed.entities] == [("italic", 0, 12)]
+
+
 async def test_lenient_html_like_telegram_when_asked() -> None:
     async with Playground(token=TOKEN, strict_html=False) as lenient:
         async with PlaygroundClient(lenient.url) as pg:
@@ -204,7 +215,7 @@ async def test_markdown_v2_reserved_characters(bot: PtbBot, anna: Person) -> Non
 
 
 async def test_unsupported_parse_mode(bot: PtbBot, anna: Person) -> None:
-    with pytest.raises(BadRequest, match="^Unsupported parse_mode$"):
+    with pytest.raises(BadRequest, match=r"^Unsupported parse_mode$"):
         await bot.send_message(anna.id, "x", parse_mode="Textile")
 
 
@@ -212,7 +223,7 @@ async def test_callback_data_is_limited_to_64_bytes(bot: PtbBot, anna: Person) -
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="é" * 32)]])
     await bot.send_message(anna.id, "64 bytes", reply_markup=ok)
     too_long = InlineKeyboardMarkup([[InlineKeyboardButton("te lang", callback_data="é" * 33)]])
-    with pytest.raises(BadRequest, match="^Button_data_invalid$"):
+    with pytest.raises(BadRequest, match=r"^Button_data_invalid$"):
         await bot.send_message(anna.id, "66 bytes", reply_markup=too_long)
 
 
@@ -222,7 +233,7 @@ async def test_inline_keyboard_holds_at_most_100_buttons(bot: PtbBot, anna: Pers
         return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, count, 5)])
 
     await bot.send_message(anna.id, "100", reply_markup=keyboard(100))
-    with pytest.raises(BadRequest, match="^Reply markup is too long$"):
+    with pytest.raises(BadRequest, match=r"^Reply markup is too long$"):
         await bot.send_message(anna.id, "101", reply_markup=keyboard(101))
 
 
@@ -236,10 +247,10 @@ async def test_inline_buttons_need_text_and_one_action(bot: PtbBot, anna: Person
     both = InlineKeyboardMarkup(
         [[InlineKeyboardButton("twee", callback_data="a", url="https://example.org")]]
     )
-    with pytest.raises(BadRequest, match="^Can't parse inline keyboard button: exactly one"):
+    with pytest.raises(BadRequest, match=r"^Can't parse inline keyboard button: exactly one"):
         await bot.send_message(anna.id, "x", reply_markup=both)
     empty = InlineKeyboardMarkup([[InlineKeyboardButton("", callback_data="a")]])
-    with pytest.raises(BadRequest, match="^Button_text_invalid$"):
+    with pytest.raises(BadRequest, match=r"^Button_text_invalid$"):
         await bot.send_message(anna.id, "x", reply_markup=empty)
 
 
@@ -258,7 +269,7 @@ async def test_reply_keyboards_are_accepted(bot: PtbBot, anna: Person) -> None:
 
 
 async def test_unknown_chat(bot: PtbBot) -> None:
-    with pytest.raises(BadRequest, match="^Chat not found$"):
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await bot.send_message(424242, "hallo?")
 
 
@@ -281,7 +292,7 @@ async def test_user_who_never_started_cannot_be_messaged(
     bot: PtbBot, client: PlaygroundClient
 ) -> None:
     user = await client.create_user("Cas", started=False)
-    with pytest.raises(Forbidden, match="can't initiate conversation"):
+    with pytest.raises(Forbidden, match=r"can't initiate conversation"):
         await bot.send_message(user.id, "hallo")
     await client.send_message(user.id, text="/start")
     await bot.send_message(user.id, "hallo")
@@ -316,17 +327,17 @@ async def test_edits(bot: PtbBot, anna: Person) -> None:
 
 
 async def test_edit_and_delete_of_unknown_messages(bot: PtbBot, anna: Person) -> None:
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await bot.edit_message_text("x", chat_id=anna.id, message_id=9999)
     assert anna.last_message_id is not None
     # The resident's own message is not the bot's to edit.
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await bot.edit_message_text("x", chat_id=anna.id, message_id=anna.last_message_id)
     sent = await bot.send_message(anna.id, "weg ermee")
     assert await bot.delete_message(anna.id, sent.message_id)
-    with pytest.raises(BadRequest, match="^Message to delete not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to delete not found$"):
         await bot.delete_message(anna.id, sent.message_id)
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await bot.edit_message_text("x", chat_id=anna.id, message_id=sent.message_id)
     assert (await anna.message(sent.message_id)).deleted
 
@@ -337,7 +348,7 @@ async def test_edit_caption(bot: PtbBot, anna: Person) -> None:
     assert not isinstance(edited, bool)
     assert edited.caption == "daarna"
     text = await bot.send_message(anna.id, "tekst")
-    with pytest.raises(BadRequest, match="^There is no caption in the message to edit$"):
+    with pytest.raises(BadRequest, match=r"^There is no caption in the message to edit$"):
         await bot.edit_message_caption(anna.id, text.message_id, caption="x")
 
 
@@ -349,7 +360,7 @@ async def test_callback_answers(
     await anna.press("Ja")
     query_id = anna.last_callback_query_id
     assert query_id is not None
-    with pytest.raises(BadRequest, match="^Message_too_long$"):
+    with pytest.raises(BadRequest, match=r"^Message_too_long$"):
         await bot.answer_callback_query(query_id, text="x" * 201)
     assert await bot.answer_callback_query(query_id, text="Genoteerd")
     answer = await anna.callback_answer()
@@ -385,7 +396,7 @@ async def test_callback_answers(
     ],
 )
 async def test_bad_bot_commands(bot: PtbBot, commands: list[BotCommand]) -> None:
-    with pytest.raises(BadRequest, match="^Bot_command_invalid$"):
+    with pytest.raises(BadRequest, match=r"^Bot_command_invalid$"):
         await bot.set_my_commands(commands)
 
 
@@ -403,7 +414,7 @@ async def test_commands_are_stored_per_scope_and_language(
     assert chat_scope["scope"]["chat_id"] == anna.id
     assert await bot.delete_my_commands(language_code="en")
     assert await bot.get_my_commands(language_code="en") == ()
-    with pytest.raises(BadRequest, match="^Chat not found$"):
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await bot.set_my_commands([BotCommand("x", "y")], scope=BotCommandScopeChat(5))
 
 
@@ -468,7 +479,7 @@ async def test_two_polls_conflict(bot: PtbBot, playground: Playground) -> None:
 
 
 async def test_polling_while_webhook_is_set(bot: PtbBot) -> None:
-    with pytest.raises(BadRequest, match="^Bad webhook: an https url must be provided"):
+    with pytest.raises(BadRequest, match=r"^Bad webhook: an https url must be provided"):
         await bot.set_webhook("http://example.org/hook")
     assert await bot.set_webhook("https://example.org/hook")
     assert (await bot.get_webhook_info()).url == "https://example.org/hook"
@@ -516,9 +527,9 @@ async def test_files_up_and_down(bot: PtbBot, anna: Person, client: PlaygroundCl
     again = await bot.send_document(anna.id, document.document.file_id)
     assert again.document is not None
     assert again.document.file_unique_id == document.document.file_unique_id
-    with pytest.raises(BadRequest, match="^Wrong file identifier/http url specified$"):
+    with pytest.raises(BadRequest, match=r"^Wrong file identifier/http url specified$"):
         await bot.send_photo(anna.id, "no-such-file-id")
-    with pytest.raises(BadRequest, match="^Wrong file_id or the file is temporarily"):
+    with pytest.raises(BadRequest, match=r"^Wrong file_id or the file is temporarily"):
         await bot.get_file("no-such-file-id")
 
 
@@ -533,16 +544,16 @@ async def test_photo_sizes_are_read(bot: PtbBot, anna: Person, client: Playgroun
 
 
 async def test_too_big_files(bot: PtbBot, anna: Person) -> None:
-    with pytest.raises(BadRequest, match="^File is too big$"):
+    with pytest.raises(BadRequest, match=r"^File is too big$"):
         await bot.send_photo(anna.id, b"\0" * (10 * 1024 * 1024 + 1))
-    with pytest.raises(BadRequest, match="^File is too big$"):
+    with pytest.raises(BadRequest, match=r"^File is too big$"):
         await bot.send_document(anna.id, b"\0" * (50 * 1024 * 1024 + 1), filename="groot.bin")
 
 
 async def test_chat_action_and_close(bot: PtbBot, anna: Person, client: PlaygroundClient) -> None:
     assert await bot.send_chat_action(anna.id, "typing")
     assert (await client.chat(anna.id))["last_action"] == "typing"
-    with pytest.raises(BadRequest, match="^Wrong parameter action in request$"):
+    with pytest.raises(BadRequest, match=r"^Wrong parameter action in request$"):
         await bot.send_chat_action(anna.id, "dancing")
     assert await bot.close()
     assert await bot.log_out()

@@ -202,6 +202,8 @@ def _text(call: Call, name: str, mode: str, entities: str, *, caption: bool) -> 
             allow_empty=caption,
             strict_html=call.state.strict_html,
             find_users=call.state.find_user_json,
+            # Telegram marks /commands only in messages to bots, not in a bot's own messages.
+            skip_bot_commands=True,
         )
     except FormattingError as exc:
         raise _formatting(exc) from exc

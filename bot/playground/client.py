@@ -206,6 +206,15 @@ class Pressed:
 
 
 @dataclass(frozen=True)
+class ChatChanges:
+    """Messages of a chat that appeared or changed after a revision, and the revision now."""
+
+    revision: int
+    messages: list[SentMessage]
+    last_action: str | None
+
+
+@dataclass(frozen=True)
 class CallbackAnswer:
     """How the bot answered a button press."""
 
@@ -419,6 +428,16 @@ class PlaygroundClient:
         data = await self._call("GET", f"chats/{user_id}/messages", query={"after": str(after)})
         return [SentMessage.from_json(item) for item in data]
 
+    async def changes(self, user_id: int, since: int = 0, wait: float = 0.0) -> ChatChanges:
+        """Messages new or changed after revision ``since``, waiting up to ``wait`` s for one."""
+        query = {"since": str(since), "timeout": str(wait)}
+        data = await self._call("GET", f"chats/{user_id}/changes", query=query)
+        return ChatChanges(
+            revision=int(data["revision"]),
+            messages=[SentMessage.from_json(item) for item in data["messages"]],
+            last_action=data.get("last_action"),
+        )
+
     async def chat(self, user_id: int) -> dict[str, Any]:
         """GET /control/chats/{id}: reply keyboard, last chat action, message count."""
         result: dict[str, Any] = await self._call("GET", f"chats/{user_id}")
@@ -453,8 +472,7 @@ class PlaygroundClient:
         return Stats.from_json(await self._call("GET", "stats"))
 
     async def set_limits(self, **limits: float) -> dict[str, Any]:
-        """POST /control/limits: global_rate, global_burst, chat_rate, chat_burst, retry_after,
-        callback_timeout."""
+        """POST /control/limits (flood limits and callback_timeout)."""
         result: dict[str, Any] = await self._call("POST", "limits", dict(limits))
         return result
 
@@ -683,28 +701,28 @@ class Person:
         count: int = 1,
         timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[SentMessage]:
-        """Poll until the bot sent ``count`` messages after the mark (or edited an older one)."""
+        """Wait until the bot sent ``count`` messages after the mark (or edited an older one)."""
+        # Without ``after`` the last mark() counts; edits show only relative to a mark().
         mark = self._last_mark if after is None else after
-        revision = self._mark_revisions.get(mark)
+        mark_revision = self._mark_revisions.get(mark)
+        since = mark_revision or 0
+        seen: dict[int, SentMessage] = {}
         deadline = time.monotonic() + timeout
         while True:
-            messages = await self.messages()
-            new = [m for m in messages if m.from_bot and m.message_id > mark and not m.deleted]
-            edited = [
-                m
-                for m in messages
-                if m.from_bot
-                and m.message_id <= mark
-                and revision is not None
-                and m.revision > revision
-                and m.edited
-            ]
+            remaining = deadline - time.monotonic()
+            changes = await self.client.changes(
+                self.id, since=since, wait=max(0.0, min(remaining, 5.0))
+            )
+            since = changes.revision
+            seen.update((m.message_id, m) for m in changes.messages)
+            bot = [m for m in seen.values() if m.from_bot and not m.deleted]
+            new = [m for m in bot if m.message_id > mark]
+            edited = [m for m in bot if m.message_id <= mark and m.edited and mark_revision]
             if len(new) >= count or edited:
                 return sorted(new + edited, key=lambda m: m.message_id)
-            if time.monotonic() > deadline:
-                seen = [m.content[:60] for m in new]
+            if time.monotonic() >= deadline:
+                shown = [m.content[:60] for m in sorted(new, key=lambda m: m.message_id)]
                 raise TimeoutError(
                     f"{self.first_name} waited {timeout} s for {count} bot message(s) after "
-                    f"#{mark}; got {len(new)}: {seen}"
+                    f"#{mark}; got {len(new)}: {shown}"
                 )
-            await asyncio.sleep(_POLL_INTERVAL)

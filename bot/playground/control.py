@@ -109,6 +109,7 @@ class ControlApi:
             ("POST", "/control/callbacks", self.post_callback),
             ("GET", "/control/chats/{user_id}", self.get_chat),
             ("GET", "/control/chats/{user_id}/messages", self.get_messages),
+            ("GET", "/control/chats/{user_id}/changes", self.get_changes),
             ("GET", "/control/files/{file_id}", self.get_file),
             ("GET", "/control/callback_answers/{query_id}", self.get_callback_answer),
             ("GET", "/control/commands", self.get_commands),
@@ -500,7 +501,7 @@ class ControlApi:
                 "last_action": chat.last_action,
                 "message_count": len(ids),
                 "last_message_id": ids[-1] if ids else 0,
-                "revision": max((state.messages[i].revision for i in ids), default=0),
+                "revision": state.chat_revisions.get(resident.id, 0),
             }
         )
 
@@ -513,6 +514,25 @@ class ControlApi:
             raise ControlError("after must be a message id") from None
         history = self.state.history(resident.id, after)
         return _json([self.message_view(m) for m in history])
+
+    async def get_changes(self, request: web.Request) -> web.StreamResponse:
+        """GET /control/chats/{id}/changes?since=R&timeout=S: long-poll for changed messages."""
+        state = self.state
+        resident = state.resident(_path_int(request, "user_id"))
+        try:
+            since = int(request.query.get("since", "0"))
+            timeout = min(max(float(request.query.get("timeout", "0")), 0.0), 60.0)
+        except ValueError:
+            raise ControlError("since must be a revision and timeout a number of seconds") from None
+        await state.wait_for_chat_change(resident.id, since, timeout)
+        chat = state.chats[resident.id]
+        return _json(
+            {
+                "revision": state.chat_revisions.get(resident.id, 0),
+                "messages": [self.message_view(m) for m in state.changed_since(resident.id, since)],
+                "last_action": chat.last_action,
+            }
+        )
 
     async def get_file(self, request: web.Request) -> web.StreamResponse:
         """GET /control/files/{file_id}: the bytes of a file."""

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.playground.entities import Entity, EntityParseError, checked_link, link_user_id
+from bot.playground.entities import (
+    Entity,
+    EntityParseError,
+    checked_link,
+    link_user_id,
+    sort_entities,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -281,10 +287,8 @@ def _close_entity(opened: _Open, end_offset: int, plain: bytes, entities: list[E
 
 
 def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
-    """Plain text and entities of an HTML-formatted text; EntityParseError when Telegram refuses.
-
-    Offsets in error messages are byte offsets into the UTF-8 text, as Telegram reports them.
-    """
+    """Plain text and entities of HTML text; EntityParseError when Telegram would refuse it."""
+    # Error messages give byte offsets into the UTF-8 text, as Telegram reports them.
     text = _Bytes(source.encode("utf-8", "surrogatepass"))
     plain = bytearray()
     entities: list[Entity] = []
@@ -349,4 +353,4 @@ def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[Entity]]:
         Entity("code", e.offset, e.length) if e.type == "code" and e.language else e
         for e in entities
     ]
-    return plain.decode("utf-8", "surrogatepass"), entities
+    return plain.decode("utf-8", "surrogatepass"), sort_entities(entities)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.playground.entities import Entity, EntityParseError, checked_link, link_user_id
+from bot.playground.entities import (
+    Entity,
+    EntityParseError,
+    checked_link,
+    link_user_id,
+    sort_entities,
+)
 
 RESERVED_V2 = "_*[]()~`>#+-=|{}.!"
 
@@ -186,7 +192,7 @@ def parse_markdown_v2(source: str) -> tuple[str, list[Entity]]:
         kind = "expandable_blockquote" if quote.expandable else "blockquote"
         if utf16 > quote.utf16_offset:
             entities.append(Entity(kind, quote.utf16_offset, utf16 - quote.utf16_offset))
-    return result.decode("utf-8", "surrogatepass"), entities
+    return result.decode("utf-8", "surrogatepass"), sort_entities(entities)
 
 
 def _ends(kind: str, text: _Bytes, i: int) -> bool:
@@ -333,4 +339,4 @@ def parse_markdown(source: str) -> tuple[str, list[Entity]]:
         if is_pre:
             i += 2
         i += 1
-    return result.decode("utf-8", "surrogatepass"), entities
+    return result.decode("utf-8", "surrogatepass"), sort_entities(entities)

@@ -106,6 +106,7 @@ class Playground:
         if self._runner is not None:
             return self.url
         self._stopping = False
+        self.state.closing = False
         # A poll whose client has gone must not stay alive and swallow updates.
         runner = web.AppRunner(
             self.make_app(), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
@@ -125,6 +126,8 @@ class Playground:
         if runner is None:
             return
         self._stopping = True
+        self.state.closing = True
+        self.state.wake_watchers()
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("")
         await runner.cleanup()

@@ -129,7 +129,11 @@ class PlaygroundState:
         self.chats: dict[int, ChatState] = {}
         # One counter for all private chats: a bot's message ids are per account, not per chat.
         self._next_message_id = 1
+        # Bumped by every new, edited or deleted message, so that watchers can ask "what changed".
         self.revision = 0
+        self.chat_revisions: dict[int, int] = {}
+        self._chat_signal = asyncio.Event()
+        self.closing = False
 
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
@@ -279,6 +283,7 @@ class PlaygroundState:
         self._next_message_id += 1
         self.messages[message.message_id] = message
         self.chat_messages.setdefault(chat_id, []).append(message.message_id)
+        self._chat_changed(chat_id)
         if from_bot and message.markup is not None:
             chat = self.chats.setdefault(chat_id, ChatState())
             if message.markup.kind == "reply":
@@ -291,6 +296,37 @@ class PlaygroundState:
         """Mark a message as changed, for pollers that look for edits."""
         self.revision += 1
         message.revision = self.revision
+        self._chat_changed(message.chat_id)
+
+    def _chat_changed(self, chat_id: int) -> None:
+        self.chat_revisions[chat_id] = self.revision
+        self.wake_watchers()
+
+    def wake_watchers(self) -> None:
+        """Wake everyone waiting for a chat to change, to look again."""
+        self._chat_signal.set()
+        self._chat_signal = asyncio.Event()
+
+    async def wait_for_chat_change(self, chat_id: int, since: int, seconds: float) -> None:
+        """Return once the chat has changed after revision ``since``, or after ``seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self.closing and self.chat_revisions.get(chat_id, 0) <= since:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._chat_signal.wait(), remaining)
+            except TimeoutError:
+                return
+
+    def changed_since(self, chat_id: int, since: int) -> list[StoredMessage]:
+        """Messages of the chat created, edited or deleted after revision ``since``."""
+        return [
+            self.messages[i]
+            for i in self.chat_messages.get(chat_id, [])
+            if self.messages[i].revision > since
+        ]
 
     def chat_message(self, chat_id: int, message_id: int) -> StoredMessage | None:
         """A message of that chat that still exists."""
