@@ -159,10 +159,19 @@ async def _on_error(update: object, context: BuurtContext) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return
+    # The error handler gets a fresh context; the guard's language is not on it.
+    user = update.effective_user
+    language = pick_language(None, user.language_code if user else None)
+    if user is not None:
+        try:
+            resident = await context.services.repo.get_resident(user.id)
+            language = pick_language(resident.language if resident else None, user.language_code)
+        except Exception:  # storage itself may be what failed
+            _log.debug("no stored language for the error message", exc_info=True)
     try:
         if update.callback_query is not None:
             await answer(update)
-        await say(update, context, t(context.lang, "common.error"))
+        await say(update, context, t(language, "common.error"))
     except TelegramError as exc:
         _log.warning("could not tell the person about the failure: %s", exc.message)
 

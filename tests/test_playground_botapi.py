@@ -8,6 +8,7 @@ import time
 import warnings
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from telegram import Bot as PtbBot
 from telegram import (
@@ -97,6 +98,30 @@ async def test_wrong_token_is_unauthorized(playground: Playground) -> None:
     other = ptb_bot(playground.url, OTHER_TOKEN)
     with pytest.raises(InvalidToken):
         await other.initialize()
+
+
+async def test_raw_protocol(playground: Playground, anna: Person) -> None:
+    base = f"{playground.url}/bot{TOKEN}"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/getMe") as response:
+            assert response.status == 200
+            assert (await response.json())["result"]["is_bot"] is True
+        body = {"chat_id": anna.id, "text": "via JSON", "reply_markup": {"remove_keyboard": True}}
+        async with http.post(f"{base}/SENDMESSAGE", json=body) as response:
+            assert (await response.json())["result"]["text"] == "via JSON"
+        async with http.post(f"{base}/sendMessage", data={"chat_id": "1", "text": "x"}) as response:
+            assert response.status == 400
+            assert await response.json() == {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: chat not found",
+            }
+        async with http.get(f"{base}/sendTelepathy") as response:
+            assert response.status == 404
+            assert (await response.json())["description"] == "Not Found: method not found"
+        async with http.get(f"{playground.url}/bot{OTHER_TOKEN}/getMe") as response:
+            assert response.status == 401
+            assert (await response.json())["description"] == "Unauthorized"
 
 
 async def test_unknown_method_is_not_found(bot: PtbBot) -> None:

@@ -224,7 +224,7 @@ def _caption(call: Call) -> FormattedText | None:
     formatted = _text(call, "caption", "parse_mode", "caption_entities", caption=True)
     if formatted.length > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
-    return formatted
+    return formatted if formatted.text else None
 
 
 def _markup(call: Call) -> Markup | None:
@@ -373,7 +373,7 @@ def send_document(call: Call) -> Any:
     reply_to = _reply_to(call, chat_id)
     stored: StoredFile | None = None
     if isinstance(source, StoredFile):
-        if source.kind in ("photo", "sticker"):
+        if source.kind != "document":
             raise bad_request("type of file mismatch")
         stored = source
     else:
@@ -409,7 +409,7 @@ def send_document(call: Call) -> Any:
         caption=caption,
         source=call.params.text("caption"),
         parse_mode=call.params.text("parse_mode"),
-        media={stored.kind: document},
+        media={"document": document},
         files=[stored],
         markup=markup,
         reply_to=reply_to,
@@ -473,8 +473,7 @@ def edit_message_caption(call: Call) -> Any:
     resident, message = _edited(call)
     if not message.media:
         raise bad_request("there is no caption in the message to edit")
-    current = message.caption if message.caption and message.caption.text else None
-    if current == caption and message.inline == markup:
+    if message.caption == caption and message.inline == markup:
         raise bad_request(NOT_MODIFIED)
     return _finish_edit(
         call,

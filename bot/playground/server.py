@@ -188,6 +188,7 @@ class Playground:
                 "error_code": error.code,
                 "description": error.description,
                 "params": params.summary() if params is not None else {},
+                "retry_after": error.retry_after,
                 "time": self.state.unix(),
             }
         )
