@@ -130,3 +130,64 @@ class InboxItem:
 
     update_id: int
     payload: str
+
+
+class OutboxStatus(StrEnum):
+    """PENDING waits for its due time; SENDING is claimed by the worker (a crash leaves it)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+class BroadcastKind(StrEnum):
+    THEME = "theme"
+    MESSAGE = "message"
+    THANKS = "thanks"
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    user_id: int
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to queue: text (Telegram HTML) and optional inline buttons, already in the
+    recipient's language. A dedupe_key already in the outbox makes the message a no-op."""
+
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, callback data)
+    due_at: datetime | None = None
+    dedupe_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    broadcast_id: int | None
+    chat_id: int
+    text: str
+    buttons: tuple[tuple[tuple[str, str], ...], ...]
+    due_at: datetime
+    status: OutboxStatus
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    kind: BroadcastKind
+    theme_id: int | None
+    sender_chat_id: int | None
+    progress_message_id: int | None
+    total: int
+    finished: bool
+    created_at: datetime

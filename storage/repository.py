@@ -24,9 +24,12 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
+from storage.outbox_repository import OutboxRepository
 
 
-class Repository(ABC):
+class CoreRepository(ABC):
+    """Residents, their state and consents, themes and notes."""
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     @abstractmethod
@@ -203,3 +206,7 @@ class Repository(ABC):
         offset: int = 0,
     ) -> list[Note]:
         """Return a theme's notes, newest first."""
+
+
+class Repository(CoreRepository, OutboxRepository, ABC):
+    """Everything the flows may ask of storage."""

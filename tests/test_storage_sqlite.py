@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import storage.sqlite
+import storage.sqlite_core
 from storage import open_repository
 from storage.models import (
     MUNICIPALITY,
@@ -368,12 +368,12 @@ async def test_theme_code_collision_is_retried(
     repo: SqliteRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes: Iterator[str] = iter(["aaaaaaaa", "aaaaaaaa", "aaaaaaaa", "bbbbbbbb"])
-    monkeypatch.setattr(storage.sqlite, "new_theme_code", lambda: next(codes))
+    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: next(codes))
     first = await make_theme(repo)
     second = await make_theme(repo)
     assert (first.code, second.code) == ("aaaaaaaa", "bbbbbbbb")
 
-    monkeypatch.setattr(storage.sqlite, "new_theme_code", lambda: "aaaaaaaa")
+    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: "aaaaaaaa")
     with pytest.raises(RuntimeError, match="free theme code"):
         await make_theme(repo)
     assert len(await repo.dump_table("themes")) == 2

@@ -1,0 +1,795 @@
+"""The core of the Repository on one SQLite file, through aiosqlite: residents, themes, notes.
+
+One writer connection: every write is a ``BEGIN IMMEDIATE`` … ``COMMIT`` transaction,
+serialised by an asyncio.Lock, so writes never meet SQLITE_BUSY among themselves and a
+failure rolls back whole. Reads go over a second connection; WAL lets them run beside
+the writer and see every committed write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiosqlite
+
+from storage.migrations import apply_sqlite_migrations
+from storage.models import (
+    ChatState,
+    Consent,
+    InboxItem,
+    Note,
+    NoteKind,
+    NoteStatus,
+    PlaceKind,
+    PlaceRef,
+    Quadrant,
+    Resident,
+    Theme,
+    ThemeStatus,
+)
+from storage.repository import CoreRepository
+
+# No 0/o, 1/i/l: codes are sometimes read aloud or typed over from a poster.
+THEME_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+THEME_CODE_LENGTH = 8
+_THEME_CODE_ATTEMPTS = 20
+
+_PRAGMAS = (
+    # busy_timeout first, so that switching to WAL waits for another process's lock.
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+)
+
+# What erase_resident runs, in order, with :user_id and :now. A table that comes to hold
+# something of a resident gets its line here; the erase test scans every table and column,
+# so a forgotten one fails it. In a private chat the chat id is the user id.
+_ERASE_STEPS: tuple[str, ...] = (
+    "DELETE FROM notes WHERE author_id = :user_id",
+    "DELETE FROM consents WHERE user_id = :user_id",
+    "DELETE FROM contact_details WHERE user_id = :user_id",
+    "DELETE FROM chat_state WHERE chat_id = :user_id",
+    # Rows are emptied rather than deleted: the update_id must stay known, or Telegram
+    # redelivering an update after a crash would store the resident's words again.
+    "UPDATE inbox SET chat_id = NULL, payload = NULL, status = 'done',"
+    " handled_at = COALESCE(handled_at, :now) WHERE chat_id = :user_id",
+    # Themes are the municipality's; only the link to the person goes.
+    "UPDATE themes SET created_by = NULL WHERE created_by = :user_id",
+    "DELETE FROM residents WHERE user_id = :user_id",
+)
+
+
+def new_theme_code() -> str:
+    return "".join(secrets.choice(THEME_CODE_ALPHABET) for _ in range(THEME_CODE_LENGTH))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(moment: datetime) -> str:
+    # One fixed format, so that the text sorts as the time does.
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime; the clock must return aware UTC datetimes")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _parse_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _resident(row: sqlite3.Row) -> Resident:
+    return Resident(
+        user_id=row["user_id"],
+        language=row["language"],
+        village_key=row["village_key"],
+        neighbourhood_key=row["neighbourhood_key"],
+        onboarded=bool(row["onboarded"]),
+        active=bool(row["active"]),
+        created_at=_parse_ts(row["created_at"]),
+    )
+
+
+def _theme(row: sqlite3.Row) -> Theme:
+    return Theme(
+        id=row["id"],
+        code=row["code"],
+        title=row["title"],
+        invitation=row["invitation"],
+        question=row["question"],
+        place=PlaceRef(PlaceKind(row["place_kind"]), row["place_key"]),
+        status=ThemeStatus(row["status"]),
+        starts_on=_parse_date(row["starts_on"]),
+        ends_on=_parse_date(row["ends_on"]),
+        quadrant_questions=json.loads(row["quadrant_questions"]),
+        created_by=row["created_by"],
+        created_at=_parse_ts(row["created_at"]),
+    )
+
+
+def _note(row: sqlite3.Row) -> Note:
+    return Note(
+        id=row["id"],
+        theme_id=row["theme_id"],
+        author_id=row["author_id"],
+        quadrant=None if row["quadrant"] is None else Quadrant(row["quadrant"]),
+        kind=NoteKind(row["kind"]),
+        text=row["text"],
+        file_id=row["file_id"],
+        status=NoteStatus(row["status"]),
+        created_at=_parse_ts(row["created_at"]),
+        updated_at=_parse_ts(row["updated_at"]),
+    )
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["?"] * count)
+
+
+def _quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def _fetch(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    # Always fetch everything: a half-read cursor keeps its read transaction open, which
+    # would hide later commits from the reader and stop WAL checkpoints.
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> sqlite3.Row | None:
+    rows = await _fetch(conn, sql, params)
+    return rows[0] if rows else None
+
+
+async def _run(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int:
+    """Execute a statement that returns no rows; return the number of rows changed."""
+    cursor = await conn.execute(sql, params)
+    return cursor.rowcount
+
+
+async def _insert(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int:
+    row = await conn.execute_insert(sql, params)
+    assert row is not None
+    return int(row[0])
+
+
+async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
+    # isolation_level=None: Python's sqlite3 must not open transactions behind our back;
+    # we say BEGIN and COMMIT ourselves.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        for pragma in _PRAGMAS:
+            await _fetch(conn, pragma)
+        if read_only:
+            # A write sneaking in over the reader would bypass the lock and the transaction.
+            await _fetch(conn, "PRAGMA query_only = ON")
+        else:
+            # Deleted content is overwritten with zeros rather than left in free pages:
+            # what a resident erases must leave the file, not only the tables.
+            await _fetch(conn, "PRAGMA secure_delete = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+class SqliteCore(CoreRepository):
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = Path(path)
+        self._clock = clock or _utc_now
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        # One task at a time on the reader, so that export's snapshot transaction never
+        # swallows another task's read (which would then miss that task's own last write).
+        self._read_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        async with self._write_lock:
+            if self._writer is not None:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            writer = await _connect(self.path, read_only=False)
+            try:
+                await apply_sqlite_migrations(writer, now=self._now)
+                reader = await _connect(self.path, read_only=True)
+            except BaseException:
+                await writer.close()
+                raise
+            self._writer, self._reader = writer, reader
+
+    async def close(self) -> None:
+        # Taking the locks lets a write or read in flight finish first.
+        async with self._write_lock, self._read_lock:
+            reader, self._reader = self._reader, None
+            writer, self._writer = self._writer, None
+            if reader is not None:
+                await reader.close()
+            if writer is not None:
+                await writer.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _now(self) -> str:
+        return _ts(self._clock())
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction; commits when the block ends, rolls back when it raises."""
+        async with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise RuntimeError("the SQLite repository is not open")
+            try:
+                await _run(conn, "BEGIN IMMEDIATE")
+                yield conn
+                await _run(conn, "COMMIT")
+            except BaseException:
+                # Unconditional: when cancelled, the BEGIN or COMMIT may still be queued on
+                # the connection's thread, so in_transaction cannot be trusted yet; the
+                # thread runs this ROLLBACK after them.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await _run(conn, "ROLLBACK")
+                raise
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._read_lock:
+            conn = self._reader
+            if conn is None:
+                raise RuntimeError("the SQLite repository is not open")
+            yield conn
+
+    async def _select(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        async with self._read() as conn:
+            return await _fetch(conn, sql, params)
+
+    async def _select_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        rows = await self._select(sql, params)
+        return rows[0] if rows else None
+
+    # -- inbox ---------------------------------------------------------------------------------
+
+    async def inbox_add(self, items: Sequence[tuple[int, int | None, str]]) -> set[int]:
+        if not items:
+            return set()
+        now = self._now()
+        ids = [update_id for update_id, _, _ in items]
+        async with self._write() as conn:
+            marks = ", ".join("?" * len(ids))
+            cursor = await conn.execute(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids
+            )
+            known = {int(row[0]) for row in await cursor.fetchall()}
+            await cursor.close()
+            fresh = [item for item in items if item[0] not in known]
+            await conn.executemany(
+                "INSERT INTO inbox (update_id, chat_id, payload, status, received_at)"
+                " VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (update_id) DO NOTHING",
+                [(update_id, chat_id, payload, now) for update_id, chat_id, payload in fresh],
+            )
+        return {item[0] for item in fresh}
+
+    async def inbox_pending(self) -> list[InboxItem]:
+        rows = await self._select(
+            "SELECT update_id, payload FROM inbox WHERE status = 'pending'"
+            " ORDER BY received_at, update_id"
+        )
+        return [InboxItem(row["update_id"], row["payload"]) for row in rows]
+
+    async def inbox_done(self, update_id: int) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
+                " handled_at = ? WHERE update_id = ? AND status = 'pending'",
+                (self._now(), update_id),
+            )
+
+    async def inbox_prune(self, handled_before: datetime) -> int:
+        async with self._write() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM inbox WHERE status = 'done' AND handled_at < ?",
+                (handled_before.astimezone(UTC).isoformat(),),
+            )
+            count = cursor.rowcount
+            await cursor.close()
+        return count
+
+    async def inbox_last_update_id(self) -> int | None:
+        row = await self._select_one("SELECT MAX(update_id) AS last FROM inbox")
+        return None if row is None or row["last"] is None else int(row["last"])
+
+    # -- conversation state ------------------------------------------------------------------
+
+    async def get_state(self, chat_id: int) -> ChatState:
+        row = await self._select_one(
+            "SELECT flow, step, data FROM chat_state WHERE chat_id = ?", (chat_id,)
+        )
+        if row is None:
+            return ChatState(chat_id)
+        return ChatState(chat_id, row["flow"], row["step"], json.loads(row["data"]))
+
+    async def set_state(
+        self, chat_id: int, flow: str | None, step: str | None, data: dict[str, Any]
+    ) -> None:
+        async with self._write() as conn:
+            if flow is None:
+                await _run(conn, "DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
+                return
+            await _run(
+                conn,
+                "INSERT INTO chat_state (chat_id, flow, step, data, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+                " updated_at = excluded.updated_at",
+                (chat_id, flow, step, json.dumps(data, ensure_ascii=False), self._now()),
+            )
+
+    # -- residents -----------------------------------------------------------------------------
+
+    async def get_resident(self, user_id: int) -> Resident | None:
+        row = await self._select_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
+        return None if row is None else _resident(row)
+
+    async def ensure_resident(self, user_id: int, language: str) -> Resident:
+        now = self._now()
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "INSERT INTO residents (user_id, language, onboarded, active, created_at,"
+                " last_seen_at) VALUES (?, ?, 0, 1, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+                (user_id, language, now, now),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM residents WHERE user_id = ?", (user_id,))
+        assert row is not None
+        return _resident(row)
+
+    async def _update_resident(self, user_id: int, assignments: str, values: Iterable[Any]) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                f"UPDATE residents SET {assignments} WHERE user_id = ?",
+                (*values, user_id),
+            )
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._update_resident(user_id, "language = ?", (language,))
+
+    async def set_place(
+        self, user_id: int, village_key: str | None, neighbourhood_key: str | None
+    ) -> None:
+        await self._update_resident(
+            user_id, "village_key = ?, neighbourhood_key = ?", (village_key, neighbourhood_key)
+        )
+
+    async def set_onboarded(self, user_id: int) -> None:
+        await self._update_resident(user_id, "onboarded = 1", ())
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self._update_resident(user_id, "active = ?", (int(active),))
+
+    async def set_consent(self, user_id: int, purpose: Consent, granted: bool) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "INSERT INTO consents (user_id, purpose, granted, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, purpose) DO UPDATE SET"
+                " granted = excluded.granted, updated_at = excluded.updated_at",
+                (user_id, purpose.value, int(granted), self._now()),
+            )
+
+    async def get_consents(self, user_id: int) -> dict[Consent, bool]:
+        rows = await self._select(
+            "SELECT purpose, granted FROM consents WHERE user_id = ?", (user_id,)
+        )
+        stored = {row["purpose"]: bool(row["granted"]) for row in rows}
+        return {purpose: stored.get(purpose.value, False) for purpose in Consent}
+
+    async def set_phone(self, user_id: int, phone: str | None) -> None:
+        async with self._write() as conn:
+            if phone is None:
+                await _run(conn, "DELETE FROM contact_details WHERE user_id = ?", (user_id,))
+                return
+            await _run(
+                conn,
+                "INSERT INTO contact_details (user_id, phone, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET"
+                " phone = excluded.phone, updated_at = excluded.updated_at",
+                (user_id, phone, self._now()),
+            )
+
+    async def get_phone(self, user_id: int) -> str | None:
+        row = await self._select_one(
+            "SELECT phone FROM contact_details WHERE user_id = ?", (user_id,)
+        )
+        return None if row is None else str(row["phone"])
+
+    async def export_resident(self, user_id: int) -> dict[str, Any]:
+        async with self._read() as conn:
+            # One read transaction, so that the parts agree with each other.
+            try:
+                await _run(conn, "BEGIN")
+                resident = await _fetch_one(
+                    conn, "SELECT * FROM residents WHERE user_id = ?", (user_id,)
+                )
+                consents = await _fetch(
+                    conn,
+                    "SELECT purpose, granted, updated_at FROM consents WHERE user_id = ?"
+                    " ORDER BY purpose",
+                    (user_id,),
+                )
+                contact = await _fetch_one(
+                    conn,
+                    "SELECT phone, updated_at FROM contact_details WHERE user_id = ?",
+                    (user_id,),
+                )
+                notes = await _fetch(
+                    conn,
+                    "SELECT n.*, t.title AS theme_title, t.code AS theme_code"
+                    " FROM notes n JOIN themes t ON t.id = n.theme_id"
+                    " WHERE n.author_id = ? ORDER BY n.id",
+                    (user_id,),
+                )
+                state = await _fetch_one(
+                    conn, "SELECT * FROM chat_state WHERE chat_id = ?", (user_id,)
+                )
+                inbox = await _fetch(
+                    conn,
+                    "SELECT update_id, payload, received_at FROM inbox"
+                    " WHERE chat_id = ? AND status = 'pending' ORDER BY update_id",
+                    (user_id,),
+                )
+                themes = await _fetch(
+                    conn,
+                    "SELECT id, code, title, created_at FROM themes WHERE created_by = ?"
+                    " ORDER BY id",
+                    (user_id,),
+                )
+            finally:
+                # Always, even when cancelled before BEGIN ran: a reader left inside a read
+                # transaction would serve that old snapshot from then on.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await _run(conn, "COMMIT")
+        return {
+            "user_id": user_id,
+            "exported_at": self._now(),
+            "resident": None
+            if resident is None
+            else {
+                "user_id": resident["user_id"],
+                "language": resident["language"],
+                "village_key": resident["village_key"],
+                "neighbourhood_key": resident["neighbourhood_key"],
+                "onboarded": bool(resident["onboarded"]),
+                "active": bool(resident["active"]),
+                "created_at": resident["created_at"],
+                "last_seen_at": resident["last_seen_at"],
+            },
+            "consents": [
+                {
+                    "purpose": row["purpose"],
+                    "granted": bool(row["granted"]),
+                    "updated_at": row["updated_at"],
+                }
+                for row in consents
+            ],
+            "phone": None if contact is None else contact["phone"],
+            "phone_updated_at": None if contact is None else contact["updated_at"],
+            "notes": [
+                {
+                    "id": row["id"],
+                    "theme_id": row["theme_id"],
+                    "theme_code": row["theme_code"],
+                    "theme_title": row["theme_title"],
+                    "quadrant": row["quadrant"],
+                    "kind": row["kind"],
+                    "text": row["text"],
+                    "file_id": row["file_id"],
+                    "status": row["status"],
+                    "created_at": row["created_at"],
+                    "updated_at": row["updated_at"],
+                }
+                for row in notes
+            ],
+            "chat_state": None
+            if state is None
+            else {
+                "flow": state["flow"],
+                "step": state["step"],
+                "data": json.loads(state["data"]),
+                "updated_at": state["updated_at"],
+            },
+            "pending_updates": [
+                {
+                    "update_id": row["update_id"],
+                    "received_at": row["received_at"],
+                    "payload": row["payload"],
+                }
+                for row in inbox
+            ],
+            "themes_created": [
+                {
+                    "id": row["id"],
+                    "code": row["code"],
+                    "title": row["title"],
+                    "created_at": row["created_at"],
+                }
+                for row in themes
+            ],
+        }
+
+    async def erase_resident(self, user_id: int) -> None:
+        params = {"user_id": user_id, "now": self._now()}
+        async with self._write() as conn:
+            for statement in self._erase_steps():
+                await _run(conn, statement, params)
+        # The WAL still holds the erased words until a checkpoint has copied the zeroed
+        # pages back; TRUNCATE then empties it.
+        await self._checkpoint()
+
+    def _erase_steps(self) -> tuple[str, ...]:
+        """The statements erase_resident runs; each storage part puts its own before these."""
+        return _ERASE_STEPS
+
+    async def _checkpoint(self) -> None:
+        # Under the read lock too: a read in progress would pin the WAL.
+        async with self._write_lock, self._read_lock:
+            if self._writer is not None:
+                # Best effort: with another process reading, it returns busy and the next
+                # automatic checkpoint finishes the job.
+                await _fetch(self._writer, "PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- themes --------------------------------------------------------------------------------
+
+    async def create_theme(
+        self,
+        *,
+        title: str,
+        invitation: str,
+        question: str,
+        place: PlaceRef,
+        status: ThemeStatus,
+        starts_on: date | None,
+        ends_on: date | None,
+        quadrant_questions: dict[str, str] | None = None,
+        created_by: int | None = None,
+    ) -> Theme:
+        now = self._now()
+        async with self._write() as conn:
+            for _ in range(_THEME_CODE_ATTEMPTS):
+                code = new_theme_code()
+                # Checked first rather than caught from the UNIQUE constraint: under the
+                # write lock nobody can take the code in between, and a failed INSERT
+                # would abort the whole transaction on PostgreSQL.
+                if await _fetch_one(conn, "SELECT 1 FROM themes WHERE code = ?", (code,)) is None:
+                    break
+            else:
+                raise RuntimeError("could not find a free theme code")
+            theme_id = await _insert(
+                conn,
+                "INSERT INTO themes (code, title, invitation, question, place_kind, place_key,"
+                " status, starts_on, ends_on, quadrant_questions, created_by, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    code,
+                    title,
+                    invitation,
+                    question,
+                    place.kind.value,
+                    place.key,
+                    status.value,
+                    None if starts_on is None else starts_on.isoformat(),
+                    None if ends_on is None else ends_on.isoformat(),
+                    json.dumps(quadrant_questions or {}, ensure_ascii=False),
+                    created_by,
+                    now,
+                    now,
+                ),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM themes WHERE id = ?", (theme_id,))
+        assert row is not None
+        return _theme(row)
+
+    async def get_theme(self, theme_id: int) -> Theme | None:
+        row = await self._select_one("SELECT * FROM themes WHERE id = ?", (theme_id,))
+        return None if row is None else _theme(row)
+
+    async def get_theme_by_code(self, code: str) -> Theme | None:
+        # Codes are lower case; someone typing one over may not be.
+        row = await self._select_one("SELECT * FROM themes WHERE code = ?", (code.strip().lower(),))
+        return None if row is None else _theme(row)
+
+    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE themes SET status = ?, updated_at = ? WHERE id = ?",
+                (status.value, self._now(), theme_id),
+            )
+        return await self.get_theme(theme_id)
+
+    async def list_active_themes(
+        self, places: Collection[PlaceRef] | None, today: date
+    ) -> list[Theme]:
+        day = today.isoformat()
+        sql = (
+            "SELECT * FROM themes WHERE status = ?"
+            " AND (starts_on IS NULL OR starts_on <= ?) AND (ends_on IS NULL OR ends_on >= ?)"
+        )
+        params: list[Any] = [ThemeStatus.ACTIVE.value, day, day]
+        if places is not None:
+            unique = list(dict.fromkeys(places))
+            if not unique:
+                return []
+            sql += (
+                " AND (" + " OR ".join(["(place_kind = ? AND place_key = ?)"] * len(unique)) + ")"
+            )
+            for place in unique:
+                params += [place.kind.value, place.key]
+        sql += " ORDER BY starts_on DESC NULLS LAST, id DESC"
+        return [_theme(row) for row in await self._select(sql, params)]
+
+    # -- notes ---------------------------------------------------------------------------------
+
+    async def add_note(
+        self,
+        *,
+        theme_id: int,
+        author_id: int,
+        kind: NoteKind,
+        text: str,
+        file_id: str | None,
+        quadrant: Quadrant | None,
+        status: NoteStatus,
+        source_update_id: int | None,
+    ) -> Note:
+        now = self._now()
+        async with self._write() as conn:
+            if source_update_id is not None:
+                existing = await _fetch_one(
+                    conn, "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
+                )
+                if existing is not None:
+                    return _note(existing)
+            note_id = await _insert(
+                conn,
+                "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
+                " source_update_id, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    theme_id,
+                    author_id,
+                    None if quadrant is None else quadrant.value,
+                    kind.value,
+                    text,
+                    file_id,
+                    status.value,
+                    source_update_id,
+                    now,
+                    now,
+                ),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
+        assert row is not None
+        return _note(row)
+
+    async def get_note(self, note_id: int) -> Note | None:
+        row = await self._select_one("SELECT * FROM notes WHERE id = ?", (note_id,))
+        return None if row is None else _note(row)
+
+    async def _update_note(
+        self, note_id: int, assignments: str, values: Iterable[Any]
+    ) -> Note | None:
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                f"UPDATE notes SET {assignments}, updated_at = ? WHERE id = ?",
+                (*values, self._now(), note_id),
+            )
+            if not changed:
+                return None
+            row = await _fetch_one(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
+        return None if row is None else _note(row)
+
+    async def set_note_quadrant(
+        self, note_id: int, quadrant: Quadrant, status: NoteStatus
+    ) -> Note | None:
+        return await self._update_note(
+            note_id, "quadrant = ?, status = ?", (quadrant.value, status.value)
+        )
+
+    async def set_note_text(self, note_id: int, text: str) -> Note | None:
+        return await self._update_note(note_id, "text = ?", (text,))
+
+    async def delete_note(self, note_id: int) -> bool:
+        async with self._write() as conn:
+            return await _run(conn, "DELETE FROM notes WHERE id = ?", (note_id,)) > 0
+
+    async def list_notes_by_author(self, author_id: int) -> list[Note]:
+        rows = await self._select(
+            "SELECT * FROM notes WHERE author_id = ? ORDER BY id DESC", (author_id,)
+        )
+        return [_note(row) for row in rows]
+
+    async def count_notes(
+        self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
+    ) -> dict[Quadrant, int]:
+        counts = dict.fromkeys(Quadrant, 0)
+        wanted = [status.value for status in dict.fromkeys(statuses)]
+        if not wanted:
+            return counts
+        rows = await self._select(
+            "SELECT quadrant, COUNT(*) AS n FROM notes WHERE theme_id = ?"
+            f" AND status IN ({_placeholders(len(wanted))}) AND quadrant IS NOT NULL"
+            " GROUP BY quadrant",
+            (theme_id, *wanted),
+        )
+        for row in rows:
+            counts[Quadrant(row["quadrant"])] = int(row["n"])
+        return counts
+
+    async def list_notes(
+        self,
+        theme_id: int,
+        *,
+        statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,),
+        quadrant: Quadrant | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Note]:
+        wanted = [status.value for status in dict.fromkeys(statuses)]
+        if not wanted:
+            return []
+        sql = f"SELECT * FROM notes WHERE theme_id = ? AND status IN ({_placeholders(len(wanted))})"
+        params: list[Any] = [theme_id, *wanted]
+        if quadrant is not None:
+            sql += " AND quadrant = ?"
+            params.append(quadrant.value)
+        sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
+        params += [limit, offset]
+        return [_note(row) for row in await self._select(sql, params)]
+
+    # -- for tests and the bench ---------------------------------------------------------------
+
+    async def table_names(self) -> list[str]:
+        rows = await self._select(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+        return [str(row["name"]) for row in rows]
+
+    async def dump_table(self, name: str) -> list[dict[str, Any]]:
+        """Return every row of a table as a dict."""
+        if name not in await self.table_names():
+            raise ValueError(f"no such table: {name}")
+        rows = await self._select(f"SELECT * FROM {_quote_identifier(name)}")
+        return [dict(row) for row in rows]

@@ -1,0 +1,277 @@
+"""The outbox on SQLite: broadcasts and their messages, claimed and settled one by one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from storage.models import (
+    Broadcast,
+    BroadcastKind,
+    Consent,
+    NewMessage,
+    OutboxMessage,
+    OutboxStatus,
+    Recipient,
+)
+from storage.outbox_repository import OutboxRepository
+from storage.sqlite_core import SqliteCore, _fetch, _insert, _parse_ts, _placeholders, _run, _ts
+
+_ERASE_OUTBOX = ("DELETE FROM outbox WHERE chat_id = :user_id",)
+
+
+def _buttons(raw: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    return tuple(tuple((label, data) for label, data in row) for row in json.loads(raw))
+
+
+def _message(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        broadcast_id=row["broadcast_id"],
+        chat_id=row["chat_id"],
+        text=row["text"],
+        buttons=_buttons(row["buttons"]),
+        due_at=_parse_ts(row["due_at"]),
+        status=OutboxStatus(row["status"]),
+        attempts=row["attempts"],
+    )
+
+
+def _broadcast(row: Any) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        kind=BroadcastKind(row["kind"]),
+        theme_id=row["theme_id"],
+        sender_chat_id=row["sender_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        total=row["total"],
+        finished=bool(row["finished"]),
+        created_at=_parse_ts(row["created_at"]),
+    )
+
+
+class SqliteOutbox(SqliteCore, OutboxRepository):
+    def _erase_steps(self) -> tuple[str, ...]:
+        return _ERASE_OUTBOX + super()._erase_steps()
+
+    def _rows(
+        self, messages: Sequence[NewMessage], broadcast_id: int | None, now: str
+    ) -> list[Any]:
+        return [
+            (
+                broadcast_id,
+                m.chat_id,
+                m.text,
+                json.dumps([list(map(list, row)) for row in m.buttons], ensure_ascii=False),
+                _ts(m.due_at) if m.due_at is not None else now,
+                m.dedupe_key,
+                now,
+            )
+            for m in messages
+        ]
+
+    _INSERT = (
+        "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+
+    async def create_broadcast(
+        self,
+        kind: BroadcastKind,
+        messages: Sequence[NewMessage],
+        *,
+        theme_id: int | None = None,
+        sender_chat_id: int | None = None,
+    ) -> Broadcast:
+        now = self._now()
+        async with self._write() as conn:
+            broadcast_id = await _insert(
+                conn,
+                "INSERT INTO broadcasts (kind, theme_id, sender_chat_id, total, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (kind.value, theme_id, sender_chat_id, len(messages), now),
+            )
+            await conn.executemany(self._INSERT, self._rows(messages, broadcast_id, now))
+        broadcast = await self.get_broadcast(broadcast_id)
+        assert broadcast is not None
+        return broadcast
+
+    async def enqueue(self, messages: Sequence[NewMessage]) -> int:
+        if not messages:
+            return 0
+        now = self._now()
+        async with self._write() as conn:
+            before = conn.total_changes
+            await conn.executemany(self._INSERT, self._rows(messages, None, now))
+            return int(conn.total_changes - before)
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        async with self._write() as conn:
+            rows = await _fetch(
+                conn,
+                "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
+                " ORDER BY due_at, id LIMIT ?",
+                (_ts(now), limit),
+            )
+            if not rows:
+                return []
+            ids = [row["id"] for row in rows]
+            await _run(
+                conn,
+                f"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+                f" WHERE id IN ({_placeholders(len(ids))})",
+                (self._now(), *ids),
+            )
+        return [_claimed(row) for row in rows]
+
+    async def _settle(self, message_id: int, assignments: str, values: Sequence[Any]) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                f"UPDATE outbox SET {assignments}, updated_at = ? WHERE id = ?",
+                (*values, self._now(), message_id),
+            )
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._settle(message_id, "status = 'sent'", ())
+
+    async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None:
+        await self._settle(
+            message_id, "status = 'pending', due_at = ?, last_error = ?", (_ts(due_at), error[:500])
+        )
+
+    async def release(self, message_id: int) -> None:
+        await self._settle(message_id, "status = 'pending', attempts = attempts - 1", ())
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self._settle(message_id, "status = 'failed', last_error = ?", (error[:500],))
+
+    async def mark_blocked(self, message_id: int) -> None:
+        now = self._now()
+        async with self._write() as conn:
+            rows = await _fetch(conn, "SELECT chat_id FROM outbox WHERE id = ?", (message_id,))
+            if not rows:
+                return
+            chat_id = rows[0]["chat_id"]
+            await _run(
+                conn,
+                "UPDATE outbox SET status = 'blocked', updated_at = ? WHERE id = ?",
+                (now, message_id),
+            )
+            await _run(
+                conn,
+                "UPDATE outbox SET status = 'cancelled', updated_at = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (now, chat_id),
+            )
+            await _run(conn, "UPDATE residents SET active = 0 WHERE user_id = ?", (chat_id,))
+
+    async def requeue_in_flight(self) -> int:
+        async with self._write() as conn:
+            return await _run(
+                conn,
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
+                (self._now(),),
+            )
+
+    async def next_due_at(self) -> datetime | None:
+        row = await self._select_one(
+            "SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending'"
+        )
+        return None if row is None or row["due"] is None else _parse_ts(row["due"])
+
+    async def cancel_pending(self, dedupe_prefix: str) -> int:
+        escaped = dedupe_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        async with self._write() as conn:
+            return await _run(
+                conn,
+                "UPDATE outbox SET status = 'cancelled', updated_at = ?"
+                " WHERE status = 'pending' AND dedupe_key LIKE ? ESCAPE '\\'",
+                (self._now(), escaped + "%"),
+            )
+
+    async def get_broadcast(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._select_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return None if row is None else _broadcast(row)
+
+    async def broadcast_counts(self, broadcast_id: int) -> dict[OutboxStatus, int]:
+        rows = await self._select(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,),
+        )
+        counts = dict.fromkeys(OutboxStatus, 0)
+        for row in rows:
+            counts[OutboxStatus(row["status"])] = row["n"]
+        return counts
+
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
+                (message_id, broadcast_id),
+            )
+
+    async def finish_broadcast(self, broadcast_id: int) -> bool:
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE broadcasts SET finished = 1, finished_at = ? WHERE id = ? AND finished = 0",
+                (self._now(), broadcast_id),
+            )
+        return changed == 1
+
+    async def unfinished_broadcasts(self) -> list[Broadcast]:
+        rows = await self._select("SELECT * FROM broadcasts WHERE finished = 0 ORDER BY id")
+        return [_broadcast(row) for row in rows]
+
+    async def recipients(
+        self,
+        *,
+        villages: Collection[str] | None,
+        neighbourhoods: Collection[str] | None = None,
+        consent: Consent | None = None,
+    ) -> list[Recipient]:
+        sql = "SELECT r.user_id, r.language FROM residents r"
+        params: list[Any] = []
+        where = ["r.active = 1"]
+        if consent is not None:
+            sql += " JOIN consents c ON c.user_id = r.user_id AND c.purpose = ? AND c.granted = 1"
+            params.append(consent.value)
+        places: list[str] = []
+        if villages is not None:
+            places.append(f"r.village_key IN ({_placeholders(len(villages))})")
+            params.extend(villages)
+        if neighbourhoods is not None:
+            places.append(f"r.neighbourhood_key IN ({_placeholders(len(neighbourhoods))})")
+            params.extend(neighbourhoods)
+        if places:
+            where.append("(" + " OR ".join(places) + ")")
+        sql += " WHERE " + " AND ".join(where) + " ORDER BY r.user_id"
+        rows = await self._select(sql, params)
+        return [Recipient(row["user_id"], row["language"]) for row in rows]
+
+    async def theme_participants(self, theme_id: int) -> list[Recipient]:
+        rows = await self._select(
+            "SELECT r.user_id, r.language FROM residents r WHERE r.active = 1 AND EXISTS"
+            " (SELECT 1 FROM notes n WHERE n.theme_id = ? AND n.author_id = r.user_id)"
+            " ORDER BY r.user_id",
+            (theme_id,),
+        )
+        return [Recipient(row["user_id"], row["language"]) for row in rows]
+
+
+def _claimed(row: Any) -> OutboxMessage:
+    message = _message(row)
+    return OutboxMessage(
+        id=message.id,
+        broadcast_id=message.broadcast_id,
+        chat_id=message.chat_id,
+        text=message.text,
+        buttons=message.buttons,
+        due_at=message.due_at,
+        status=OutboxStatus.SENDING,
+        attempts=message.attempts + 1,
+    )
