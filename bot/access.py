@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.config import Config
+from storage.models import PlaceRef
 
 
 class Role(StrEnum):
@@ -32,3 +33,19 @@ def main_role(roles: frozenset[Role]) -> Role:
         if role in roles:
             return role
     return Role.RESIDENT
+
+
+def manageable_places(user_id: int, config: Config) -> frozenset[PlaceRef] | None:
+    """Return the places someone may run themes for; None means everywhere (an admin)."""
+    if user_id in config.roles.admins:
+        return None
+    area = config.roles.ambassador_area(user_id)
+    if area is None:
+        return frozenset()
+    return config.municipality.places_in_area(area)
+
+
+def may_manage(user_id: int, config: Config, place: PlaceRef) -> bool:
+    """Say whether someone may run a theme for this place."""
+    places = manageable_places(user_id, config)
+    return places is None or place in places

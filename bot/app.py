@@ -24,12 +24,23 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_command_menus
 from bot.config import Config
 from bot.context import BuurtApp, BuurtContext
+from bot.delivery import DeliveryWorker
 from bot.i18n import pick_language, t
 from bot.ordering import ChatOrderedProcessor
 from bot.replies import answer, say
 from bot.services import Services
 from bot.steps import StepRouter
-from conversations import board, general, my_notes, onboarding, privacy, village_talk
+from conversations import (
+    board,
+    broadcast,
+    general,
+    my_notes,
+    onboarding,
+    privacy,
+    theme_tools,
+    themes,
+    village_talk,
+)
 from storage.repository import Repository
 
 _log = logging.getLogger(__name__)
@@ -64,6 +75,7 @@ def build_application(
         .updater(None)
         .job_queue(None)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -76,6 +88,8 @@ def build_application(
     router.register(onboarding.FLOW, onboarding.STEPS)
     router.register(village_talk.FLOW, village_talk.STEPS)
     router.register(my_notes.FLOW, my_notes.STEPS)
+    router.register(themes.FLOW, themes.STEPS)
+    router.register(broadcast.FLOW, broadcast.STEPS)
     # Within one group the first matching handler wins: flows first, fallbacks last.
     flow_handlers = [
         *onboarding.handlers(),
@@ -83,6 +97,9 @@ def build_application(
         *board.handlers(),
         *my_notes.handlers(),
         *privacy.handlers(),
+        *themes.handlers(),
+        *theme_tools.handlers(),
+        *broadcast.handlers(),
         *general.handlers(),
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND,
@@ -99,6 +116,22 @@ async def _post_init(app: BuurtApp) -> None:
     services: Services = app.bot_data["services"]
     await services.repo.open()
     await set_command_menus(app.bot, services.config, services.repo)
+    delivery = services.config.delivery
+    services.delivery = DeliveryWorker(
+        app.bot,
+        services.repo,
+        services.clock,
+        rate_per_second=delivery.rate_per_second,
+        max_attempts=delivery.max_attempts,
+    )
+    await services.delivery.start()
+
+
+async def _post_stop(app: BuurtApp) -> None:
+    # The worker sends through the bot, which closes at shutdown: stop it first.
+    services: Services = app.bot_data["services"]
+    if services.delivery is not None:
+        await services.delivery.stop()
 
 
 async def _post_shutdown(app: BuurtApp) -> None:

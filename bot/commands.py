@@ -35,12 +35,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("stop", Role.RESIDENT),
     Command("start", Role.RESIDENT),
     Command("cancel", Role.RESIDENT),
+    Command("nieuwthema", Role.AMBASSADOR),
+    Command("themas", Role.AMBASSADOR),
+    Command("bericht", Role.AMBASSADOR),
+    Command("poster", Role.AMBASSADOR),
+    Command("voortgang", Role.AMBASSADOR),
+    Command("afsluiten", Role.AMBASSADOR),
 )
 
 
 def commands_for(roles: frozenset[Role]) -> list[Command]:
-    """Return the commands open to someone with these roles."""
-    return [c for c in COMMANDS if c.role in roles]
+    """Return the commands open to someone with these roles; an admin may do everything."""
+    return [c for c in COMMANDS if c.role in roles or Role.ADMIN in roles]
 
 
 def bot_commands(language: str, roles: frozenset[Role]) -> list[BotCommand]:

@@ -37,10 +37,19 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None
 
 @cache
 def catalog(language: str) -> Mapping[str, str]:
-    """Return the flat key -> text catalog of one language."""
-    raw = resources.files("bot.locales").joinpath(f"{language}.toml").read_text("utf-8")
+    """Return the flat key -> text catalog of one language, merged from its files."""
     flat: dict[str, str] = {}
-    _flatten("", tomllib.loads(raw), flat)
+    folder = resources.files("bot.locales").joinpath(language)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        part: dict[str, str] = {}
+        _flatten("", tomllib.loads(entry.read_text("utf-8")), part)
+        # One file per flow; a key defined twice would make one text silently win.
+        twice = part.keys() & flat.keys()
+        if twice:
+            raise ValueError(f"{language}/{entry.name} repeats catalog keys: {sorted(twice)}")
+        flat.update(part)
     return flat
 
 
@@ -78,3 +87,9 @@ def t(language: str, key: str, **values: object) -> Html:
 def plain(language: str, key: str, **values: object) -> str:
     """Return a catalog text without markup, for button labels and callback answers."""
     return html.unescape(re.sub(r"<[^>]+>", "", t(language, key, **values)))
+
+
+def number(language: str, value: int) -> str:
+    """Write a count the way the language groups thousands: 1.234 in Dutch, 1,234 in English."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", ".") if language == "nl" else grouped

@@ -106,6 +106,8 @@ class BotRunner:
         await self.poller.stop()
         if self.app.running:
             await self.app.stop()
+        if self.app.post_stop is not None:
+            await self.app.post_stop(self.app)
         await self.app.shutdown()
         if self.app.post_shutdown is not None:
             await self.app.post_shutdown(self.app)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.delivery import DeliveryWorker
 from bot.flood import FloodGate
 from storage.repository import Repository
 
@@ -16,7 +17,14 @@ class Services:
     repo: Repository
     clock: Clock = field(default_factory=SystemClock)
     flood: FloodGate = field(init=False)
+    # Started in post_init, once the bot can send.
+    delivery: DeliveryWorker | None = None
 
     def __post_init__(self) -> None:
         residents = self.config.residents
         self.flood = FloodGate(residents.flood_messages, residents.flood_seconds, self.clock)
+
+    def outbox_changed(self) -> None:
+        """Tell the delivery worker that something new is due."""
+        if self.delivery is not None:
+            self.delivery.wake()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.render.board_image import BoardPicture, StickyNote, render_board
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -12,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import pack, unpack, unpack_int
 from bot.context import BuurtContext
 from bot.i18n import Html, plain, t
+from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.replies import answer, answer_key, edit_or_send, say
 from bot.text_limits import CAPTION_LIMIT, shorten, split_html
 from conversations.theme_list import active_themes, theme_keyboard

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.callbacks import pack, unpack, unpack_int
 from bot.context import BuurtContext
 from bot.flood import Pace
-from bot.i18n import LANGUAGES, Html, plain, t
+from bot.i18n import LANGUAGES, Html, escape, plain, t
 from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.steps import StepHandler
 from conversations.theme_list import active_themes, theme_keyboard
@@ -101,6 +101,22 @@ def _user_id(update: Update) -> int:
     return update.effective_user.id
 
 
+def opening_text(lang: str, title: str, invitation: str, question: str) -> Html:
+    """The theme's invitation and open question, as residents see it."""
+    return t(
+        lang,
+        "talk.opening",
+        title=title,
+        invitation=invitation,
+        question=question or plain(lang, "talk.default_question"),
+    )
+
+
+def preselect_keyboard(lang: str, theme_id: int) -> InlineKeyboardMarkup:
+    """The four quadrants, to choose before writing."""
+    return InlineKeyboardMarkup(_quadrant_rows(lang, "vt", "pre", theme_id)[:2])
+
+
 async def open_theme(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Show a theme's invitation and open question, and wait for the resident's notes."""
     if theme.status != ThemeStatus.ACTIVE:
@@ -108,15 +124,8 @@ async def open_theme(update: Update, context: BuurtContext, theme: Theme) -> Non
         return
     await context.services.repo.set_state(_chat_id(update), FLOW, WRITE, {"theme": theme.id})
     lang = context.lang
-    rows = _quadrant_rows(lang, "vt", "pre", theme.id)[:2]
-    text = t(
-        lang,
-        "talk.opening",
-        title=theme.title,
-        invitation=theme.invitation,
-        question=theme.question or plain(lang, "talk.default_question"),
-    )
-    await say(update, context, text, InlineKeyboardMarkup(rows))
+    text = opening_text(lang, theme.title, theme.invitation, theme.question)
+    await say(update, context, text, preselect_keyboard(lang, theme.id))
 
 
 async def open_by_code(update: Update, context: BuurtContext, code: str) -> bool:
@@ -164,7 +173,13 @@ async def on_preselect(update: Update, context: BuurtContext) -> None:
     await answer(update)
     data = dict(state.data, quadrant=quadrant.value)
     await context.services.repo.set_state(_chat_id(update), FLOW, WRITE, data)
-    await say(update, context, t(context.lang, f"quadrant_prompt.{quadrant.value}"))
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    own = theme.quadrant_questions.get(quadrant.value) if theme else None
+    await say(
+        update,
+        context,
+        Html(escape(own)) if own else t(context.lang, f"quadrant_prompt.{quadrant.value}"),
+    )
 
 
 async def on_message(update: Update, context: BuurtContext) -> None:

@@ -144,6 +144,31 @@ class CoreRepository(ABC):
     async def get_theme_by_code(self, code: str) -> Theme | None: ...
 
     @abstractmethod
+    async def update_theme(
+        self,
+        theme_id: int,
+        *,
+        title: str,
+        invitation: str,
+        question: str,
+        place: PlaceRef,
+        starts_on: date | None,
+        ends_on: date | None,
+        quadrant_questions: dict[str, str],
+    ) -> Theme | None:
+        """Change a theme's texts, place and period; None when it does not exist."""
+
+    @abstractmethod
+    async def list_themes(
+        self, places: Collection[PlaceRef] | None, statuses: Collection[ThemeStatus]
+    ) -> list[Theme]:
+        """Return the themes of these places (None: all) with these statuses, newest first."""
+
+    @abstractmethod
+    async def new_participants_since(self, theme_id: int, since: datetime) -> int:
+        """Count the residents whose first note for the theme came after since."""
+
+    @abstractmethod
     async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
         """Publish, close or reopen a theme; None when it does not exist."""
 

@@ -628,6 +628,64 @@ class SqliteCore(CoreRepository):
         row = await self._select_one("SELECT * FROM themes WHERE code = ?", (code.strip().lower(),))
         return None if row is None else _theme(row)
 
+    async def update_theme(
+        self,
+        theme_id: int,
+        *,
+        title: str,
+        invitation: str,
+        question: str,
+        place: PlaceRef,
+        starts_on: date | None,
+        ends_on: date | None,
+        quadrant_questions: dict[str, str],
+    ) -> Theme | None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE themes SET title = ?, invitation = ?, question = ?, place_kind = ?,"
+                " place_key = ?, starts_on = ?, ends_on = ?, quadrant_questions = ?,"
+                " updated_at = ? WHERE id = ?",
+                (
+                    title,
+                    invitation,
+                    question,
+                    place.kind.value,
+                    place.key,
+                    None if starts_on is None else starts_on.isoformat(),
+                    None if ends_on is None else ends_on.isoformat(),
+                    json.dumps(quadrant_questions, ensure_ascii=False),
+                    self._now(),
+                    theme_id,
+                ),
+            )
+        return await self.get_theme(theme_id)
+
+    async def list_themes(
+        self, places: Collection[PlaceRef] | None, statuses: Collection[ThemeStatus]
+    ) -> list[Theme]:
+        sql = f"SELECT * FROM themes WHERE status IN ({_placeholders(len(statuses))})"
+        params: list[Any] = [s.value for s in statuses]
+        if places is not None:
+            unique = list(dict.fromkeys(places))
+            if not unique:
+                return []
+            sql += (
+                " AND (" + " OR ".join(["(place_kind = ? AND place_key = ?)"] * len(unique)) + ")"
+            )
+            for place in unique:
+                params.extend((place.kind.value, place.key))
+        rows = await self._select(sql + " ORDER BY id DESC", params)
+        return [_theme(row) for row in rows]
+
+    async def new_participants_since(self, theme_id: int, since: datetime) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM (SELECT MIN(created_at) AS first FROM notes"
+            " WHERE theme_id = ? AND author_id IS NOT NULL GROUP BY author_id) WHERE first >= ?",
+            (theme_id, _ts(since)),
+        )
+        return 0 if row is None else int(row["n"])
+
     async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
         async with self._write() as conn:
             await _run(

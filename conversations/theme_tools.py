@@ -1,0 +1,218 @@
+"""What an ambassador does with a running theme: a poster, its progress, closing it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.access import manageable_places, may_manage
+from bot.announcements import queue_broadcast
+from bot.callbacks import pack, unpack, unpack_int
+from bot.context import BuurtContext
+from bot.dates import format_period
+from bot.guards import ambassadors_only
+from bot.i18n import Html, plain, t
+from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
+from bot.render.progress_chart import Progress, render_progress_chart
+from bot.replies import answer, answer_key, drop_buttons, say
+from bot.text_limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, shorten, split_html
+from conversations.themes import deep_link
+from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
+
+_ACTIONS = ("poster", "progress", "close")
+
+
+def _user(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def _pick(update: Update, context: BuurtContext, action: str) -> None:
+    """Let the ambassador choose which of their themes the action is for."""
+    statuses = (
+        (ThemeStatus.ACTIVE,) if action == "close" else (ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
+    )
+    places = manageable_places(_user(update), context.services.config)
+    themes = await context.services.repo.list_themes(places, statuses)
+    if not themes:
+        await say(update, context, t(context.lang, "themes.none"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                shorten(th.title, BUTTON_LABEL_LIMIT), callback_data=pack("tt", action, th.id)
+            )
+        ]
+        for th in themes[:30]
+    ]
+    await say(update, context, t(context.lang, "themes.pick"), InlineKeyboardMarkup(rows))
+
+
+@ambassadors_only
+async def poster_command(update: Update, context: BuurtContext) -> None:
+    """Choose a theme to make a poster for."""
+    await _pick(update, context, "poster")
+
+
+@ambassadors_only
+async def progress_command(update: Update, context: BuurtContext) -> None:
+    """Choose a theme to see its progress."""
+    await _pick(update, context, "progress")
+
+
+@ambassadors_only
+async def close_command(update: Update, context: BuurtContext) -> None:
+    """Choose a theme to close."""
+    await _pick(update, context, "close")
+
+
+@ambassadors_only
+async def on_button(update: Update, context: BuurtContext) -> None:
+    """Make a poster, show progress, or close a theme; only in the ambassador's own area."""
+    query = update.callback_query
+    data = query.data if query else None
+    parts = unpack(data, "tt", 2) or unpack(data, "tt", 3)
+    if parts is None or parts[0] not in (*_ACTIONS, "closeyes", "closeno"):
+        await answer_key(update, context, "common.stale_button")
+        return
+    theme_id = unpack_int(parts[1])
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return
+    if not may_manage(_user(update), context.services.config, theme.place):
+        await answer_key(update, context, "access.other_area", alert=True)
+        return
+    await answer(update)
+    action = parts[0]
+    if action == "poster":
+        await _send_poster(update, context, theme)
+    elif action == "progress":
+        await _send_progress(update, context, theme)
+    elif action == "close":
+        await _confirm_close(update, context, theme)
+    elif action == "closeyes":
+        await drop_buttons(update)
+        await _close(update, context, theme)
+    else:
+        await drop_buttons(update)
+        await say(update, context, t(context.lang, "forget.kept"))
+
+
+async def _send_poster(update: Update, context: BuurtContext, theme: Theme) -> None:
+    lang = context.lang
+    config = context.services.config
+    content = PosterContent(
+        title=theme.title,
+        invitation=theme.invitation,
+        place=config.municipality.place_name(theme.place),
+        period=format_period(theme.starts_on, theme.ends_on, lang),
+        deep_link=deep_link(context.bot.username, theme),
+        municipality=config.municipality.name,
+    )
+    pdf, png = await asyncio.gather(
+        asyncio.to_thread(render_poster_pdf, content, language=lang),
+        asyncio.to_thread(render_poster_png, content, language=lang),
+    )
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    caption = split_html(t(lang, "poster.caption", title=theme.title), CAPTION_LIMIT)[0]
+    await context.bot.send_photo(chat_id, png, caption=plain(lang, "poster.preview"))
+    await context.bot.send_document(
+        chat_id, pdf, filename=f"poster-{theme.code}.pdf", caption=caption, parse_mode="HTML"
+    )
+
+
+async def _send_progress(update: Update, context: BuurtContext, theme: Theme) -> None:
+    lang = context.lang
+    repo = context.services.repo
+    counts = await repo.count_notes(theme.id)
+    participants = await repo.theme_participants(theme.id)
+    week_ago = context.services.clock.now() - timedelta(days=7)
+    new = await repo.new_participants_since(theme.id, week_ago)
+    progress = Progress(
+        title=theme.title,
+        involved=len(participants),
+        involved_new_this_week=new,
+        notes_per_quadrant={q.value: counts[q] for q in BOARD_QUADRANTS},
+        tables=0,
+        commitments=0,
+        examples=counts[Quadrant.EXAMPLE],
+        moments_held=0,
+    )
+    png = await asyncio.to_thread(render_progress_chart, progress, language=lang)
+    text = t(
+        lang,
+        "progress.text",
+        title=theme.title,
+        involved=progress.involved,
+        new=new,
+        tables=progress.tables,
+        commitments=progress.commitments,
+        examples=progress.examples,
+        moments=progress.moments_held,
+        **{q.value: counts[q] for q in BOARD_QUADRANTS},
+    )
+    assert update.effective_chat is not None
+    await context.bot.send_photo(
+        update.effective_chat.id, png, caption=split_html(text, CAPTION_LIMIT)[0], parse_mode="HTML"
+    )
+
+
+async def _confirm_close(update: Update, context: BuurtContext, theme: Theme) -> None:
+    lang = context.lang
+    if theme.status != ThemeStatus.ACTIVE:
+        await say(update, context, t(lang, "close.already"))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(lang, "close.yes"), callback_data=pack("tt", "closeyes", theme.id)
+                ),
+                InlineKeyboardButton(
+                    plain(lang, "close.no"), callback_data=pack("tt", "closeno", theme.id)
+                ),
+            ]
+        ]
+    )
+    await say(update, context, t(lang, "close.confirm", title=theme.title), keyboard)
+
+
+async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Close the theme and thank everyone who took part, with what came out."""
+    repo = context.services.repo
+    if theme.status != ThemeStatus.ACTIVE:
+        await say(update, context, t(context.lang, "close.already"))
+        return
+    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
+    counts = await repo.count_notes(theme.id)
+    participants = await repo.theme_participants(theme.id)
+
+    def render(lang: str) -> tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]:
+        text = t(
+            lang, "close.thanks", title=theme.title, **{q.value: counts[q] for q in BOARD_QUADRANTS}
+        )
+        return text, ()
+
+    await say(
+        update, context, t(context.lang, "close.done", title=theme.title, count=len(participants))
+    )
+    if participants:
+        await queue_broadcast(
+            update, context, BroadcastKind.THANKS, participants, render, theme_id=theme.id
+        )
+
+
+def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
+    """Return the handlers of the theme tools."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("poster", poster_command, filters=private),
+        CommandHandler("voortgang", progress_command, filters=private),
+        CommandHandler("afsluiten", close_command, filters=private),
+        CallbackQueryHandler(on_button, pattern=r"^tt:"),
+    ]
