@@ -71,7 +71,10 @@ def config_data(url: str, database: Path, **sections: dict[str, Any]) -> dict[st
 @pytest.fixture
 async def playground() -> AsyncIterator[Playground]:
     """A fresh playground on a free port; generous per-chat limits unless a test narrows them."""
-    server = Playground(token=TOKEN, chat_burst=200, chat_rate=50.0)
+    # Flood limits far above what tests send; the flood tests narrow them on purpose.
+    server = Playground(
+        token=TOKEN, chat_burst=200, chat_rate=50.0, global_rate=1000.0, global_burst=1000
+    )
     await server.start()
     try:
         yield server

@@ -127,3 +127,64 @@ async def test_an_update_received_but_not_handled_is_handled_after_restart(
                 break
             await asyncio.sleep(0.05)
         assert await runner.repo.inbox_pending() == []
+
+
+async def test_sigkill_halfway_through_a_broadcast_resumes_without_losses(
+    playground: Playground, tmp_path: Path
+) -> None:
+    database = tmp_path / "buurtbot.sqlite3"
+    extra = (
+        "[delivery]\nrate_per_second = 10\n"
+        '[roles]\nambassadors = [{ user_id = 900001, area = "doorwerth-heveadorp" }]\n'
+    )
+    config = write_config(tmp_path / "buurtbot.toml", playground.url, database, extra=extra)
+    async with PlaygroundClient(playground.url) as pg:
+        residents = [await pg.new_person(first_name=f"Buur {i}") for i in range(60)]
+        repo = SqliteRepository(database)
+        await repo.open()
+        for person in residents:
+            await repo.ensure_resident(person.id, "nl")
+            await repo.set_place(person.id, "doorwerth", None)
+        await repo.close()
+        ahmed = await pg.new_person(first_name="Ahmed", user_id=900001)
+
+        process = await start_bot(config, TOKEN)
+        try:
+            await ahmed.send("/bericht")
+            await wait_for_text(ahmed, "Naar wie gaat je bericht?", timeout=30)
+            await ahmed.press("Bewoners van een plek")
+            await wait_for_text(ahmed, "Welke plek?")
+            await ahmed.press("Doorwerth")
+            await wait_for_text(ahmed, "Schrijf je bericht.")
+            await ahmed.send("De dorpsavond is verplaatst naar donderdag.")
+            await wait_for_text(ahmed, "Dit bericht gaat naar 60 bewoner(s).")
+            await ahmed.press("Verstuur")
+            # Let about a third go out, then pull the plug.
+            for _ in range(200):
+                got = [
+                    p
+                    for p in residents
+                    if any("dorpsavond" in m.content for m in await p.bot_messages())
+                ]
+                if len(got) >= 20:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await kill(process)
+        sent_before = len(got)
+        assert sent_before < 60, "the broadcast finished before the kill; slow it down"
+
+        process = await start_bot(config, TOKEN)
+        try:
+            await wait_for_text(ahmed, "Je bericht is verstuurd.", timeout=60)
+        finally:
+            process.terminate()
+            await process.wait()
+
+        copies = [sum("dorpsavond" in m.content for m in await p.bot_messages()) for p in residents]
+        duplicates = sum(c - 1 for c in copies if c > 1)
+        print(
+            f"\nbroadcast killed after {sent_before} of 60; duplicates after restart: {duplicates}"
+        )
+        assert all(c >= 1 for c in copies), "somebody lost the message"
+        assert duplicates <= 1, "only the message in flight at the kill may arrive twice"

@@ -1,0 +1,24 @@
+"""Residents for end-to-end tests: onboarded through the real /start flow, or many at once."""
+
+from __future__ import annotations
+
+from bot.playground.client import Person, PlaygroundClient
+
+
+async def onboard(
+    pg: PlaygroundClient,
+    name: str,
+    *,
+    village: str | None,
+    news: bool,
+    neighbourhood: str = "Sla over",
+    language: str = "nl",
+) -> Person:
+    """A resident who went through /start: village (or skip) and theme news yes or no."""
+    person = await pg.new_person(first_name=name, language_code=language)
+    await person.send("/start")
+    await person.press(village or "Sla over")
+    if village == "Doorwerth":
+        await person.press(neighbourhood)
+    await person.press("Ja, graag" if news else "Nee, liever niet")
+    return person
