@@ -1,0 +1,378 @@
+"""Draw how a theme is growing along the four B's, as one square PNG for a phone.
+
+The network strategy reads a theme's progress as four B's: involved (betrokken), aware
+(bewust), available (beschikbaar) and capable (bekwaam). Each gets a panel with big numbers;
+the notes on the board also get one bar per quadrant. The picture shows counts only, never
+a grade: an empty theme looks just as tidy as a busy one.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+# The brainstorm board's fonts, text cleaning and quadrant colours, so both pictures match.
+from bot.render.board_image import _PALETTES, QUADRANTS, _Font, _font, _wrap_text
+
+CHART_SIZE = 1080
+
+_RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The counts behind the four B's of one theme."""
+
+    title: str
+    involved: int
+    involved_new_this_week: int
+    notes_per_quadrant: Mapping[str, int]  # keys "wish", "example", "possibility", "question"
+    tables: int
+    commitments: int
+    examples: int
+    moments_held: int
+
+
+_Plural = tuple[str, str]  # (one, many)
+
+
+@dataclass(frozen=True)
+class _Labels:
+    kicker: str
+    names: tuple[str, str, str, str]
+    residents: _Plural
+    new_this_week: str
+    notes: _Plural
+    quadrants: Mapping[str, str]
+    tables: _Plural
+    commitments: _Plural
+    examples: _Plural
+    moments: _Plural
+    thousands: str
+    decimal: str
+    millions: str
+
+
+_LABELS: Mapping[str, _Labels] = {
+    "nl": _Labels(
+        kicker="Zo groeit het thema",
+        names=("Betrokken", "Bewust", "Beschikbaar", "Bekwaam"),
+        residents=("bewoner deed mee", "bewoners deden mee"),
+        new_this_week="+{n} nieuw deze week",
+        notes=("notitie op het bord", "notities op het bord"),
+        quadrants={
+            "wish": "Wensen",
+            "example": "Voorbeelden",
+            "possibility": "Mogelijkheden",
+            "question": "Vragen",
+        },
+        tables=("gesprekstafel", "gesprekstafels"),
+        commitments=("toezegging", "toezeggingen"),
+        examples=("voorbeeld verzameld", "voorbeelden verzameld"),
+        moments=("moment gehouden", "momenten gehouden"),
+        thousands=".",
+        decimal=",",
+        millions="{n} mln",
+    ),
+    "en": _Labels(
+        kicker="How the theme is growing",
+        names=("Involved", "Aware", "Available", "Capable"),
+        residents=("resident took part", "residents took part"),
+        new_this_week="+{n} new this week",
+        notes=("note on the board", "notes on the board"),
+        quadrants={
+            "wish": "Wishes",
+            "example": "Examples",
+            "possibility": "Possibilities",
+            "question": "Questions",
+        },
+        tables=("conversation table", "conversation tables"),
+        commitments=("commitment", "commitments"),
+        examples=("example collected", "examples collected"),
+        moments=("moment held", "moments held"),
+        thousands=",",
+        decimal=".",
+        millions="{n}M",
+    ),
+}
+
+_BACKGROUND: _RGB = (247, 244, 238)
+_CARD: _RGB = (255, 255, 255)
+_CARD_EDGE: _RGB = (228, 221, 209)
+_INK: _RGB = (43, 43, 51)
+_MUTED: _RGB = (107, 107, 120)
+_TRACK: _RGB = (238, 234, 226)
+# One colour per B, dark enough for text on white.
+_ACCENTS: tuple[_RGB, _RGB, _RGB, _RGB] = (
+    (184, 72, 46),
+    (40, 92, 158),
+    (36, 122, 82),
+    (118, 68, 150),
+)
+
+_MARGIN = 40
+_GAP = 24
+_HEADER_BOTTOM = 204
+_PANEL_PAD = 32
+_NAME_SIZE = 42
+_LABEL_SIZE = 30
+_BAR_LABEL_SIZE = 28
+# The smallest text still readable when the picture fills a phone screen about 380 pt wide.
+_MIN_TEXT_SIZE = 24
+
+
+@dataclass(frozen=True)
+class _Box:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+
+def _count(value: int) -> int:
+    # Counts come from the database; a negative one would be a bug, not something to draw.
+    return max(0, value)
+
+
+def _number(value: int, labels: _Labels) -> str:
+    value = _count(value)
+    if value < 1_000_000:
+        return f"{value:,}".replace(",", labels.thousands)
+    # Millions only happen with broken input, but must still fit a panel.
+    tenths = min(value, 999_999_999) // 100_000
+    whole, tenth = divmod(tenths, 10)
+    text = f"{whole}{labels.decimal}{tenth}" if whole < 100 else str(whole)
+    return labels.millions.format(n=text)
+
+
+def _plural(value: int, forms: _Plural) -> str:
+    return forms[0] if _count(value) == 1 else forms[1]
+
+
+def _fitted(text: str, bold: bool, size: int, minimum: int, width: float) -> tuple[_Font, int]:
+    """Return the largest font (and its size) from size down to minimum that fits text."""
+    for candidate in range(size, minimum - 1, -2):
+        font = _font(bold, candidate)
+        if font.getlength(text) <= width:
+            return font, candidate
+    return _font(bold, minimum), minimum
+
+
+def _lines(text: str, bold: bool, size: int, width: float, max_lines: int) -> list[str]:
+    return _wrap_text(text, bold, size, [width], max_lines)[0]
+
+
+def _cap_height(size: int) -> int:
+    # DejaVu's digits and capitals stand about 0.73 em above the baseline.
+    return round(size * 0.73)
+
+
+def _panels() -> tuple[_Box, _Box, _Box, _Box]:
+    width = (CHART_SIZE - 2 * _MARGIN - _GAP) // 2
+    height = (CHART_SIZE - _MARGIN - _HEADER_BOTTOM - _GAP) // 2
+    boxes = []
+    for index in range(4):
+        x0 = _MARGIN + (index % 2) * (width + _GAP)
+        y0 = _HEADER_BOTTOM + (index // 2) * (height + _GAP)
+        boxes.append(_Box(x0, y0, x0 + width, y0 + height))
+    return boxes[0], boxes[1], boxes[2], boxes[3]
+
+
+def _draw_header(draw: ImageDraw.ImageDraw, title: str, labels: _Labels) -> None:
+    width = CHART_SIZE - 2 * _MARGIN
+    draw.text((_MARGIN, 44), labels.kicker, font=_font(True, 30), fill=_MUTED, anchor="lt")
+    # A short title stands big on one line; a long one gets two smaller lines, cut below that.
+    size = 30
+    lines: list[str] = []
+    for size in range(56, 29, -4):
+        lines, cut = _wrap_text(title, True, size, [width], 1 if size >= 44 else 2)
+        if not cut:
+            break
+    line_height = round(size * 1.18)
+    for index, line in enumerate(lines):
+        draw.text((_MARGIN, 94 + index * line_height), line, font=_font(True, size), fill=_INK)
+
+
+def _draw_card(canvas: Image.Image, box: _Box, accent: _RGB, name: str) -> ImageDraw.ImageDraw:
+    draw = ImageDraw.Draw(canvas)
+    shape = (box.x0, box.y0, box.x1 - 1, box.y1 - 1)
+    draw.rounded_rectangle(shape, radius=28, fill=_CARD, outline=_CARD_EDGE, width=2)
+    # A strip of the B's colour along the top, cut by the card's own rounded corners.
+    mask = Image.new("L", canvas.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle(shape, radius=28, fill=255)
+    strip = (box.x0, box.y0, box.x1, box.y0 + 12)
+    canvas.paste(accent, strip, mask.crop(strip))
+    font, _size = _fitted(name, True, _NAME_SIZE, _MIN_TEXT_SIZE, box.width - 2 * _PANEL_PAD)
+    draw.text((box.x0 + _PANEL_PAD, box.y0 + 34), name, font=font, fill=accent, anchor="lt")
+    return draw
+
+
+def _draw_stats(
+    draw: ImageDraw.ImageDraw,
+    x: int,
+    baselines: Sequence[int],
+    width: int,
+    stats: Sequence[tuple[str, str]],
+    number_size: int,
+) -> None:
+    """Draw big numbers with their labels beside them, the labels in one column.
+
+    The labels wrap to the room the widest number leaves, which is at least enough for a
+    short word: a huge number shrinks rather than squeezing its label out.
+    """
+    label_room_min = 230
+    fonts = [
+        _fitted(value, True, number_size, 40, width - label_room_min - 16) for value, _ in stats
+    ]
+    label_x = (
+        x
+        + max(
+            round(font.getlength(value)) for (font, _), (value, _) in zip(fonts, stats, strict=True)
+        )
+        + 18
+    )
+    room = x + width - label_x
+    line_height = round(_LABEL_SIZE * 1.2)
+    for baseline, (font, size), (value, label) in zip(baselines, fonts, stats, strict=True):
+        draw.text((x, baseline), value, font=font, fill=_INK, anchor="ls")
+        lines = _lines(label, False, _LABEL_SIZE, room, 2)
+        # Centre the label on the digits rather than on the whole line box.
+        middle = baseline - _cap_height(size) // 2
+        first = middle - (len(lines) - 1) * line_height // 2 + _cap_height(_LABEL_SIZE) // 2
+        for index, line in enumerate(lines):
+            draw.text(
+                (label_x, first + index * line_height),
+                line,
+                font=_font(False, _LABEL_SIZE),
+                fill=_MUTED,
+                anchor="ls",
+            )
+
+
+def _draw_involved(
+    canvas: Image.Image, box: _Box, progress: Progress, labels: _Labels, accent: _RGB
+) -> None:
+    draw = _draw_card(canvas, box, accent, labels.names[0])
+    x = box.x0 + _PANEL_PAD
+    width = box.width - 2 * _PANEL_PAD
+    value = _number(progress.involved, labels)
+    number_font, _size = _fitted(value, True, 150, 60, width)
+    baseline = box.y0 + 118 + _cap_height(150)
+    draw.text((x, baseline), value, font=number_font, fill=_INK, anchor="ls")
+    label = _plural(progress.involved, labels.residents)
+    for index, line in enumerate(_lines(label, False, _LABEL_SIZE, width, 2)):
+        draw.text(
+            (x, baseline + 50 + index * 36),
+            line,
+            font=_font(False, _LABEL_SIZE),
+            fill=_MUTED,
+            anchor="ls",
+        )
+
+    new = _count(progress.involved_new_this_week)
+    pill = labels.new_this_week.format(n=_number(new, labels))
+    font, _size = _fitted(pill, True, _BAR_LABEL_SIZE, _MIN_TEXT_SIZE, width - 40)
+    pill_width = round(font.getlength(pill)) + 40
+    top = box.y1 - _PANEL_PAD - 56
+    fill = _blend(accent, _CARD, 0.86) if new else _TRACK
+    ink = accent if new else _MUTED
+    draw.rounded_rectangle((x, top, x + pill_width, top + 56), radius=28, fill=fill)
+    draw.text((x + 20, top + 28), pill, font=font, fill=ink, anchor="lm")
+
+
+def _draw_aware(
+    canvas: Image.Image, box: _Box, progress: Progress, labels: _Labels, accent: _RGB
+) -> None:
+    draw = _draw_card(canvas, box, accent, labels.names[1])
+    x = box.x0 + _PANEL_PAD
+    width = box.width - 2 * _PANEL_PAD
+    counts = [_count(progress.notes_per_quadrant.get(key, 0)) for key in QUADRANTS]
+    total = sum(counts)
+    stat = (_number(total, labels), _plural(total, labels.notes))
+    _draw_stats(draw, x, [box.y0 + 104 + _cap_height(84)], width, [stat], 84)
+
+    names = [labels.quadrants[key] for key in QUADRANTS]
+    numbers = [_number(count, labels) for count in counts]
+    label_font = _font(False, _BAR_LABEL_SIZE)
+    count_font = _font(True, _BAR_LABEL_SIZE)
+    label_width = max(round(label_font.getlength(name)) for name in names) + 16
+    count_width = max(round(count_font.getlength(number)) for number in numbers)
+    bar_x0 = x + label_width
+    bar_x1 = x + width - count_width - 14
+    largest = max(counts)
+    row = 46
+    top = box.y1 - _PANEL_PAD - 4 * row + 8
+    for index, key in enumerate(QUADRANTS):
+        middle = top + index * row + row // 2
+        draw.text((x, middle), names[index], font=label_font, fill=_INK, anchor="lm")
+        draw.rounded_rectangle((bar_x0, middle - 12, bar_x1, middle + 12), radius=12, fill=_TRACK)
+        if counts[index]:
+            # Any note at all shows as at least a round dot, so "1" never looks like "0".
+            length = max(24, round((bar_x1 - bar_x0) * counts[index] / largest))
+            palette = _PALETTES[key]
+            draw.rounded_rectangle(
+                (bar_x0, middle - 12, bar_x0 + length, middle + 12),
+                radius=12,
+                fill=_blend(palette.note_edge, palette.ink, 0.25),
+            )
+        draw.text((x + width, middle), numbers[index], font=count_font, fill=_INK, anchor="rm")
+
+
+def _draw_two_stats(
+    canvas: Image.Image,
+    box: _Box,
+    labels: _Labels,
+    accent: _RGB,
+    name: str,
+    stats: tuple[tuple[int, _Plural], tuple[int, _Plural]],
+) -> None:
+    draw = _draw_card(canvas, box, accent, name)
+    x = box.x0 + _PANEL_PAD
+    width = box.width - 2 * _PANEL_PAD
+    # Two rows share the room below the name; each row is a big number with its label.
+    room_top = box.y0 + 100
+    row = (box.y1 - _PANEL_PAD - room_top) // 2
+    baselines = [room_top + index * row + (row + _cap_height(104)) // 2 for index in range(2)]
+    shown = [(_number(value, labels), _plural(value, forms)) for value, forms in stats]
+    _draw_stats(draw, x, baselines, width, shown, 104)
+
+
+def _blend(colour: _RGB, other: _RGB, amount: float) -> _RGB:
+    r, g, b = (round(a + (o - a) * amount) for a, o in zip(colour, other, strict=True))
+    return (r, g, b)
+
+
+def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
+    """Draw the four B's of a theme as a 1080x1080 PNG and return its bytes."""
+    labels = _LABELS["en" if language.lower().startswith("en") else "nl"]
+    canvas = Image.new("RGB", (CHART_SIZE, CHART_SIZE), _BACKGROUND)
+    _draw_header(ImageDraw.Draw(canvas), progress.title, labels)
+    involved, aware, available, capable = _panels()
+    _draw_involved(canvas, involved, progress, labels, _ACCENTS[0])
+    _draw_aware(canvas, aware, progress, labels, _ACCENTS[1])
+    _draw_two_stats(
+        canvas,
+        available,
+        labels,
+        _ACCENTS[2],
+        labels.names[2],
+        ((progress.tables, labels.tables), (progress.commitments, labels.commitments)),
+    )
+    _draw_two_stats(
+        canvas,
+        capable,
+        labels,
+        _ACCENTS[3],
+        labels.names[3],
+        ((progress.examples, labels.examples), (progress.moments_held, labels.moments)),
+    )
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
