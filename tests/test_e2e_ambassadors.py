@@ -244,3 +244,47 @@ async def test_poster_and_progress(pg: PlaygroundClient, bot: BotRunner) -> None
     assert chart.photo is not None and chart.caption is not None
     assert chart.caption.startswith("Voortgang: Samen wonen, jong en oud")
     assert "Betrokken: 0 bewoners" in chart.caption
+
+
+async def test_editing_an_active_theme_and_a_municipality_wide_theme(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    from tests.conftest import ADMIN_ID
+
+    dirk = await onboard(pg, "Dirk", village=None, news=True)
+    anna = await onboard(pg, "Anna", village="Renkum", news=True)
+    admin = await pg.new_person(first_name="Joost", user_id=ADMIN_ID)
+    await admin.send("/start")
+    await admin.send("/nieuwthema")
+    await admin.send("Hart voor elkaar")
+    await admin.send("Wie helpt wie in het dorp? Vertel het ons.")
+    await admin.press("Gebruik de gewone vraag")
+    await admin.press("Heel Renkum")
+    await admin.press("Vandaag")
+    await admin.press("Over 4 weken")
+    await admin.press("Nee")
+    await admin.press("Publiceer")
+    assert "gaat naar 2 bewoner(s)" in (await admin.last_bot_message()).text
+    await admin.press("Ja, publiceer")
+    await _delivered(bot)
+    for person in (dirk, anna):
+        await wait_for_text(person, "Nieuw thema in Renkum: Hart voor elkaar")
+
+    await admin.send("/themas")
+    await admin.press("Hart voor elkaar (loopt)")
+    card = await admin.last_bot_message()
+    assert "Deeplink: https://t.me/buurtbot_demo_bot?start=t_" in card.text
+    await admin.press("Pas aan", message_id=card.message_id)
+    assert "Status: loopt" in (await admin.last_bot_message()).text
+    await admin.press("Pas aan")
+    await admin.press("Uitnodiging")
+    await admin.send("Wie helpt wie? En wie zou graag geholpen worden?")
+    await admin.press("Publiceer")
+    assert (
+        await admin.last_bot_message()
+    ).text == "Opgeslagen. Bewoners zien de nieuwe tekst meteen."
+    (theme,) = await bot.repo.list_themes(None, (ThemeStatus.ACTIVE,))
+    assert theme.invitation == "Wie helpt wie? En wie zou graag geholpen worden?"
+    # No second announcement for an edit.
+    await _delivered(bot)
+    assert sum("Nieuw thema" in m.content for m in await dirk.bot_messages()) == 1
