@@ -14,7 +14,7 @@ from bot.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.replies import answer, answer_key, edit_or_send, say
 from bot.text_limits import CAPTION_LIMIT, shorten, split_html
-from conversations.theme_list import active_themes, theme_keyboard
+from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 
 PAGE_SIZE = 5
@@ -29,7 +29,7 @@ async def board_command(update: Update, context: BuurtContext) -> None:
     if isinstance(theme_id, int) and (theme := await repo.get_theme(theme_id)) is not None:
         await show_board(update, context, theme)
         return
-    themes = await active_themes(context)
+    themes = await readable_themes(context)
     if not themes:
         await say(update, context, t(context.lang, "talk.no_themes"))
         return

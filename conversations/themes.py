@@ -399,10 +399,11 @@ async def _on_action(
         return
     theme = await _save(update, context, data)
     await repo.set_state(_chat(update), None, None, {})
-    if action == "draft" or theme.status == ThemeStatus.CLOSED:
-        await say(update, context, t(lang, "newtheme.saved_draft"))
-    elif theme.status == ThemeStatus.ACTIVE:
+    if theme.status != ThemeStatus.DRAFT:
+        # A running or closed theme is changed in place; residents see the new text at once.
         await say(update, context, t(lang, "newtheme.saved_active"))
+    elif action == "draft":
+        await say(update, context, t(lang, "newtheme.saved_draft"))
     else:
         await _confirm_publish(update, context, theme)
 

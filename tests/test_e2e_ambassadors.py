@@ -220,7 +220,11 @@ async def test_closing_thanks_participants_and_stops_notes(
     assert (await anna.last_bot_message()).text.startswith("Dit thema is afgesloten.")
     closed = await bot.repo.get_theme(theme.id)
     assert closed is not None and closed.status == ThemeStatus.CLOSED
-    await anna.send("/bord")  # the theme stays readable
+    bas = await pg.new_person(first_name="Bas")  # the theme stays readable for everyone
+    await bas.send("/bord")
+    board = await bas.last_bot_message()
+    assert board.caption is not None and "Samen wonen, jong en oud" in board.caption
+    assert "Wensen 1" in board.caption
     counts = await bot.repo.broadcast_counts(1)
     assert counts[OutboxStatus.SENT] == 1
 
