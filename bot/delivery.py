@@ -124,6 +124,8 @@ class DeliveryWorker:
     async def _run(self) -> None:
         await self._finish_completed()
         while not self._stopping:
+            # Cleared before looking, so a wake() that comes while we look is not lost.
+            self._wake.clear()
             try:
                 batch = await self._repo.claim_due(self._clock.now(), _BATCH)
             except Exception:
@@ -154,7 +156,6 @@ class DeliveryWorker:
         return max(0.0, min(_IDLE_POLL, (due - self._clock.now()).total_seconds()))
 
     async def _sleep(self, seconds: float) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 

@@ -77,3 +77,19 @@ def test_demo_script_prints_a_transcript(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # --data keeps the database: the note is still there.
     assert (tmp_path / "buurtbot-demo.sqlite3").exists()
+
+
+def test_plain_buurtbot_without_a_token_starts_the_demo() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=env_with(None),
+        input="/start\n/einde\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Buurtbot demo" in result.stdout
+    assert "Hoi Sanne! Welkom bij de buurtbot van gemeente Heuveldal." in result.stdout

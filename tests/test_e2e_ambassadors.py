@@ -41,6 +41,10 @@ async def test_create_preview_edit_publish(pg: PlaygroundClient, bot: BotRunner)
 
     await ahmed.send("/nieuwthema")
     assert (await ahmed.last_bot_message()).text.startswith("Hoe heet het nieuwe thema?")
+    for empty in (ahmed.send_sticker(), ahmed.send("x" * 81)):
+        await empty
+        assert (await ahmed.bot_messages())[-2].text.startswith("Een titel van 1 tot 80 tekens")
+        assert (await ahmed.last_bot_message()).text.startswith("Hoe heet het nieuwe thema?")
     await ahmed.send("Groen Doorwerth")
     await ahmed.send("Waar wil jij meer bomen, bloemen en bankjes zien? Praat mee & deel je idee.")
     await ahmed.press("Gebruik de gewone vraag")
@@ -292,3 +296,26 @@ async def test_editing_an_active_theme_and_a_municipality_wide_theme(
     # No second announcement for an edit.
     await _delivered(bot)
     assert sum("Nieuw thema" in m.content for m in await dirk.bot_messages()) == 1
+
+
+async def test_a_draft_is_kept_and_listed(pg: PlaygroundClient, bot: BotRunner) -> None:
+    ahmed = await _ambassador(pg)
+    await ahmed.send("/nieuwthema")
+    await ahmed.send("Samen sporten")
+    await ahmed.send("Wie sport er mee in Heveadorp?")
+    await ahmed.press("Gebruik de gewone vraag")
+    await ahmed.press("Heveadorp")
+    await ahmed.send("morgen")
+    await ahmed.press("Over 3 maanden")
+    await ahmed.press("Nee")
+    await ahmed.press("Bewaar als concept")
+    assert (await ahmed.last_bot_message()).text.startswith("Bewaard als concept.")
+    (theme,) = await bot.repo.list_themes(None, (ThemeStatus.DRAFT,))
+    assert theme.place == PlaceRef(PlaceKind.VILLAGE, "heveadorp")
+    assert theme.ends_on is not None and theme.starts_on is not None
+    assert (theme.ends_on - theme.starts_on).days == 91
+    await ahmed.send("/themas")
+    assert "Samen sporten (concept)" in (await ahmed.last_bot_message()).button_labels
+    anna = await pg.new_person(first_name="Anna")
+    await anna.send("/thema")  # a draft is not shown to residents
+    assert (await anna.last_bot_message()).text.startswith("Er is nu geen thema")

@@ -94,10 +94,24 @@ async def test_language_switch(pg: PlaygroundClient, bot: BotRunner) -> None:
 
 async def test_command_menus_per_language_and_role(pg: PlaygroundClient) -> None:
     menus = await pg.commands()
-    assert menus, "the bot set no command menu"
-    flat = str(menus)
-    assert "Praat mee over een thema" in flat
-    assert "Join the talk about a theme" in flat
+    default = {m["language_code"]: m for m in menus if m["scope"]["type"] == "default"}
+    assert set(default) == {"", "en"}, menus
+    dutch = {c["command"]: c["description"] for c in default[""]["commands"]}
+    english = {c["command"]: c["description"] for c in default["en"]["commands"]}
+    assert dutch["thema"] == "Praat mee over een thema"
+    assert english["thema"] == "Join the talk about a theme"
+    assert "nieuwthema" not in dutch  # residents don't see the ambassador's commands
+    # A role holder gets their own menu once they have opened the chat.
+    ahmed = await pg.new_person(user_id=AMBASSADOR_ID, first_name="Ahmed", language_code="nl")
+    await ahmed.send("/start")
+    personal = [
+        m
+        for m in await pg.commands()
+        if m["scope"].get("chat_id") == AMBASSADOR_ID and not m["language_code"]
+    ]
+    assert personal, "the ambassador got no menu of their own"
+    commands = {c["command"] for c in personal[0]["commands"]}
+    assert {"nieuwthema", "bericht", "thema"} <= commands
 
 
 async def test_unknown_command_and_stale_button_get_kind_answers(pg: PlaygroundClient) -> None:

@@ -1,0 +1,131 @@
+"""The delivery worker against a stub Bot API: what each kind of failure does to a message."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.clock import ManualClock
+from bot.delivery import DeliveryWorker, progress_bar
+from storage.models import BroadcastKind, NewMessage, OutboxStatus
+from storage.sqlite import SqliteRepository
+
+START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class StubBot:
+    """Answers send_message from a script of outcomes per chat; records every call."""
+
+    def __init__(self, script: dict[int, list[Exception | None]]) -> None:
+        self.script = script
+        self.calls: list[tuple[str, int, float]] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: Any) -> None:
+        self.calls.append(("send", chat_id, asyncio.get_running_loop().time()))
+        outcomes = self.script.get(chat_id, [])
+        outcome = outcomes.pop(0) if outcomes else None
+        if outcome is not None:
+            raise outcome
+
+    async def edit_message_text(self, *_: Any, **__: Any) -> None:
+        self.calls.append(("edit", 0, asyncio.get_running_loop().time()))
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> Any:
+    repository = SqliteRepository(tmp_path / "outbox.sqlite3")
+    await repository.open()
+    for user_id in range(1, 8):
+        await repository.ensure_resident(user_id, "nl")
+    yield repository
+    await repository.close()
+
+
+async def _run_until_settled(
+    worker: DeliveryWorker, repo: SqliteRepository, broadcast: int, clock: ManualClock
+) -> None:
+    """Run the worker until nothing of the broadcast is in flight or due now."""
+    await worker.start()
+    for _ in range(400):
+        counts = await repo.broadcast_counts(broadcast)
+        due = await repo.next_due_at()
+        if counts[OutboxStatus.SENDING] == 0 and (due is None or due > clock.now()):
+            break
+        await asyncio.sleep(0.01)
+    await worker.stop()
+
+
+async def test_each_failure_is_settled_its_own_way(repo: SqliteRepository) -> None:
+    clock = ManualClock(START)
+    bot = StubBot(
+        {
+            2: [Forbidden("Forbidden: bot was blocked by the user")],
+            3: [BadRequest("Chat not found")],
+            4: [NetworkError("Bad Gateway")],
+            5: [TimedOut()] * 3,
+        }
+    )
+    worker = DeliveryWorker(bot, repo, clock, rate_per_second=200, max_attempts=3)  # type: ignore[arg-type]
+    broadcast = await repo.create_broadcast(
+        BroadcastKind.MESSAGE, [NewMessage(chat_id, "Hallo & welkom") for chat_id in range(1, 6)]
+    )
+    await repo.enqueue([NewMessage(2, "nog een voor 2", due_at=START + timedelta(hours=1))])
+    await _run_until_settled(worker, repo, broadcast.id, clock)
+    counts = await repo.broadcast_counts(broadcast.id)
+    assert counts[OutboxStatus.SENT] == 1  # chat 1
+    assert counts[OutboxStatus.BLOCKED] == 1  # chat 2: marked inactive, its queue cancelled
+    assert counts[OutboxStatus.FAILED] == 1  # chat 3: nothing to gain from trying again
+    resident = await repo.get_resident(2)
+    assert resident is not None and not resident.active
+    assert await repo.next_due_at() is not None  # 4 and 5 wait for their retry
+
+    # Network trouble is retried later, with growing pauses, up to max_attempts.
+    for _ in range(3):
+        clock.advance(timedelta(minutes=10))
+        await _run_until_settled(worker, repo, broadcast.id, clock)
+    counts = await repo.broadcast_counts(broadcast.id)
+    assert counts[OutboxStatus.SENT] == 2  # chat 4 on its second try
+    assert counts[OutboxStatus.FAILED] == 2  # chat 5 after three timeouts
+    assert worker.stats.retried == 3
+    assert [c for c in bot.calls if c[0] == "send" and c[1] == 5].__len__() == 3
+    cancelled = await repo.dump_table("outbox")
+    assert [r["status"] for r in cancelled if r["chat_id"] == 2] == ["blocked", "cancelled"]
+
+
+async def test_retry_after_pauses_every_send(repo: SqliteRepository) -> None:
+    clock = ManualClock(START)
+    bot = StubBot({3: [RetryAfter(1)]})
+    worker = DeliveryWorker(bot, repo, clock, rate_per_second=200, max_attempts=3)  # type: ignore[arg-type]
+    broadcast = await repo.create_broadcast(
+        BroadcastKind.MESSAGE, [NewMessage(chat_id, "Hallo") for chat_id in range(1, 7)]
+    )
+    await _run_until_settled(worker, repo, broadcast.id, clock)
+    counts = await repo.broadcast_counts(broadcast.id)
+    assert counts[OutboxStatus.SENT] == 6
+    sends = [c for c in bot.calls if c[0] == "send"]
+    refused_at = sends[2][2]
+    after = [moment for _, _, moment in sends[3:]]
+    assert all(moment - refused_at >= 0.99 for moment in after), "a send went out during the ban"
+    assert worker.stats.rate_limited == 1
+
+
+async def test_in_flight_messages_go_back_after_a_crash(repo: SqliteRepository) -> None:
+    broadcast = await repo.create_broadcast(
+        BroadcastKind.MESSAGE, [NewMessage(chat_id, "Hallo") for chat_id in range(1, 4)]
+    )
+    claimed = await repo.claim_due(datetime.now(UTC), 2)
+    assert len(claimed) == 2  # the process dies here, two rows left as 'sending'
+    assert await repo.requeue_in_flight() == 2
+    counts = await repo.broadcast_counts(broadcast.id)
+    assert counts[OutboxStatus.PENDING] == 3
+
+
+def test_progress_bar() -> None:
+    assert progress_bar(0, 10) == "░" * 10
+    assert progress_bar(5, 10) == "▓" * 5 + "░" * 5
+    assert progress_bar(1234, 5000) == "▓▓" + "░" * 8
