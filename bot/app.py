@@ -19,26 +19,36 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.access import roles_of
+from bot.access import roles_of, use_grants
 from bot.clock import Clock, SystemClock
 from bot.commands import set_command_menus
 from bot.config import Config
 from bot.context import BuurtApp, BuurtContext
 from bot.delivery import DeliveryWorker
+from bot.digests import nudge, start_digests, stop_digests
 from bot.i18n import pick_language, t
 from bot.ordering import ChatOrderedProcessor
 from bot.replies import answer, say
+from bot.scheduler import BOT_DATA_KEY, WakeScheduler
 from bot.services import Services
 from bot.steps import StepRouter
+from bot.transport import make_requests
 from conversations import (
     board,
     broadcast,
+    exports,
     general,
+    moderation,
     my_notes,
     onboarding,
     privacy,
+    reminders,
+    reports,
+    roles,
+    tables,
     theme_tools,
     themes,
+    timeline,
     village_talk,
 )
 from storage.repository import Repository
@@ -48,6 +58,7 @@ _log = logging.getLogger(__name__)
 # Handler groups, in the order they run for each update.
 GUARD_GROUP = -100
 FLOW_GROUP = 0
+AFTER_GROUP = 100
 
 MAX_CONCURRENT_UPDATES = 256
 
@@ -57,9 +68,14 @@ def build_application(
     storage: Repository,
     request: BaseRequest | None = None,
     *,
+    get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
 ) -> BuurtApp:
-    """Return a ready-to-start Application; storage is opened in post_init."""
+    """Return a ready-to-start Application; storage is opened in post_init.
+
+    Without a request, the transport of bot/transport.py is used (aiohttp with retries, or
+    PTB's httpx when BUURTBOT_TRANSPORT=httpx).
+    """
     if not config.token:
         raise ValueError("build_application needs config.token (from BUURTBOT_TOKEN)")
     builder = (
@@ -78,8 +94,12 @@ def build_application(
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
+    if request is None:
+        request, default_updates = make_requests()
+        get_updates_request = get_updates_request or default_updates
+    builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
     app: BuurtApp = builder.build()
     app.bot_data["services"] = Services(config=config, repo=storage, clock=clock or SystemClock())
 
@@ -90,8 +110,15 @@ def build_application(
     router.register(my_notes.FLOW, my_notes.STEPS)
     router.register(themes.FLOW, themes.STEPS)
     router.register(broadcast.FLOW, broadcast.STEPS)
+    router.register(tables.FLOW, tables.STEPS)
+    router.register(timeline.FLOW, timeline.STEPS)
+    router.register(moderation.FLOW, moderation.STEPS)
     # Within one group the first matching handler wins: flows first, fallbacks last.
     flow_handlers = [
+        # /start tf_<code> (a table initiator's link) before onboarding's own /start.
+        *tables.deep_link_handlers(),
+        # /start r_<token> (a role invite) likewise.
+        *roles.deep_link_handlers(),
         *onboarding.handlers(),
         *village_talk.handlers(),
         *board.handlers(),
@@ -100,6 +127,12 @@ def build_application(
         *themes.handlers(),
         *theme_tools.handlers(),
         *broadcast.handlers(),
+        *tables.handlers(),
+        *timeline.handlers(),
+        *moderation.handlers(),
+        *reports.handlers(),
+        *exports.handlers(),
+        *roles.handlers(),
         *general.handlers(),
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & ~filters.COMMAND,
@@ -108,6 +141,8 @@ def build_application(
         *general.fallback_handlers(),
     ]
     app.add_handlers(flow_handlers, group=FLOW_GROUP)
+    # After every update the moderators' digest worker takes a look (it only wakes up).
+    app.add_handler(TypeHandler(Update, nudge), group=AFTER_GROUP)
     app.add_error_handler(_on_error)
     return app
 
@@ -125,11 +160,20 @@ async def _post_init(app: BuurtApp) -> None:
         max_attempts=delivery.max_attempts,
     )
     await services.delivery.start()
+    # Reminders and card digests: rebuilt from the database, woken by APScheduler.
+    scheduler = WakeScheduler(services, [reminders.release_due])
+    app.bot_data[BOT_DATA_KEY] = scheduler
+    await scheduler.start()
+    await start_digests(app)
 
 
 async def _post_stop(app: BuurtApp) -> None:
     # The worker sends through the bot, which closes at shutdown: stop it first.
     services: Services = app.bot_data["services"]
+    await stop_digests(app)
+    scheduler = app.bot_data.get(BOT_DATA_KEY)
+    if isinstance(scheduler, WakeScheduler):
+        await scheduler.stop()
     if services.delivery is not None:
         await services.delivery.stop()
 
@@ -149,7 +193,10 @@ async def _guard(update: Update, context: BuurtContext) -> None:
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
-    context.roles = roles_of(user.id, services.config)
+    # Roles given in the chat (/rol) count beside the config's, in this whole update.
+    grants = await services.repo.active_grants(user.id)
+    use_grants(user.id, grants)
+    context.roles = roles_of(user.id, services.config, grants)
     if chat is not None and chat.type != ChatType.PRIVATE:
         # Residents' words belong in a private chat, not in a group everyone reads.
         if (

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
+from bot import export_cli
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.runner import BotRunner
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--config", type=Path, help="use this municipality instead of the demo one")
     demo.add_argument("--data", type=Path, help="keep the demo's database in this folder")
     demo.add_argument("--script", type=Path, help="replay a chat from a file and print it")
+    export_cli.add_parser(sub)
     return parser
 
 
@@ -49,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The main job without a token is the local demo; with one, the real bot.
         command = "run" if os.environ.get("BUURTBOT_TOKEN") else "demo"
         args = _parser().parse_args([command])
+    if command == "export":
+        return export_cli.run(args)
     if command == "demo":
         from bot.playground.demo import run_demo
 

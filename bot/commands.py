@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.access import Role, roles_of
 from bot.config import Config
 from bot.i18n import LANGUAGES, plain
+from storage.models import RoleGrant
 from storage.repository import Repository
 
 _log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ _log = logging.getLogger(__name__)
 class Command:
     name: str
     role: Role
+    also: tuple[Role, ...] = ()  # other roles that may use it too
 
 
 # Order is the order of the menu: what a resident needs most comes first.
@@ -27,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("thema", Role.RESIDENT),
     Command("bord", Role.RESIDENT),
     Command("mijn", Role.RESIDENT),
+    Command("tafels", Role.RESIDENT),
+    Command("agenda", Role.RESIDENT),
     Command("help", Role.RESIDENT),
     Command("taal", Role.RESIDENT),
     Command("privacy", Role.RESIDENT),
@@ -41,12 +45,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("poster", Role.AMBASSADOR),
     Command("voortgang", Role.AMBASSADOR),
     Command("afsluiten", Role.AMBASSADOR),
+    Command("nieuwetafel", Role.AMBASSADOR),
+    Command("moment", Role.AMBASSADOR),
+    Command("moderatie", Role.MODERATOR),
+    Command("export", Role.MODERATOR, (Role.AMBASSADOR,)),
+    Command("rol", Role.ADMIN),
+    Command("audit", Role.ADMIN),
 )
 
 
 def commands_for(roles: frozenset[Role]) -> list[Command]:
     """Return the commands open to someone with these roles; an admin may do everything."""
-    return [c for c in COMMANDS if c.role in roles or Role.ADMIN in roles]
+    return [c for c in COMMANDS if c.role in roles or roles & set(c.also) or Role.ADMIN in roles]
 
 
 def bot_commands(language: str, roles: frozenset[Role]) -> list[BotCommand]:
@@ -71,10 +81,15 @@ async def set_command_menus(bot: Bot, config: Config, repo: Repository) -> None:
         | set(config.roles.moderators)
         | {a.user_id for a in config.roles.ambassadors}
     )
-    for user_id in sorted(role_holders):
+    # Roles given in the chat (/rol) get their menu too.
+    granted: dict[int, list[RoleGrant]] = {}
+    for grant in await repo.list_grants():
+        granted.setdefault(grant.user_id, []).append(grant)
+    for user_id in sorted(role_holders | set(granted)):
         # Telegram refuses a menu for a chat that was never opened; /start sets it then.
         if await repo.get_resident(user_id) is not None:
-            await set_personal_menu(bot, config, user_id, roles_of(user_id, config))
+            roles = roles_of(user_id, config, granted.get(user_id, []))
+            await set_personal_menu(bot, config, user_id, roles)
 
 
 async def set_personal_menu(bot: Bot, config: Config, user_id: int, roles: frozenset[Role]) -> None:

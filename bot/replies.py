@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -44,6 +52,48 @@ async def send(
         )
     assert message is not None
     return message
+
+
+ButtonRows = Sequence[Sequence[tuple[str, str]]]
+"""Inline buttons as rows of (label, callback data) pairs."""
+
+
+async def say_with_buttons(
+    update: Update, context: BuurtContext, text: Html, rows: ButtonRows
+) -> int | None:
+    """Send text with inline buttons to the update's chat; return the new message's id.
+
+    For the busiest replies (every note a resident writes gets one): the buttons go out as
+    plain JSON and Telegram's answer is not parsed back into a PTB Message. Building those
+    objects and parsing that answer cost as much as the rest of handling a note (see
+    bench/throughput.py). Otherwise it is the same call through the same Bot: the same rate
+    limiter, retries and errors as say().
+    """
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    parts = split_html(text)
+    if len(parts) > 1:
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in rows
+            ]
+        )
+        return (await send(context, chat.id, text, markup)).message_id
+    keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
+    # Bot._post is what Bot.send_message calls before it builds the Message.
+    result = await context.bot._post(
+        "sendMessage",
+        {
+            "chat_id": chat.id,
+            "text": parts[0],
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": {"inline_keyboard": keyboard},
+            "link_preview_options": {"is_disabled": True},
+        },
+    )
+    return int(result["message_id"])
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:

@@ -60,10 +60,13 @@ class BotRunner:
         repo: Repository | None = None,
         clock: Clock | None = None,
         request: BaseRequest | None = None,
+        get_updates_request: BaseRequest | None = None,
     ) -> None:
         self.config = config
         self.repo = repo or SqliteRepository(config.storage.path)
-        self.app: BuurtApp = build_application(config, self.repo, request, clock=clock)
+        self.app: BuurtApp = build_application(
+            config, self.repo, request, get_updates_request=get_updates_request, clock=clock
+        )
         self.handled = HandledUpdates()
         self.poller = InboxPoller(self.app, self.repo, timeout=config.telegram.poll_timeout)
         processor = self.app.update_processor

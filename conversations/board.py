@@ -14,6 +14,7 @@ from bot.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.replies import answer, answer_key, edit_or_send, say
 from bot.text_limits import CAPTION_LIMIT, shorten, split_html
+from conversations.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 
@@ -164,7 +165,10 @@ async def on_page(update: Update, context: BuurtContext) -> None:
                 callback_data=pack("bd", "p", theme.id, offset + PAGE_SIZE),
             )
         )
-    markup = InlineKeyboardMarkup([nav]) if nav else None
+    rows = [nav] if nav else []
+    # Anyone reading the board can report a note of this page to the moderators.
+    rows.append([report_button(lang, theme.id, offset)])
+    markup = InlineKeyboardMarkup(rows)
     text = Html("\n".join(lines))
     message = query.message if query else None
     if isinstance(message, Message) and message.text is not None:

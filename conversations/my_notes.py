@@ -48,6 +48,7 @@ async def _send_choices(update: Update, context: BuurtContext, *, edit: bool) ->
     else:
         place = plain(lang, "mine.no_place")
     news, contact = consents[Consent.THEME_NEWS], consents[Consent.CONTACT]
+    show_name = consents[Consent.SHOW_NAME]
     text = t(
         lang,
         "mine.consents",
@@ -55,6 +56,7 @@ async def _send_choices(update: Update, context: BuurtContext, *, edit: bool) ->
         news=plain(lang, "mine.on" if news else "mine.off"),
         contact=plain(lang, "mine.on" if contact else "mine.off"),
         phone=plain(lang, "mine.phone_kept" if phone else "mine.phone_none"),
+        name=plain(lang, "mine.on" if show_name else "mine.off"),
     )
     rows = [
         [
@@ -183,6 +185,13 @@ async def on_mine_button(update: Update, context: BuurtContext) -> None:
         await _toggle_consent(update, context, args[0], args[1])
     elif action == "phone":
         await context.services.repo.set_phone(_user_id(update), None)
+        await answer_key(update, context, "mine.saved")
+        await _send_choices(update, context, edit=True)
+    elif action == "hidename":
+        repo = context.services.repo
+        for member in await repo.memberships_of(_user_id(update)):
+            await repo.set_member_name(member.table_id, member.user_id, None)
+        await repo.set_consent(_user_id(update), Consent.SHOW_NAME, False)
         await answer_key(update, context, "mine.saved")
         await _send_choices(update, context, edit=True)
     elif action == "place":

@@ -15,6 +15,7 @@ from bot.context import BuurtContext
 from bot.dates import format_period
 from bot.guards import ambassadors_only
 from bot.i18n import Html, plain, t
+from bot.local_time import format_when
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
 from bot.replies import answer, answer_key, drop_buttons, say
@@ -138,10 +139,10 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
         involved=len(participants),
         involved_new_this_week=new,
         notes_per_quadrant={q.value: counts[q] for q in BOARD_QUADRANTS},
-        tables=0,
-        commitments=0,
+        tables=await repo.count_tables(theme.id),
+        commitments=await repo.count_commitments(theme.id),
         examples=counts[Quadrant.EXAMPLE],
-        moments_held=0,
+        moments_held=await repo.count_moments_held(theme.id, context.services.clock.now()),
     )
     png = await asyncio.to_thread(render_progress_chart, progress, language=lang)
     text = t(
@@ -191,12 +192,24 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     await repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
     counts = await repo.count_notes(theme.id)
     participants = await repo.theme_participants(theme.id)
+    tables = await repo.count_tables(theme.id)
+    now = context.services.clock.now()
+    moments = await repo.upcoming_moments(now, theme_ids=[theme.id], with_tables=True, limit=5)
+    tz = context.services.config.municipality.tz
 
     def render(lang: str) -> tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]:
-        text = t(
-            lang, "close.thanks", title=theme.title, **{q.value: counts[q] for q in BOARD_QUADRANTS}
-        )
-        return text, ()
+        quadrants = {q.value: counts[q] for q in BOARD_QUADRANTS}
+        lines = [
+            t(lang, "close.thanks", title=theme.title, **quadrants),
+            t(lang, "close.tables", count=tables),
+        ]
+        if moments:
+            lines.append(t(lang, "close.next_moments"))
+            lines.extend(
+                t(lang, "close.moment_line", title=m.title, when=format_when(m.starts_at, lang, tz))
+                for m in moments
+            )
+        return Html("\n".join(lines)), ()
 
     await say(
         update, context, t(context.lang, "close.done", title=theme.title, count=len(participants))

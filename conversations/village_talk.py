@@ -16,7 +16,14 @@ from bot.callbacks import pack, unpack, unpack_int
 from bot.context import BuurtContext
 from bot.flood import Pace
 from bot.i18n import LANGUAGES, Html, escape, plain, t
-from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.replies import (
+    answer,
+    answer_key,
+    drop_buttons,
+    edit_or_send,
+    say,
+    say_with_buttons,
+)
 from bot.steps import StepHandler
 from conversations.theme_list import active_themes, theme_keyboard
 from storage.models import Consent, NoteKind, NoteStatus, Quadrant, Theme, ThemeStatus
@@ -35,16 +42,21 @@ _LETTER = {
 _QUADRANT = {letter: quadrant for quadrant, letter in _LETTER.items()}
 
 
-def _quadrant_rows(lang: str, *prefix: str | int) -> list[list[InlineKeyboardButton]]:
-    def button(q: Quadrant) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            plain(lang, f"quadrant.{q.value}"), callback_data=pack(*prefix, _LETTER[q])
-        )
+def _quadrant_pairs(lang: str, *prefix: str | int) -> list[list[tuple[str, str]]]:
+    def button(q: Quadrant) -> tuple[str, str]:
+        return plain(lang, f"quadrant.{q.value}"), pack(*prefix, _LETTER[q])
 
     return [
         [button(Quadrant.WISH), button(Quadrant.EXAMPLE)],
         [button(Quadrant.POSSIBILITY), button(Quadrant.QUESTION)],
         [button(Quadrant.OTHER)],
+    ]
+
+
+def _quadrant_rows(lang: str, *prefix: str | int) -> list[list[InlineKeyboardButton]]:
+    return [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+        for row in _quadrant_pairs(lang, *prefix)
     ]
 
 
@@ -253,11 +265,9 @@ async def _store_note(
         return
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"
-        await say(
-            update,
-            context,
-            t(lang, key),
-            quadrant_keyboard(lang, note.id),
+        # Every note gets this reply: the quick way to send it (see say_with_buttons).
+        await say_with_buttons(
+            update, context, t(lang, key), _quadrant_pairs(lang, "vt", "q", note.id)
         )
         return
     await _confirm_placed(update, context, theme, note.quadrant, note.status, edit=False)
@@ -316,9 +326,10 @@ async def on_quadrant(update: Update, context: BuurtContext) -> None:
             ),
         )
         return
+    # A note a moderator hid stays hidden when its writer moves it.
     status = (
         note.status
-        if note.status in (NoteStatus.VISIBLE, NoteStatus.PENDING)
+        if note.status in (NoteStatus.VISIBLE, NoteStatus.PENDING, NoteStatus.HIDDEN)
         else _initial_status(context)
     )
     placed = await repo.set_note_quadrant(note.id, quadrant, status)

@@ -191,3 +191,278 @@ class Broadcast:
     total: int
     finished: bool
     created_at: datetime
+
+
+# -- moderation, roles handed out in the chat, and the audit trail -------------------------
+
+
+class Decision(StrEnum):
+    """What a moderator decided about a note in the queue."""
+
+    APPROVE = "approve"
+    HIDE = "hide"
+    MOVE = "move"
+    DUPLICATE = "duplicate"
+    REDACT = "redact"
+
+
+class HideReason(StrEnum):
+    PRIVATE = "private"
+    HURTFUL = "hurtful"
+    ADVERT = "advert"
+    OTHER = "other"
+
+
+class ReportReason(StrEnum):
+    PRIVATE = "private"
+    HURTFUL = "hurtful"
+    ADVERT = "advert"
+    WRONG_PLACE = "wrong_place"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A note waiting for a moderator. round counts the decisions made on it before; a
+    decision names the round it was made for, so only the first of two counts."""
+
+    note: Note
+    round: int
+    reports: tuple[ReportReason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationDecision:
+    note_id: int
+    round: int
+    decision: Decision
+    moderator_id: int | None
+    moderator_name: str | None
+    reason: HideReason | None
+    quadrant: Quadrant | None
+    duplicate_of: int | None
+    decided_at: datetime
+
+
+class DecideOutcome(StrEnum):
+    DECIDED = "decided"  # this decision counts
+    TAKEN = "taken"  # another moderator decided this round first
+    NOT_WAITING = "not_waiting"  # the note is gone, no longer waits, or the round is made up
+    INVALID = "invalid"  # e.g. a duplicate of a note that is not on the board
+
+
+@dataclass(frozen=True, slots=True)
+class DecideResult:
+    outcome: DecideOutcome
+    decision: ModerationDecision | None = None
+    note: Note | None = None
+
+
+class ReportOutcome(StrEnum):
+    ADDED = "added"
+    ALREADY = "already"  # this resident's earlier report of the note still waits
+    NOT_VISIBLE = "not_visible"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMarks:
+    """How big the queue is and the newest note and report in it: it grew when a mark did."""
+
+    count: int
+    note_mark: int
+    report_mark: int
+
+
+class GrantRole(StrEnum):
+    """Roles an admin can hand out in the chat (the values match bot.access.Role)."""
+
+    MODERATOR = "moderator"
+    AMBASSADOR = "ambassador"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    id: int
+    user_id: int
+    role: GrantRole
+    area: str | None
+    holder_name: str | None
+    granted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoleInvite:
+    id: int
+    role: GrantRole
+    area: str | None
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class AuditAction(StrEnum):
+    INVITE = "invite"
+    INVITE_REVOKE = "invite_revoke"
+    ROLE_GRANT = "role_grant"
+    ROLE_REVOKE = "role_revoke"
+    DECISION = "decision"
+    BROADCAST = "broadcast"
+    EXPORT = "export"
+    CONTACTS_EXPORT = "contacts_export"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit trail. actor and subject are role holders, never residents;
+    detail holds codes and counts, never what a resident wrote."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    action: AuditAction
+    subject_id: int | None = None
+    subject_name: str | None = None
+    theme_id: int | None = None
+    note_id: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeContact:
+    """A participant of a theme who agreed to be invited (Consent.CONTACT)."""
+
+    user_id: int
+    language: str
+    phone: str | None
+    village_key: str | None
+    neighbourhood_key: str | None
+
+
+# -- conversation tables and the timeline ----------------------------------------------------
+
+
+class Commitment(StrEnum):
+    """How someone commits to a table: meedenken, meedoen, verbinden."""
+
+    THINK = "think"
+    TAKE_PART = "take_part"
+    CONNECT = "connect"
+
+
+class MemberStatus(StrEnum):
+    MEMBER = "member"
+    WAITING = "waiting"
+
+
+class CardField(StrEnum):
+    """What of a table can be changed; each change goes into the members' digest."""
+
+    TITLE = "title"
+    INITIATOR = "initiator"
+    WHAT = "what"
+    AMBITIONS = "ambitions"
+    AGREEMENTS = "agreements"
+    WORKING = "working"
+    CAPACITY = "capacity"
+
+
+@dataclass(frozen=True, slots=True)
+class TalkTable:
+    """A conversation table (gesprekstafel) and its table card (tafelkaart)."""
+
+    id: int
+    theme_id: int
+    code: str
+    title: str
+    initiator_name: str
+    initiator_id: int | None
+    what: str
+    ambitions: str
+    agreements: str
+    working: str
+    capacity: int | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TableMember:
+    table_id: int
+    user_id: int
+    status: MemberStatus
+    commitment: Commitment
+    how: str
+    first_name: str | None  # only when they agreed that the others may see it
+    seq: int
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JoinResult:
+    """Where joining put someone; position counts from 1 on the waiting list."""
+
+    member: TableMember
+    position: int = 0
+    already: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableDigest:
+    """Card changes of one table that the members have not been told about yet."""
+
+    table_id: int
+    due_at: datetime
+    fields: tuple[CardField, ...]
+    editors: frozenset[int]
+    last_change_id: int
+
+
+class MomentKind(StrEnum):
+    MEETING = "meeting"
+    ACTION = "action"
+    CLOSING = "closing"
+
+
+class MomentStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A meeting or action moment on the timeline of a theme, or of one of its tables."""
+
+    id: int
+    theme_id: int
+    table_id: int | None
+    kind: MomentKind
+    title: str
+    starts_at: datetime  # aware, UTC
+    place: str
+    status: MomentStatus
+    remind_theme: bool  # remind everyone who took part in the theme, not only who comes
+    sequence: int
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DROPPED = "dropped"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    id: int
+    moment_id: int
+    offset_minutes: int
+    starts_at: datetime
+    due_at: datetime
+    status: ReminderStatus

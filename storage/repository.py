@@ -24,7 +24,9 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
+from storage.moderation_repository import ModerationRepository
 from storage.outbox_repository import OutboxRepository
+from storage.tables_repository import TablesRepository
 
 
 class CoreRepository(ABC):
@@ -233,5 +235,5 @@ class CoreRepository(ABC):
         """Return a theme's notes, newest first."""
 
 
-class Repository(CoreRepository, OutboxRepository, ABC):
+class Repository(CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, ABC):
     """Everything the flows may ask of storage."""

@@ -21,6 +21,7 @@ from typing import Any, Self
 
 import aiosqlite
 
+from storage.inline_sqlite import InlineConnection
 from storage.migrations import apply_sqlite_migrations
 from storage.models import (
     ChatState,
@@ -43,9 +44,11 @@ THEME_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 THEME_CODE_LENGTH = 8
 _THEME_CODE_ATTEMPTS = 20
 
+# Another process's lock is waited for up to this long (by InlineConnection, without
+# blocking the event loop); then the statement fails with "database is locked".
+BUSY_TIMEOUT = 5.0
+
 _PRAGMAS = (
-    # busy_timeout first, so that switching to WAL waits for another process's lock.
-    "PRAGMA busy_timeout = 5000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
@@ -169,8 +172,11 @@ async def _insert(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int
 
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
     # isolation_level=None: Python's sqlite3 must not open transactions behind our back;
-    # we say BEGIN and COMMIT ourselves.
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    # we say BEGIN and COMMIT ourselves. Statements run on the loop's thread (see
+    # storage/inline_sqlite.py: aiosqlite's thread hand-over cost more than the statements).
+    conn = await InlineConnection(
+        lambda: sqlite3.connect(str(path), isolation_level=None), busy_timeout=BUSY_TIMEOUT
+    )
     try:
         conn.row_factory = sqlite3.Row
         for pragma in _PRAGMAS:
@@ -732,17 +738,13 @@ class SqliteCore(CoreRepository):
     ) -> Note:
         now = self._now()
         async with self._write() as conn:
-            if source_update_id is not None:
-                existing = await _fetch_one(
-                    conn, "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
-                )
-                if existing is not None:
-                    return _note(existing)
-            note_id = await _insert(
+            # One statement in the usual case (every note a resident writes comes here).
+            row = await _fetch_one(
                 conn,
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
                 " source_update_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source_update_id) DO NOTHING RETURNING *",
                 (
                     theme_id,
                     author_id,
@@ -756,7 +758,11 @@ class SqliteCore(CoreRepository):
                     now,
                 ),
             )
-            row = await _fetch_one(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
+            if row is None:
+                # The update was handled before (redelivered after a crash): keep the first.
+                row = await _fetch_one(
+                    conn, "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
+                )
         assert row is not None
         return _note(row)
 

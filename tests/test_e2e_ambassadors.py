@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
 from bot.playground.client import Person, PlaygroundClient
 from bot.runner import BotRunner
-from storage.models import OutboxStatus, PlaceKind, PlaceRef, ThemeStatus
+from storage.models import MomentKind, OutboxStatus, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 from tests.residents import onboard
@@ -211,6 +212,20 @@ async def test_closing_thanks_participants_and_stops_notes(
     await anna.send("/thema")
     await anna.send("Een bloemenweide")
     await anna.press("Wens")
+    await bot.repo.create_table(
+        theme_id=theme.id, title="Moestuin achter de school", initiator_name="Ria", capacity=None
+    )
+    await bot.repo.create_moment(
+        theme_id=theme.id,
+        table_id=None,
+        kind=MomentKind.CLOSING,
+        title="Slotavond in het dorpshuis",
+        starts_at=datetime.now(UTC) + timedelta(days=14),
+        place="Dorpshuis",
+        remind_theme=False,
+        created_by=None,
+        reminders=[],
+    )
     ahmed = await _ambassador(pg)
     await ahmed.send("/afsluiten")
     await ahmed.press(theme.title)
@@ -220,6 +235,8 @@ async def test_closing_thanks_participants_and_stops_notes(
         anna, "Dank je wel voor het meepraten over Samen wonen, jong en oud!"
     )
     assert "1 wensen" in thanks[-1].text
+    assert "Er zijn 1 gesprekstafel(s) om mee verder te gaan" in thanks[-1].text
+    assert "• Slotavond in het dorpshuis," in thanks[-1].text
     await anna.send("Nog een idee")
     assert (await anna.last_bot_message()).text.startswith("Dit thema is afgesloten.")
     closed = await bot.repo.get_theme(theme.id)

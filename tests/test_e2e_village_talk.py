@@ -173,7 +173,7 @@ async def test_board_as_image_and_pages(pg: PlaygroundClient, bot: BotRunner) ->
     await viewer.press("Ouder ▶")
     page = await viewer.message(page.message_id)
     assert "briefjes 6–9 van 9" in page.text
-    assert page.button_labels == ["◀ Nieuwer"]
+    assert page.button_labels == ["◀ Nieuwer", "⚑ Meld een briefje"]
     assert theme.id > 0
     await _no_refusals(pg)
 

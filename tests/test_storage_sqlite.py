@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -129,7 +128,8 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
         assert values == {
             "journal_mode": "wal",
             "foreign_keys": 1,
-            "busy_timeout": 5000,
+            # Another process's lock is waited for without blocking the loop (InlineConnection).
+            "busy_timeout": 0,
             "synchronous": 1,  # NORMAL
         }
     assert repo._reader is not None
@@ -625,27 +625,26 @@ async def test_cancelled_writes_leave_the_writer_clean(repo: SqliteRepository) -
     assert (await make_note(repo, theme, text="after")).text == "after"
 
 
-async def test_cancelled_while_begin_is_still_queued(repo: SqliteRepository) -> None:
-    # Stall the writer's thread so that the BEGIN is still queued when the cancel comes:
-    # in_transaction then reads False, yet the BEGIN will run afterwards.
+async def test_cancelled_while_waiting_for_another_process_lock(repo: SqliteRepository) -> None:
+    # Statements run on the loop's thread; the one place a write can be cancelled midway is
+    # the wait for another process's lock (InlineConnection sleeps between tries). The
+    # cancelled write must leave nothing behind and the connection outside a transaction.
     await repo.ensure_resident(ALICE, "nl")
     theme = await make_theme(repo)
     writer = repo._writer
     assert writer is not None
-
-    def stall() -> int:
-        time.sleep(0.2)
-        return 1
-
-    await writer.create_function("stall", 0, stall)
-    stalled = asyncio.create_task(writer.execute_fetchall("SELECT stall()"))
-    await asyncio.sleep(0.02)
-    task = asyncio.create_task(make_note(repo, theme))
-    await asyncio.sleep(0.02)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await stalled
+    other = sqlite3.connect(repo.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        task = asyncio.create_task(make_note(repo, theme))
+        await asyncio.sleep(0.05)
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
     assert (await make_note(repo, theme, text="after")).text == "after"
     assert not writer.in_transaction
     assert [row["text"] for row in await repo.dump_table("notes")] == ["after"]

@@ -476,6 +476,16 @@ class PlaygroundClient:
         result: dict[str, Any] = await self._call("POST", "limits", dict(limits))
         return result
 
+    async def set_faults(self, **settings: Any) -> dict[str, Any]:
+        """POST /control/faults: error_rate, stall_rate, lost_rate, stall, methods, seed."""
+        result: dict[str, Any] = await self._call("POST", "faults", dict(settings))
+        return result
+
+    async def faults(self) -> dict[str, Any]:
+        """GET /control/faults: the settings and what was injected so far."""
+        result: dict[str, Any] = await self._call("GET", "faults")
+        return result
+
     async def reset_stats(self) -> None:
         """POST /control/reset_stats."""
         await self._call("POST", "reset_stats", {})

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.playground.errors import ControlError
+from bot.playground.faults import configure as configure_faults
 from bot.playground.flood import FloodLimits
 from bot.playground.formatting import FormattedText, FormattingError, fix_formatted_text
 from bot.playground.keyboards import Markup
@@ -115,6 +116,8 @@ class ControlApi:
             ("GET", "/control/commands", self.get_commands),
             ("GET", "/control/stats", self.get_stats),
             ("POST", "/control/limits", self.post_limits),
+            ("GET", "/control/faults", self.get_faults),
+            ("POST", "/control/faults", self.post_faults),
             ("POST", "/control/reset_stats", self.reset_stats),
             ("GET", "/control/updates/pending", self.get_pending),
             ("GET", "/control/bot", self.get_bot),
@@ -590,6 +593,15 @@ class ControlApi:
         return _json(
             self.stats_json()["limits"] | {"callback_timeout": self.state.callback_timeout}
         )
+
+    async def get_faults(self, request: web.Request) -> web.StreamResponse:
+        """GET /control/faults: the fault injection in force and what it injected."""
+        return _json(self.state.faults.as_json())
+
+    async def post_faults(self, request: web.Request) -> web.StreamResponse:
+        """POST /control/faults: make some Bot API calls fail (see playground/faults.py)."""
+        self.state.faults = configure_faults(self.state.faults, await _body(request))
+        return _json(self.state.faults.as_json())
 
     async def reset_stats(self, request: web.Request) -> web.StreamResponse:
         """POST /control/reset_stats."""

@@ -20,6 +20,7 @@ from bot.playground import botapi
 from bot.playground.botapi import BAN_EXEMPT, Call, Params, Upload
 from bot.playground.control import ControlApi, apply_limits
 from bot.playground.errors import ApiError, bad_request, conflict, too_many_requests
+from bot.playground.faults import configure as configure_faults
 from bot.playground.flood import FloodLimits
 from bot.playground.state import PlaygroundState
 
@@ -149,6 +150,11 @@ class Playground:
         """The same as POST /control/limits."""
         apply_limits(self.state, limits)
 
+    def set_faults(self, **settings: Any) -> dict[str, Any]:
+        """The same as POST /control/faults."""
+        self.state.faults = configure_faults(self.state.faults, settings)
+        return self.state.faults.as_json()
+
     # The Bot API.
 
     def _auth(self, token: str) -> ApiError | None:
@@ -202,6 +208,19 @@ class Playground:
         method = botapi.CANONICAL.get(raw_method.lower(), raw_method)
         stats = self.state.stats
         stats.calls[method] += 1
+        fault = self.state.faults.draw(method)
+        if fault == "error":
+            return self._reply(method, None, ApiError(502, "Bad Gateway"))
+        if fault == "stall":
+            # A client that gives up first closes the connection, which cancels this
+            # handler: the call is then never carried out.
+            await asyncio.sleep(self.state.faults.stall)
+        response = await self._carry_out(request, method)
+        if fault == "lost":
+            return self._reply(method, None, ApiError(502, "Bad Gateway"))
+        return response
+
+    async def _carry_out(self, request: web.Request, method: str) -> web.StreamResponse:
         try:
             params = await self._params(request)
         except web.HTTPRequestEntityTooLarge:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.playground.errors import ControlError
+from bot.playground.faults import Faults
 from bot.playground.flood import FloodControl, FloodLimits
 from bot.playground.keyboards import Markup
 from bot.playground.media import photo_ladder, scaled
@@ -121,6 +122,7 @@ class PlaygroundState:
         self.strict_html = strict_html
         self.flood = FloodControl(limits)
         self.stats = Stats(max_errors)
+        self.faults = Faults()
 
         self.residents: dict[int, Resident] = {}
         self._next_user_id = FIRST_USER_ID

@@ -1,0 +1,1 @@
+"""Benchmarks: the real bot over HTTP against the playground, beside a baseline in the same run."""

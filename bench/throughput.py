@@ -1,0 +1,226 @@
+"""Throughput and latency: residents adding notes, against a stock python-telegram-bot echo bot.
+
+    .venv/bin/python -m bench.throughput [--residents 200] [--notes 20] [--quick]
+
+Every resident first opens the theme (/thema; not measured), then writes ``--notes`` notes,
+each as soon as the bot answered the previous one: ``--residents`` residents at once, their
+notes interleaved. For buurtbot every note is a database write (the note, in the inbox
+before and after) and a reply with five buttons ("Waar hoort dit bij?"). The baseline is
+python-telegram-bot's stock echo bot with its default transport (httpx) and the same
+``concurrent_updates(256)``, on the same playground, driven the same way in the same run.
+Also measured: the echo bot with buurtbot's aiohttp transport, and buurtbot with PTB's httpx
+transport, to show what the transport is worth on its own.
+
+Handling latency is the time from the resident's message entering the playground to the
+bot's answer arriving there; a second pass with one resident gives the latency without load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.harness import (
+    TOKEN,
+    BotProcess,
+    Recorder,
+    add_residents,
+    cpu_seconds,
+    machine,
+    percentile,
+    playground,
+    send_text,
+    start_buurtbot,
+    start_process,
+    summary,
+    workdir,
+    write_config,
+)
+from bot.playground.server import Playground
+from storage.models import MUNICIPALITY, ThemeStatus
+from storage.sqlite import SqliteRepository
+
+WAIT = 120.0
+NOTE = "Idee {i} van bewoner {uid}: meer bankjes & schaduw bij de speeltuin <3"
+
+
+@dataclass
+class Result:
+    label: str
+    updates: int
+    seconds: float
+    latencies: list[float]
+    idle_latencies: list[float]
+    bot_cpu: float
+    playground_cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<34} {self.rate:8.0f} updates/s   "
+            f"latency under load {summary(self.latencies)}   "
+            f"alone p50 {percentile(self.idle_latencies, 0.5) * 1000:.1f} ms   "
+            f"CPU per update: bot {self.bot_cpu / self.updates * 1000:.2f} ms, "
+            f"playground {self.playground_cpu / self.updates * 1000:.2f} ms"
+        )
+
+
+async def _round_trip(pg: Playground, recorder: Recorder, uid: int, text: str) -> float:
+    future = recorder.expect(uid)
+    sent = time.perf_counter()
+    send_text(pg, uid, text)
+    arrived = await asyncio.wait_for(future, WAIT)
+    return arrived - sent
+
+
+async def drive(
+    pg: Playground,
+    recorder: Recorder,
+    bot: BotProcess,
+    label: str,
+    residents: list[int],
+    notes: int,
+    first: str,
+) -> Result:
+    """Warm up, then the measured run, then one resident alone."""
+    # Warm-up: every resident opens the talk; also waits until the bot is up.
+    try:
+        await asyncio.gather(*(_round_trip(pg, recorder, uid, first) for uid in residents))
+    except TimeoutError:
+        raise SystemExit(f"{label}: no answer to the warm-up\n{bot.tail()}") from None
+    latencies: list[float] = []
+
+    async def resident(uid: int) -> None:
+        for i in range(notes):
+            latencies.append(await _round_trip(pg, recorder, uid, NOTE.format(i=i, uid=uid)))
+
+    cpu_before = cpu_seconds(bot.pid)
+    own_before = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(resident(uid) for uid in residents))
+    seconds = time.perf_counter() - started
+    cpu = cpu_seconds(bot.pid) - cpu_before
+    own = time.process_time() - own_before
+    idle = [
+        await _round_trip(pg, recorder, residents[0], NOTE.format(i=notes + i, uid=residents[0]))
+        for i in range(30)
+    ]
+    errors = pg.state.stats.errors_4xx
+    if errors:
+        raise SystemExit(f"{label}: the playground refused {errors} call(s)")
+    return Result(label, len(residents) * notes, seconds, latencies, idle, cpu, own)
+
+
+async def echo_run(transport: str, residents: int, notes: int, folder: Path) -> Result:
+    """The stock echo bot on a fresh playground."""
+    async with playground() as pg:
+        recorder = Recorder(pg)
+        ids = add_residents(pg, residents)
+        bot = await start_process(
+            ["-m", "bench.echo_bot", "--base-url", pg.url, "--transport", transport],
+            folder / f"echo-{transport}.log",
+            {"BUURTBOT_TOKEN": TOKEN},
+        )
+        try:
+            label = f"stock PTB echo bot ({transport})"
+            return await drive(pg, recorder, bot, label, ids, notes, "hallo")
+        finally:
+            await bot.stop()
+
+
+async def _prepare(folder: Path) -> None:
+    repo = SqliteRepository(folder / "buurtbot.sqlite3")
+    await repo.open()
+    try:
+        await repo.create_theme(
+            title="Samen wonen, jong en oud",
+            invitation="Hoe willen we hier wonen, nu en later?",
+            question="Wat zou jij graag zien?",
+            place=MUNICIPALITY,
+            status=ThemeStatus.ACTIVE,
+            starts_on=date.today() - timedelta(days=1),
+            ends_on=date.today() + timedelta(days=42),
+        )
+    finally:
+        await repo.close()
+
+
+async def buurtbot_run(transport: str, residents: int, notes: int, folder: Path) -> Result:
+    """buurtbot (`python -m bot run`) on a fresh playground and a fresh database."""
+    run_dir = folder / f"buurtbot-{transport}"
+    run_dir.mkdir()
+    await _prepare(run_dir)
+    async with playground() as pg:
+        recorder = Recorder(pg)
+        ids = add_residents(pg, residents)
+        # Residents here write fast on purpose; the slow-down notice would skip replies.
+        config = write_config(
+            run_dir,
+            pg.url,
+            extra="[residents]\nflood_messages = 1000\nflood_seconds = 1\n",
+        )
+        bot = await start_buurtbot(config, run_dir / "bot.log", transport=transport)
+        try:
+            label = f"buurtbot ({transport})"
+            result = await drive(pg, recorder, bot, label, ids, notes, "/thema")
+        finally:
+            await bot.stop()
+    with sqlite3.connect(run_dir / "buurtbot.sqlite3") as db:
+        stored = db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT source_update_id) FROM notes"
+        ).fetchone()
+    expected = residents * notes + 30
+    if tuple(stored) != (expected, expected):
+        raise SystemExit(
+            f"{label}: {stored[0]} notes stored ({stored[1]} distinct), not {expected}"
+        )
+    return result
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    print(f"throughput and latency: {machine()}")
+    print(
+        f"{args.residents} residents x {args.notes} notes, each resident writing the next note "
+        "when the answer to the last one arrived; bots at concurrent_updates 256"
+    )
+    with workdir(args.keep) as folder:
+        results = []
+        for transport in ("httpx", "aiohttp"):
+            result = await echo_run(transport, args.residents, args.notes, folder)
+            print(result.line(), flush=True)
+            results.append(result)
+        for transport in ("httpx", "aiohttp"):
+            result = await buurtbot_run(transport, args.residents, args.notes, folder)
+            print(result.line(), flush=True)
+            results.append(result)
+    stock, stock_aiohttp, ours_httpx, ours = results
+    print(
+        f"ratio buurtbot / stock echo bot: {ours.rate / stock.rate:.1f}x "
+        f"({ours.rate:.0f} vs {stock.rate:.0f} updates/s; aim: at least 5x)"
+    )
+    print(
+        f"what the transport is worth: echo bot {stock_aiohttp.rate / stock.rate:.1f}x, "
+        f"buurtbot {ours.rate / ours_httpx.rate:.1f}x (aiohttp vs httpx)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__)
+    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--notes", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="keep databases and logs in this folder")
+    args = parser.parse_args(argv)
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""A theme's board as files people can use: Markdown for a newsletter, CSV for a spreadsheet,
+JSON for other software, and the contact list of those who agreed to be invited.
+
+Only what the board shows goes in: the notes moderators let through, in the resident's own
+words, without names or Telegram ids. The contact list is its own file, for ambassadors and
+admins only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.i18n import plain
+from storage.models import Quadrant
+
+# The board's four quadrants, then the remarks beside the theme.
+QUADRANT_ORDER: tuple[Quadrant, ...] = (
+    Quadrant.WISH,
+    Quadrant.EXAMPLE,
+    Quadrant.POSSIBILITY,
+    Quadrant.QUESTION,
+    Quadrant.OTHER,
+)
+
+
+@dataclass(frozen=True)
+class ExportNote:
+    """One note as exported: its number on the board, never who wrote it."""
+
+    number: int
+    quadrant: Quadrant
+    kind: str  # "text" | "photo" | "voice"
+    text: str
+    date: date
+    also_mentioned: int = 0  # notes a moderator marked as saying the same
+
+
+@dataclass(frozen=True)
+class BoardExport:
+    code: str
+    title: str
+    invitation: str
+    question: str
+    place: str
+    period: str
+    status: str
+    municipality: str
+    exported_at: datetime
+    language: str
+    notes: tuple[ExportNote, ...]  # oldest first
+
+    def in_quadrant(self, quadrant: Quadrant) -> list[ExportNote]:
+        return [note for note in self.notes if note.quadrant == quadrant]
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A resident who agreed to be invited to the follow-up of a theme."""
+
+    telegram_id: int
+    phone: str
+    village: str
+    neighbourhood: str
+    language: str
+
+
+def _words(note: ExportNote, lang: str) -> str:
+    text = " ".join(note.text.split())
+    if note.kind == "voice":
+        return plain(lang, "export.voice_note")
+    if note.kind == "photo":
+        label = plain(lang, "export.photo_note")
+        return f"{label} {text}" if text else label
+    return text
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+def _md(text: str) -> str:
+    """Escape a resident's words so Markdown shows them as written, on one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def board_markdown(board: BoardExport) -> str:
+    """The board as Markdown: the theme, then each quadrant with its notes."""
+    lang = board.language
+    lines = [f"# {_md(board.title)}", ""]
+    about = " · ".join(part for part in (board.place, board.period) if part)
+    if about:
+        lines += [_md(about), ""]
+    if board.invitation:
+        lines += [_md(board.invitation), ""]
+    if board.question:
+        lines += [f"> {_md(board.question)}", ""]
+    for quadrant in QUADRANT_ORDER:
+        notes = board.in_quadrant(quadrant)
+        if quadrant == Quadrant.OTHER and not notes:
+            continue
+        lines.append(f"## {plain(lang, f'quadrants.{quadrant.value}')} ({len(notes)})")
+        lines.append("")
+        if not notes:
+            lines += [f"_{plain(lang, 'export.empty')}_", ""]
+            continue
+        for note in notes:
+            line = f"- {_md(_words(note, lang))}"
+            if note.also_mentioned:
+                line += " " + _md(
+                    plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
+                )
+            lines.append(line)
+        lines.append("")
+    lines.append(
+        "_"
+        + _md(
+            plain(
+                lang,
+                "export.footer",
+                municipality=board.municipality,
+                date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+        + "_"
+    )
+    return "\n".join(lines) + "\n"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet must not run a note as a formula: such a cell gets a leading quote."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_PHONE = re.compile(r"\+?[0-9 ]{3,20}")
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                # A phone number as Telegram shares it (+31...) is no formula.
+                _cell(value) if isinstance(value, str) and not _PHONE.fullmatch(value) else value
+                for value in row
+            ]
+        )
+    # With a BOM, spreadsheet programs read the file as UTF-8 (ë, é, emoji).
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+CSV_HEADER = ("number", "quadrant", "quadrant_name", "kind", "text", "date", "also_mentioned")
+
+
+def board_csv(board: BoardExport) -> bytes:
+    """One row per note, oldest first."""
+    lang = board.language
+    return _csv(
+        CSV_HEADER,
+        [
+            (
+                note.number,
+                note.quadrant.value,
+                plain(lang, f"quadrant.{note.quadrant.value}"),
+                note.kind,
+                note.text,
+                note.date.isoformat(),
+                note.also_mentioned,
+            )
+            for note in board.notes
+        ],
+    )
+
+
+def board_json(board: BoardExport) -> bytes:
+    """The theme and its notes, for other software."""
+    data = {
+        "theme": {
+            "code": board.code,
+            "title": board.title,
+            "invitation": board.invitation,
+            "question": board.question,
+            "place": board.place,
+            "period": board.period,
+            "status": board.status,
+        },
+        "municipality": board.municipality,
+        "exported_at": board.exported_at.isoformat(),
+        "counts": {q.value: len(board.in_quadrant(q)) for q in QUADRANT_ORDER},
+        "notes": [
+            {
+                "number": note.number,
+                "quadrant": note.quadrant.value,
+                "kind": note.kind,
+                "text": note.text,
+                "date": note.date.isoformat(),
+                "also_mentioned": note.also_mentioned,
+            }
+            for note in board.notes
+        ],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+CONTACT_HEADER = ("telegram_id", "chat_link", "phone", "village", "neighbourhood", "language")
+
+
+def contacts_csv(contacts: Sequence[ContactRow]) -> bytes:
+    """Who agreed to be invited: how to reach them, nothing of what they wrote."""
+    return _csv(
+        CONTACT_HEADER,
+        [
+            (
+                c.telegram_id,
+                f"tg://user?id={c.telegram_id}",
+                c.phone,
+                c.village,
+                c.neighbourhood,
+                c.language,
+            )
+            for c in contacts
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TableCardExport:
+    """A conversation table's card without names: the initiator's and the members' names,
+    and what members wrote about how they take part, stay out (nobody reviewed those)."""
+
+    title: str
+    what: str
+    ambitions: str
+    agreements: str
+    working: str
+    who: str  # the counts per way of taking part
+    places: str
+
+
+def table_cards_markdown(
+    theme_title: str, cards: Sequence[TableCardExport], lang: str, footer: str
+) -> str:
+    """The theme's table cards (tafelkaarten) as Markdown."""
+    lines = [f"# {_md(plain(lang, 'export.cards_title', theme=theme_title))}", ""]
+    if not cards:
+        lines += [f"_{_md(plain(lang, 'export.no_tables'))}_", ""]
+    empty = plain(lang, "export.empty_field")
+    for card in cards:
+        lines += [f"## {_md(card.title)}", ""]
+        for key, value in (
+            ("tables.field_what", card.what),
+            ("tables.field_ambitions", card.ambitions),
+            ("export.field_who", card.who),
+            ("tables.field_agreements", card.agreements),
+            ("tables.field_working", card.working),
+        ):
+            shown = _md(value) if value.strip() else _md(empty)
+            lines.append(f"- **{_md(plain(lang, key))}:** {shown}")
+        lines += [f"- {_md(card.places)}", ""]
+    lines.append(f"_{_md(footer)}_")
+    return "\n".join(lines) + "\n"

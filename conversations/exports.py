@@ -1,0 +1,179 @@
+"""/export: a theme's board as files for moderators, ambassadors (their own area) and admins;
+the contact list of residents who agreed to be invited only for ambassadors and admins."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.access import Role, manageable_places, may_manage
+from bot.callbacks import pack, unpack, unpack_int
+from bot.context import BuurtContext
+from bot.exports import (
+    CARDS,
+    CONTACTS,
+    THEME_FORMATS,
+    TIMELINE,
+    ExportFile,
+    available_formats,
+    board_files,
+    contacts_file,
+)
+from bot.i18n import plain, t
+from bot.replies import answer, answer_key, say
+from bot.staff import chat_id, person_name, require_role, user_id
+from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from storage.models import Theme, ThemeStatus
+
+ALL = "all"
+exporters_only = require_role("export.denied", Role.MODERATOR, Role.AMBASSADOR, Role.ADMIN)
+
+
+def _sees_everything(context: BuurtContext) -> bool:
+    return bool(context.roles & {Role.MODERATOR, Role.ADMIN})
+
+
+def _may_export(update: Update, context: BuurtContext, theme: Theme) -> bool:
+    """Moderators and admins export any theme; an ambassador the themes of their area."""
+    if _sees_everything(context):
+        return True
+    return may_manage(user_id(update), context.services.config, theme.place)
+
+
+def _may_export_contacts(update: Update, context: BuurtContext, theme: Theme) -> bool:
+    """Contact details only for admins and the ambassador of the theme's area."""
+    if Role.ADMIN in context.roles:
+        return True
+    return Role.AMBASSADOR in context.roles and may_manage(
+        user_id(update), context.services.config, theme.place
+    )
+
+
+@exporters_only
+async def export_command(update: Update, context: BuurtContext) -> None:
+    """Choose the theme to export."""
+    places = (
+        None
+        if _sees_everything(context)
+        else manageable_places(user_id(update), context.services.config)
+    )
+    themes = await context.services.repo.list_themes(
+        places, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED, ThemeStatus.DRAFT)
+    )
+    if not themes:
+        await say(update, context, t(context.lang, "export.no_themes"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                shorten(theme.title, BUTTON_LABEL_LIMIT), callback_data=pack("ex", "t", theme.id)
+            )
+        ]
+        for theme in themes[:30]
+    ]
+    await say(update, context, t(context.lang, "export.pick_theme"), InlineKeyboardMarkup(rows))
+
+
+async def _theme(update: Update, context: BuurtContext, theme_id: int | None) -> Theme | None:
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return None
+    if not _may_export(update, context, theme):
+        await answer_key(update, context, "access.other_area", alert=True)
+        return None
+    return theme
+
+
+@exporters_only
+async def on_theme(update: Update, context: BuurtContext) -> None:
+    """Offer the formats for the chosen theme."""
+    parts = unpack(update.callback_query.data if update.callback_query else None, "ex", 2)
+    theme = await _theme(update, context, unpack_int(parts[1]) if parts else None)
+    if theme is None:
+        return
+    await answer(update)
+    lang = context.lang
+
+    def button(fmt: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            plain(lang, f"export.format_{fmt}"), callback_data=pack("ex", "f", theme.id, fmt)
+        )
+
+    rows = [
+        [button("md"), button("csv"), button("json")],
+        [button("png"), button("pdf")],
+    ]
+    available = await available_formats(context.services.repo, theme)
+    extra = [button(fmt) for fmt in (CARDS, TIMELINE) if fmt in available]
+    if extra:
+        rows.append(extra)
+    rows.append([button(ALL)])
+    if _may_export_contacts(update, context, theme):
+        rows.append([button(CONTACTS)])
+    await say(
+        update,
+        context,
+        t(lang, "export.pick_format", title=theme.title),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+@exporters_only
+async def on_format(update: Update, context: BuurtContext) -> None:
+    """Make the files and send them, each export written in the audit trail."""
+    parts = unpack(update.callback_query.data if update.callback_query else None, "ex", 3)
+    fmt = parts[2] if parts else None
+    if fmt not in (*THEME_FORMATS, ALL, CONTACTS):
+        await answer_key(update, context, "common.stale_button")
+        return
+    theme = await _theme(update, context, unpack_int(parts[1]) if parts else None)
+    if theme is None:
+        return
+    services = context.services
+    if fmt == CONTACTS:
+        if not _may_export_contacts(update, context, theme):
+            await answer_key(update, context, "export.contacts_denied", alert=True)
+            return
+        await answer(update)
+        file = await contacts_file(
+            services.repo,
+            services.config,
+            theme,
+            now=services.clock.now(),
+            actor_id=user_id(update),
+            actor_name=person_name(update),
+            via="chat",
+        )
+        await _send(context, chat_id(update), file, t(context.lang, "export.contacts_caption"))
+        return
+    await answer(update, plain(context.lang, "export.making"))
+    formats = await available_formats(services.repo, theme) if fmt == ALL else [fmt]
+    files = await board_files(
+        services.repo,
+        services.config,
+        theme,
+        formats,
+        language=context.lang,
+        now=services.clock.now(),
+        actor_id=user_id(update),
+        actor_name=person_name(update),
+        via="chat",
+    )
+    for made, file in zip(formats, files, strict=True):
+        await _send(context, chat_id(update), file, t(context.lang, f"export.caption_{made}"))
+
+
+async def _send(context: BuurtContext, target: int, file: ExportFile, caption: str) -> None:
+    await context.bot.send_document(
+        target, file.data, filename=file.name, caption=caption, parse_mode="HTML"
+    )
+
+
+def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
+    """Return the handlers of /export."""
+    return [
+        CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_theme, pattern=r"^ex:t:"),
+        CallbackQueryHandler(on_format, pattern=r"^ex:f:"),
+    ]

@@ -1,0 +1,919 @@
+"""Conversation tables and the timeline on SQLite, layered over the core like the outbox."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from storage.models import (
+    CardField,
+    Commitment,
+    JoinResult,
+    MemberStatus,
+    Moment,
+    MomentKind,
+    MomentStatus,
+    NewMessage,
+    PlannedReminder,
+    Recipient,
+    ReminderStatus,
+    TableDigest,
+    TableMember,
+    TalkTable,
+)
+from storage.sqlite_core import (
+    THEME_CODE_ALPHABET,
+    SqliteCore,
+    _fetch,
+    _fetch_one,
+    _insert,
+    _parse_ts,
+    _placeholders,
+    _run,
+    _ts,
+)
+from storage.tables_repository import TablesRepository
+
+TABLE_CODE_LENGTH = 10
+_CODE_ATTEMPTS = 20
+
+# Run before the core's steps (which delete the resident row last). Memberships and answers
+# go; tables and moments are the village's, so only the link to the person goes, and the
+# initiator's name typed on the card goes with it.
+_ERASE_TABLES: tuple[str, ...] = (
+    "DELETE FROM table_members WHERE user_id = :user_id",
+    "DELETE FROM moment_rsvps WHERE user_id = :user_id",
+    "UPDATE talk_tables SET initiator_name = '', initiator_id = NULL WHERE initiator_id = :user_id",
+    "UPDATE talk_tables SET created_by = NULL WHERE created_by = :user_id",
+    "UPDATE table_changes SET edited_by = NULL WHERE edited_by = :user_id",
+    "UPDATE moments SET created_by = NULL WHERE created_by = :user_id",
+)
+
+_TEXT_FIELDS = {
+    CardField.TITLE: "title",
+    CardField.INITIATOR: "initiator_name",
+    CardField.WHAT: "what",
+    CardField.AMBITIONS: "ambitions",
+    CardField.AGREEMENTS: "agreements",
+    CardField.WORKING: "working",
+}
+
+_OUTBOX_INSERT = (
+    "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
+    " VALUES (NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+def _outbox_rows(messages: Sequence[NewMessage], now: str) -> list[tuple[Any, ...]]:
+    return [
+        (
+            m.chat_id,
+            m.text,
+            json.dumps([list(map(list, row)) for row in m.buttons], ensure_ascii=False),
+            _ts(m.due_at) if m.due_at is not None else now,
+            m.dedupe_key,
+            now,
+        )
+        for m in messages
+    ]
+
+
+def _table(row: sqlite3.Row) -> TalkTable:
+    return TalkTable(
+        id=row["id"],
+        theme_id=row["theme_id"],
+        code=row["code"],
+        title=row["title"],
+        initiator_name=row["initiator_name"],
+        initiator_id=row["initiator_id"],
+        what=row["what"],
+        ambitions=row["ambitions"],
+        agreements=row["agreements"],
+        working=row["working"],
+        capacity=row["capacity"],
+        created_by=row["created_by"],
+        created_at=_parse_ts(row["created_at"]),
+        updated_at=_parse_ts(row["updated_at"]),
+    )
+
+
+def _member(row: sqlite3.Row) -> TableMember:
+    return TableMember(
+        table_id=row["table_id"],
+        user_id=row["user_id"],
+        status=MemberStatus(row["status"]),
+        commitment=Commitment(row["commitment"]),
+        how=row["how"],
+        first_name=row["first_name"],
+        seq=row["seq"],
+        joined_at=_parse_ts(row["joined_at"]),
+    )
+
+
+def _moment(row: sqlite3.Row) -> Moment:
+    return Moment(
+        id=row["id"],
+        theme_id=row["theme_id"],
+        table_id=row["table_id"],
+        kind=MomentKind(row["kind"]),
+        title=row["title"],
+        starts_at=_parse_ts(row["starts_at"]),
+        place=row["place"],
+        status=MomentStatus(row["status"]),
+        remind_theme=bool(row["remind_theme"]),
+        sequence=row["sequence"],
+        created_by=row["created_by"],
+        created_at=_parse_ts(row["created_at"]),
+        updated_at=_parse_ts(row["updated_at"]),
+    )
+
+
+def _reminder(row: sqlite3.Row) -> PlannedReminder:
+    return PlannedReminder(
+        id=row["id"],
+        moment_id=row["moment_id"],
+        offset_minutes=row["offset_minutes"],
+        starts_at=_parse_ts(row["starts_at"]),
+        due_at=_parse_ts(row["due_at"]),
+        status=ReminderStatus(row["status"]),
+    )
+
+
+def _recipients(rows: list[sqlite3.Row]) -> list[Recipient]:
+    return [Recipient(row["user_id"], row["language"]) for row in rows]
+
+
+def new_table_code() -> str:
+    return "".join(secrets.choice(THEME_CODE_ALPHABET) for _ in range(TABLE_CODE_LENGTH))
+
+
+_ORDER_MEMBERS = " ORDER BY CASE status WHEN 'member' THEN 0 ELSE 1 END, seq"
+
+
+class SqliteTables(SqliteCore, TablesRepository):
+    def _erase_steps(self) -> tuple[str, ...]:
+        return _ERASE_TABLES + super()._erase_steps()
+
+    async def export_resident(self, user_id: int) -> dict[str, Any]:
+        data = await super().export_resident(user_id)
+        members = await self._select(
+            "SELECT m.*, t.title AS table_title FROM table_members m"
+            " JOIN talk_tables t ON t.id = m.table_id WHERE m.user_id = ? ORDER BY m.table_id",
+            (user_id,),
+        )
+        data["tables"] = [
+            {
+                "table_id": row["table_id"],
+                "table_title": row["table_title"],
+                "status": row["status"],
+                "commitment": row["commitment"],
+                "how": row["how"],
+                "first_name_shown": row["first_name"],
+                "joined_at": row["joined_at"],
+            }
+            for row in members
+        ]
+        initiated = await self._select(
+            "SELECT id, title, initiator_name FROM talk_tables WHERE initiator_id = ? ORDER BY id",
+            (user_id,),
+        )
+        data["tables_initiated"] = [
+            {"id": row["id"], "title": row["title"], "initiator_name": row["initiator_name"]}
+            for row in initiated
+        ]
+        answers = await self._select(
+            "SELECT r.moment_id, r.coming, r.updated_at, m.title, m.starts_at"
+            " FROM moment_rsvps r JOIN moments m ON m.id = r.moment_id"
+            " WHERE r.user_id = ? ORDER BY r.moment_id",
+            (user_id,),
+        )
+        data["moment_answers"] = [
+            {
+                "moment_id": row["moment_id"],
+                "moment_title": row["title"],
+                "starts_at": row["starts_at"],
+                "coming": bool(row["coming"]),
+                "updated_at": row["updated_at"],
+            }
+            for row in answers
+        ]
+        return data
+
+    # -- tables and their card -----------------------------------------------------------
+
+    async def create_table(
+        self,
+        *,
+        theme_id: int,
+        title: str,
+        initiator_name: str,
+        capacity: int | None,
+        what: str = "",
+        ambitions: str = "",
+        agreements: str = "",
+        working: str = "",
+        created_by: int | None = None,
+    ) -> TalkTable:
+        now = self._now()
+        async with self._write() as conn:
+            for _ in range(_CODE_ATTEMPTS):
+                code = new_table_code()
+                found = await _fetch_one(conn, "SELECT 1 FROM talk_tables WHERE code = ?", (code,))
+                if found is None:
+                    break
+            else:
+                raise RuntimeError("could not find a free table code")
+            table_id = await _insert(
+                conn,
+                "INSERT INTO talk_tables (theme_id, code, title, initiator_name, what, ambitions,"
+                " agreements, working, capacity, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    theme_id,
+                    code,
+                    title,
+                    initiator_name,
+                    what,
+                    ambitions,
+                    agreements,
+                    working,
+                    capacity,
+                    created_by,
+                    now,
+                    now,
+                ),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM talk_tables WHERE id = ?", (table_id,))
+        assert row is not None
+        return _table(row)
+
+    async def get_table(self, table_id: int) -> TalkTable | None:
+        row = await self._select_one("SELECT * FROM talk_tables WHERE id = ?", (table_id,))
+        return None if row is None else _table(row)
+
+    async def get_table_by_code(self, code: str) -> TalkTable | None:
+        row = await self._select_one(
+            "SELECT * FROM talk_tables WHERE code = ?", (code.strip().lower(),)
+        )
+        return None if row is None else _table(row)
+
+    async def list_tables(self, theme_ids: Collection[int]) -> list[TalkTable]:
+        ids = list(dict.fromkeys(theme_ids))
+        if not ids:
+            return []
+        rows = await self._select(
+            f"SELECT * FROM talk_tables WHERE theme_id IN ({_placeholders(len(ids))}) ORDER BY id",
+            ids,
+        )
+        return [_table(row) for row in rows]
+
+    async def update_table(
+        self,
+        table_id: int,
+        field: CardField,
+        value: str | int | None,
+        *,
+        edited_by: int | None,
+        now: datetime,
+        digest_after: timedelta,
+        digest_within: timedelta,
+    ) -> TalkTable | None:
+        moment = now
+        stamp = _ts(now)
+        column = "capacity" if field == CardField.CAPACITY else _TEXT_FIELDS[field]
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                f"UPDATE talk_tables SET {column} = ?, updated_at = ? WHERE id = ?",
+                (value, stamp, table_id),
+            )
+            if not changed:
+                return None
+            await _run(
+                conn,
+                "INSERT INTO table_changes (table_id, field, edited_by, edited_at)"
+                " VALUES (?, ?, ?, ?)",
+                (table_id, field.value, edited_by, stamp),
+            )
+            first = await _fetch_one(
+                conn,
+                "SELECT MIN(edited_at) AS first FROM table_changes"
+                " WHERE table_id = ? AND digested = 0",
+                (table_id,),
+            )
+            first_at = _parse_ts(first["first"]) if first and first["first"] else moment
+            due = min(moment + digest_after, first_at + digest_within)
+            await _run(
+                conn,
+                "UPDATE talk_tables SET digest_due_at = ? WHERE id = ?",
+                (_ts(due), table_id),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM talk_tables WHERE id = ?", (table_id,))
+        return None if row is None else _table(row)
+
+    async def claim_initiator(self, table_id: int, user_id: int) -> bool:
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE talk_tables SET initiator_id = ?, updated_at = ?"
+                " WHERE id = ? AND (initiator_id IS NULL OR initiator_id = ?)",
+                (user_id, self._now(), table_id, user_id),
+            )
+        return changed == 1
+
+    async def due_digests(self, now: datetime) -> list[TableDigest]:
+        tables = await self._select(
+            "SELECT id, digest_due_at FROM talk_tables"
+            " WHERE digest_due_at IS NOT NULL AND digest_due_at <= ? ORDER BY digest_due_at",
+            (_ts(now),),
+        )
+        digests: list[TableDigest] = []
+        for table in tables:
+            changes = await self._select(
+                "SELECT id, field, edited_by FROM table_changes"
+                " WHERE table_id = ? AND digested = 0 ORDER BY id",
+                (table["id"],),
+            )
+            fields = tuple(dict.fromkeys(CardField(row["field"]) for row in changes))
+            digests.append(
+                TableDigest(
+                    table_id=table["id"],
+                    due_at=_parse_ts(table["digest_due_at"]),
+                    fields=fields,
+                    editors=frozenset(
+                        row["edited_by"] for row in changes if row["edited_by"] is not None
+                    ),
+                    last_change_id=max((row["id"] for row in changes), default=0),
+                )
+            )
+        return digests
+
+    async def finish_digest(self, digest: TableDigest, messages: Sequence[NewMessage]) -> bool:
+        now = self._now()
+        async with self._write() as conn:
+            marked = await _run(
+                conn,
+                "UPDATE table_changes SET digested = 1"
+                " WHERE table_id = ? AND digested = 0 AND id <= ?",
+                (digest.table_id, digest.last_change_id),
+            )
+            left = await _fetch_one(
+                conn,
+                "SELECT COUNT(*) AS n FROM table_changes WHERE table_id = ? AND digested = 0",
+                (digest.table_id,),
+            )
+            if not left or not left["n"]:
+                await _run(
+                    conn,
+                    "UPDATE talk_tables SET digest_due_at = NULL WHERE id = ?",
+                    (digest.table_id,),
+                )
+            if not marked and digest.last_change_id:
+                return False
+            if messages:
+                await conn.executemany(_OUTBOX_INSERT, _outbox_rows(messages, now))
+        return True
+
+    # -- members and the waiting list ------------------------------------------------------
+
+    async def join_table(
+        self,
+        table_id: int,
+        user_id: int,
+        commitment: Commitment,
+        how: str,
+        first_name: str | None,
+        *,
+        ignore_capacity: bool = False,
+    ) -> JoinResult:
+        now = self._now()
+        async with self._write() as conn:
+            existing = await _fetch_one(
+                conn,
+                "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
+                (table_id, user_id),
+            )
+            if existing is not None:
+                status = MemberStatus(existing["status"])
+                if ignore_capacity and status == MemberStatus.WAITING:
+                    status = MemberStatus.MEMBER
+                await _run(
+                    conn,
+                    "UPDATE table_members SET commitment = ?, how = ?, first_name = ?, status = ?"
+                    " WHERE table_id = ? AND user_id = ?",
+                    (commitment.value, how, first_name, status.value, table_id, user_id),
+                )
+            else:
+                table = await _fetch_one(
+                    conn, "SELECT capacity FROM talk_tables WHERE id = ?", (table_id,)
+                )
+                if table is None:
+                    raise LookupError(f"no table {table_id}")
+                count = await _fetch_one(
+                    conn,
+                    "SELECT COUNT(*) AS n FROM table_members WHERE table_id = ? AND status = ?",
+                    (table_id, MemberStatus.MEMBER.value),
+                )
+                members = int(count["n"]) if count else 0
+                waiting = await _fetch_one(
+                    conn,
+                    "SELECT COUNT(*) AS n FROM table_members WHERE table_id = ? AND status = ?",
+                    (table_id, MemberStatus.WAITING.value),
+                )
+                full = table["capacity"] is not None and (
+                    members >= table["capacity"] or (waiting is not None and waiting["n"] > 0)
+                )
+                status = (
+                    MemberStatus.WAITING if full and not ignore_capacity else MemberStatus.MEMBER
+                )
+                seq = await _fetch_one(
+                    conn,
+                    "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM table_members"
+                    " WHERE table_id = ?",
+                    (table_id,),
+                )
+                await _run(
+                    conn,
+                    "INSERT INTO table_members (table_id, user_id, status, commitment, how,"
+                    " first_name, seq, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        table_id,
+                        user_id,
+                        status.value,
+                        commitment.value,
+                        how,
+                        first_name,
+                        int(seq["next"]) if seq else 1,
+                        now,
+                    ),
+                )
+            row = await _fetch_one(
+                conn,
+                "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
+                (table_id, user_id),
+            )
+            assert row is not None
+            position = await self._position(conn, row)
+        return JoinResult(_member(row), position, already=existing is not None)
+
+    @staticmethod
+    async def _position(conn: aiosqlite.Connection, row: sqlite3.Row) -> int:
+        if row["status"] != MemberStatus.WAITING.value:
+            return 0
+        ahead = await _fetch_one(
+            conn,
+            "SELECT COUNT(*) AS n FROM table_members"
+            " WHERE table_id = ? AND status = 'waiting' AND seq < ?",
+            (row["table_id"], row["seq"]),
+        )
+        return 1 + (int(ahead["n"]) if ahead else 0)
+
+    async def leave_table(self, table_id: int, user_id: int) -> bool:
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "DELETE FROM table_members WHERE table_id = ? AND user_id = ?",
+                (table_id, user_id),
+            )
+        return changed > 0
+
+    async def fill_free_places(self, table_id: int | None = None) -> list[TableMember]:
+        promoted: list[TableMember] = []
+        async with self._write() as conn:
+            sql = (
+                "SELECT t.id, t.capacity,"
+                " (SELECT COUNT(*) FROM table_members m WHERE m.table_id = t.id"
+                "  AND m.status = 'member') AS members"
+                " FROM talk_tables t WHERE EXISTS (SELECT 1 FROM table_members w"
+                "  WHERE w.table_id = t.id AND w.status = 'waiting')"
+            )
+            params: tuple[Any, ...] = ()
+            if table_id is not None:
+                sql += " AND t.id = ?"
+                params = (table_id,)
+            for table in await _fetch(conn, sql, params):
+                room = None if table["capacity"] is None else table["capacity"] - table["members"]
+                if room is not None and room <= 0:
+                    continue
+                waiting = await _fetch(
+                    conn,
+                    "SELECT * FROM table_members WHERE table_id = ? AND status = 'waiting'"
+                    " ORDER BY seq" + ("" if room is None else " LIMIT ?"),
+                    (table["id"],) if room is None else (table["id"], room),
+                )
+                for row in waiting:
+                    await _run(
+                        conn,
+                        "UPDATE table_members SET status = 'member'"
+                        " WHERE table_id = ? AND user_id = ?",
+                        (row["table_id"], row["user_id"]),
+                    )
+                    member = _member(row)
+                    promoted.append(
+                        TableMember(
+                            table_id=member.table_id,
+                            user_id=member.user_id,
+                            status=MemberStatus.MEMBER,
+                            commitment=member.commitment,
+                            how=member.how,
+                            first_name=member.first_name,
+                            seq=member.seq,
+                            joined_at=member.joined_at,
+                        )
+                    )
+        return promoted
+
+    async def get_member(self, table_id: int, user_id: int) -> TableMember | None:
+        row = await self._select_one(
+            "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?", (table_id, user_id)
+        )
+        return None if row is None else _member(row)
+
+    async def list_members(self, table_id: int) -> list[TableMember]:
+        rows = await self._select(
+            "SELECT * FROM table_members WHERE table_id = ?" + _ORDER_MEMBERS, (table_id,)
+        )
+        return [_member(row) for row in rows]
+
+    async def memberships_of(self, user_id: int) -> list[TableMember]:
+        rows = await self._select(
+            "SELECT * FROM table_members WHERE user_id = ? ORDER BY table_id", (user_id,)
+        )
+        return [_member(row) for row in rows]
+
+    async def set_member_name(self, table_id: int, user_id: int, first_name: str | None) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE table_members SET first_name = ? WHERE table_id = ? AND user_id = ?",
+                (first_name, table_id, user_id),
+            )
+
+    async def waiting_position(self, table_id: int, user_id: int) -> int:
+        async with self._read() as conn:
+            row = await _fetch_one(
+                conn,
+                "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
+                (table_id, user_id),
+            )
+            return 0 if row is None else await self._position(conn, row)
+
+    async def invitation_recipients(self, theme_id: int, table_id: int) -> list[Recipient]:
+        rows = await self._select(
+            "SELECT r.user_id, r.language FROM residents r"
+            " JOIN consents c ON c.user_id = r.user_id AND c.purpose = 'contact'"
+            " AND c.granted = 1"
+            " WHERE r.active = 1"
+            " AND EXISTS (SELECT 1 FROM notes n WHERE n.theme_id = ? AND n.author_id = r.user_id)"
+            " AND NOT EXISTS (SELECT 1 FROM table_members m WHERE m.table_id = ?"
+            "  AND m.user_id = r.user_id)"
+            " ORDER BY r.user_id",
+            (theme_id, table_id),
+        )
+        return _recipients(rows)
+
+    async def count_tables(self, theme_id: int) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM talk_tables WHERE theme_id = ?", (theme_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def count_commitments(self, theme_id: int) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM table_members m JOIN talk_tables t ON t.id = m.table_id"
+            " WHERE t.theme_id = ? AND m.status = 'member'",
+            (theme_id,),
+        )
+        return int(row["n"]) if row else 0
+
+    # -- moments -----------------------------------------------------------------------------
+
+    async def _add_reminders(
+        self,
+        conn: aiosqlite.Connection,
+        moment_id: int,
+        starts_at: datetime,
+        reminders: Sequence[tuple[int, datetime]],
+        now: str,
+    ) -> int:
+        before = conn.total_changes
+        await conn.executemany(
+            "INSERT INTO moment_reminders (moment_id, offset_minutes, starts_at, due_at,"
+            " status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)"
+            " ON CONFLICT (moment_id, starts_at, offset_minutes) DO NOTHING",
+            [(moment_id, offset, _ts(starts_at), _ts(due), now) for offset, due in reminders],
+        )
+        return int(conn.total_changes - before)
+
+    async def create_moment(
+        self,
+        *,
+        theme_id: int,
+        table_id: int | None,
+        kind: MomentKind,
+        title: str,
+        starts_at: datetime,
+        place: str,
+        remind_theme: bool,
+        created_by: int | None,
+        reminders: Sequence[tuple[int, datetime]],
+    ) -> Moment:
+        now = self._now()
+        async with self._write() as conn:
+            moment_id = await _insert(
+                conn,
+                "INSERT INTO moments (theme_id, table_id, kind, title, starts_at, place,"
+                " remind_theme, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    theme_id,
+                    table_id,
+                    kind.value,
+                    title,
+                    _ts(starts_at),
+                    place,
+                    int(remind_theme),
+                    created_by,
+                    now,
+                    now,
+                ),
+            )
+            await self._add_reminders(conn, moment_id, starts_at, reminders, now)
+            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+        assert row is not None
+        return _moment(row)
+
+    async def get_moment(self, moment_id: int) -> Moment | None:
+        row = await self._select_one("SELECT * FROM moments WHERE id = ?", (moment_id,))
+        return None if row is None else _moment(row)
+
+    async def closing_moment(self, theme_id: int) -> Moment | None:
+        row = await self._select_one(
+            "SELECT * FROM moments WHERE theme_id = ? AND kind = 'closing' AND status = 'planned'",
+            (theme_id,),
+        )
+        return None if row is None else _moment(row)
+
+    async def upcoming_moments(
+        self,
+        now: datetime,
+        *,
+        theme_ids: Collection[int],
+        table_ids: Collection[int] = (),
+        user_id: int | None = None,
+        with_tables: bool = False,
+        limit: int = 30,
+    ) -> list[Moment]:
+        themes = list(dict.fromkeys(theme_ids))
+        tables = list(dict.fromkeys(table_ids))
+        where: list[str] = []
+        params: list[Any] = [_ts(now)]
+        if themes:
+            scope = "" if with_tables else " AND table_id IS NULL"
+            where.append(f"(theme_id IN ({_placeholders(len(themes))}){scope})")
+            params.extend(themes)
+        if tables:
+            where.append(f"table_id IN ({_placeholders(len(tables))})")
+            params.extend(tables)
+        if user_id is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM moment_rsvps r WHERE r.moment_id = moments.id"
+                " AND r.user_id = ? AND r.coming = 1)"
+            )
+            params.append(user_id)
+        if not where:
+            return []
+        rows = await self._select(
+            "SELECT * FROM moments WHERE status = 'planned' AND starts_at > ?"
+            f" AND ({' OR '.join(where)}) ORDER BY starts_at, id LIMIT ?",
+            (*params, limit),
+        )
+        return [_moment(row) for row in rows]
+
+    async def upcoming_planned(self, now: datetime) -> list[Moment]:
+        rows = await self._select(
+            "SELECT * FROM moments WHERE status = 'planned' AND starts_at > ?"
+            " ORDER BY starts_at, id",
+            (_ts(now),),
+        )
+        return [_moment(row) for row in rows]
+
+    async def move_moment(
+        self, moment_id: int, starts_at: datetime, reminders: Sequence[tuple[int, datetime]]
+    ) -> Moment | None:
+        now = self._now()
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE moments SET starts_at = ?, sequence = sequence + 1, updated_at = ?"
+                " WHERE id = ? AND status = 'planned'",
+                (_ts(starts_at), now, moment_id),
+            )
+            if not changed:
+                return None
+            await _run(
+                conn,
+                "UPDATE moment_reminders SET status = 'cancelled', updated_at = ?"
+                " WHERE moment_id = ? AND status = 'pending'",
+                (now, moment_id),
+            )
+            await self._add_reminders(conn, moment_id, starts_at, reminders, now)
+            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+        return None if row is None else _moment(row)
+
+    async def cancel_moment(self, moment_id: int) -> Moment | None:
+        now = self._now()
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE moments SET status = 'cancelled', sequence = sequence + 1, updated_at = ?"
+                " WHERE id = ? AND status = 'planned'",
+                (now, moment_id),
+            )
+            if not changed:
+                return None
+            await _run(
+                conn,
+                "UPDATE moment_reminders SET status = 'cancelled', updated_at = ?"
+                " WHERE moment_id = ? AND status = 'pending'",
+                (now, moment_id),
+            )
+            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+        return None if row is None else _moment(row)
+
+    async def set_remind_theme(self, moment_id: int, remind_theme: bool) -> Moment | None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "UPDATE moments SET remind_theme = ?, updated_at = ? WHERE id = ?",
+                (int(remind_theme), self._now(), moment_id),
+            )
+        return await self.get_moment(moment_id)
+
+    async def count_moments_held(self, theme_id: int, now: datetime) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM moments WHERE theme_id = ? AND status = 'planned'"
+            " AND starts_at <= ?",
+            (theme_id, _ts(now)),
+        )
+        return int(row["n"]) if row else 0
+
+    # -- who comes ---------------------------------------------------------------------------
+
+    async def set_rsvp(self, moment_id: int, user_id: int, coming: bool) -> None:
+        async with self._write() as conn:
+            await _run(
+                conn,
+                "INSERT INTO moment_rsvps (moment_id, user_id, coming, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (moment_id, user_id) DO UPDATE SET"
+                " coming = excluded.coming, updated_at = excluded.updated_at",
+                (moment_id, user_id, int(coming), self._now()),
+            )
+
+    async def get_rsvp(self, moment_id: int, user_id: int) -> bool | None:
+        row = await self._select_one(
+            "SELECT coming FROM moment_rsvps WHERE moment_id = ? AND user_id = ?",
+            (moment_id, user_id),
+        )
+        return None if row is None else bool(row["coming"])
+
+    async def rsvp_counts(self, moment_id: int) -> tuple[int, int]:
+        row = await self._select_one(
+            "SELECT COALESCE(SUM(coming), 0) AS yes, COUNT(*) - COALESCE(SUM(coming), 0) AS no"
+            " FROM moment_rsvps WHERE moment_id = ?",
+            (moment_id,),
+        )
+        return (int(row["yes"]), int(row["no"])) if row else (0, 0)
+
+    async def rsvp_recipients(self, moment_id: int) -> list[Recipient]:
+        rows = await self._select(
+            "SELECT r.user_id, r.language FROM residents r JOIN moment_rsvps v"
+            " ON v.user_id = r.user_id AND v.moment_id = ? AND v.coming = 1"
+            " WHERE r.active = 1 ORDER BY r.user_id",
+            (moment_id,),
+        )
+        return _recipients(rows)
+
+    async def moment_audience(self, moment: Moment) -> list[Recipient]:
+        rows = await self._select(
+            "SELECT r.user_id, r.language FROM residents r WHERE r.active = 1 AND ("
+            " EXISTS (SELECT 1 FROM table_members m WHERE m.table_id = :table"
+            "  AND m.user_id = r.user_id AND m.status = 'member')"
+            " OR EXISTS (SELECT 1 FROM moment_rsvps v WHERE v.moment_id = :moment"
+            "  AND v.user_id = r.user_id AND v.coming = 1)"
+            " OR (:widen = 1 AND (EXISTS (SELECT 1 FROM notes n WHERE n.theme_id = :theme"
+            "  AND n.author_id = r.user_id) OR EXISTS (SELECT 1 FROM table_members m"
+            "  JOIN talk_tables t ON t.id = m.table_id WHERE t.theme_id = :theme"
+            "  AND m.user_id = r.user_id AND m.status = 'member'))))"
+            " AND NOT EXISTS (SELECT 1 FROM moment_rsvps v WHERE v.moment_id = :moment"
+            "  AND v.user_id = r.user_id AND v.coming = 0)"
+            " ORDER BY r.user_id",
+            {
+                "table": moment.table_id,
+                "moment": moment.id,
+                "widen": int(moment.remind_theme),
+                "theme": moment.theme_id,
+            },
+        )
+        return _recipients(rows)
+
+    async def moment_invitees(self, moment: Moment) -> list[Recipient]:
+        if moment.table_id is not None:
+            rows = await self._select(
+                "SELECT r.user_id, r.language FROM residents r JOIN table_members m"
+                " ON m.user_id = r.user_id AND m.table_id = ? AND m.status = 'member'"
+                " WHERE r.active = 1 ORDER BY r.user_id",
+                (moment.table_id,),
+            )
+            return _recipients(rows)
+        rows = await self._select(
+            "SELECT r.user_id, r.language FROM residents r WHERE r.active = 1 AND ("
+            " EXISTS (SELECT 1 FROM notes n WHERE n.theme_id = :theme"
+            "  AND n.author_id = r.user_id) OR EXISTS (SELECT 1 FROM table_members m"
+            "  JOIN talk_tables t ON t.id = m.table_id WHERE t.theme_id = :theme"
+            "  AND m.user_id = r.user_id AND m.status = 'member'))"
+            " ORDER BY r.user_id",
+            {"theme": moment.theme_id},
+        )
+        return _recipients(rows)
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    async def plan_reminders(
+        self, moment_id: int, starts_at: datetime, reminders: Sequence[tuple[int, datetime]]
+    ) -> int:
+        now = self._now()
+        offsets = [offset for offset, _ in reminders]
+        async with self._write() as conn:
+            sql = (
+                "UPDATE moment_reminders SET status = 'cancelled', updated_at = ?"
+                " WHERE moment_id = ? AND status = 'pending' AND (starts_at <> ?"
+            )
+            params: list[Any] = [now, moment_id, _ts(starts_at)]
+            if offsets:
+                sql += f" OR offset_minutes NOT IN ({_placeholders(len(offsets))}))"
+                params.extend(offsets)
+            else:
+                sql += " OR 1 = 1)"
+            await _run(conn, sql, params)
+            return await self._add_reminders(conn, moment_id, starts_at, reminders, now)
+
+    async def due_reminders(self, now: datetime) -> list[PlannedReminder]:
+        rows = await self._select(
+            "SELECT * FROM moment_reminders WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id",
+            (_ts(now),),
+        )
+        return [_reminder(row) for row in rows]
+
+    async def settle_reminder(self, reminder_id: int, status: ReminderStatus) -> bool:
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE moment_reminders SET status = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (status.value, self._now(), reminder_id),
+            )
+        return changed == 1
+
+    async def release_reminder(self, reminder_id: int, messages: Sequence[NewMessage]) -> bool:
+        now = self._now()
+        async with self._write() as conn:
+            changed = await _run(
+                conn,
+                "UPDATE moment_reminders SET status = 'sent', updated_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (now, reminder_id),
+            )
+            if not changed:
+                return False
+            if messages:
+                await conn.executemany(_OUTBOX_INSERT, _outbox_rows(messages, now))
+        return True
+
+    async def cancel_reminders_of_begun(self, now: datetime) -> int:
+        # Only moments that began in the last week: older ones have nothing left to cancel.
+        async with self._write() as conn:
+            return await _run(
+                conn,
+                "UPDATE outbox SET status = 'cancelled', updated_at = ?"
+                " WHERE status = 'pending' AND dedupe_key LIKE 'reminder:%' AND EXISTS ("
+                " SELECT 1 FROM moments m WHERE m.starts_at <= ? AND m.starts_at > ?"
+                " AND outbox.dedupe_key LIKE 'reminder:' || m.id || ':%')",
+                (self._now(), _ts(now), _ts(now - timedelta(days=7))),
+            )
+
+    async def next_planned_due(self) -> datetime | None:
+        row = await self._select_one(
+            "SELECT MIN(due) AS due FROM ("
+            " SELECT MIN(due_at) AS due FROM moment_reminders WHERE status = 'pending'"
+            " UNION ALL SELECT MIN(digest_due_at) FROM talk_tables"
+            " WHERE digest_due_at IS NOT NULL)"
+        )
+        return None if row is None or row["due"] is None else _parse_ts(row["due"])
