@@ -15,7 +15,7 @@ from bot.guards import ambassadors_only
 from bot.i18n import Html, escape, plain, t
 from bot.replies import answer, answer_key, drop_buttons, say
 from bot.steps import StepHandler
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from conversations.theme_list import managed_themes, offer_themes
 from storage.models import BroadcastKind, PlaceKind, PlaceRef, Recipient, ThemeStatus
 
 FLOW = "message"
@@ -79,21 +79,8 @@ async def on_button(update: Update, context: BuurtContext) -> None:
     action, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
     if action == "who" and args == ["t"]:
         await answer(update)
-        themes = await repo.list_themes(
-            manageable_places(_user(update), config), (ThemeStatus.ACTIVE,)
-        )
-        if not themes:
-            await say(update, context, t(lang, "themes.none"))
-            return
-        rows = [
-            [
-                InlineKeyboardButton(
-                    shorten(th.title, BUTTON_LABEL_LIMIT), callback_data=pack("bc", "theme", th.id)
-                )
-            ]
-            for th in themes[:30]
-        ]
-        await say(update, context, t(lang, "broadcast.pick_theme"), InlineKeyboardMarkup(rows))
+        themes = await managed_themes(update, context, (ThemeStatus.ACTIVE,))
+        await offer_themes(update, context, themes, "broadcast.pick_theme", "bc", "theme")
     elif action == "who" and args == ["p"]:
         await answer(update)
         await say(

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role, manageable_places, may_manage
+from bot.access import Role, may_manage
 from bot.callbacks import pack, unpack_int
 from bot.context import BuurtContext
 from bot.guards import ambassadors_only
@@ -23,7 +23,7 @@ from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.scheduler import planning_changed
 from bot.steps import StepHandler
 from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
-from conversations.theme_list import active_themes
+from conversations.theme_list import active_themes, managed_themes, offer_themes
 from storage.models import (
     CardField,
     Commitment,
@@ -211,28 +211,11 @@ def _manages(update: Update, context: BuurtContext, theme: Theme) -> bool:
 # -- /nieuwtafel: the ambassador sets up a table ----------------------------------------------
 
 
-async def _managed_themes(update: Update, context: BuurtContext) -> list[Theme]:
-    places = manageable_places(_user(update), context.services.config)
-    return await context.services.repo.list_themes(places, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED))
-
-
 @ambassadors_only
 async def new_table(update: Update, context: BuurtContext) -> None:
     """Ask which theme the new table belongs to."""
-    lang = context.lang
-    themes = await _managed_themes(update, context)
-    if not themes:
-        await say(update, context, t(lang, "themes.none"))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                shorten(theme.title, BUTTON_LABEL_LIMIT), callback_data=pack("tf", "th", theme.id)
-            )
-        ]
-        for theme in themes[:30]
-    ]
-    await say(update, context, t(lang, "tables.ask_theme"), InlineKeyboardMarkup(rows))
+    themes = await managed_themes(update, context, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED))
+    await offer_themes(update, context, themes, "tables.ask_theme", "tf", "th")
 
 
 async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
@@ -394,7 +377,12 @@ async def _my_theme_ids(update: Update, context: BuurtContext) -> set[int]:
         if table is not None:
             ids.add(table.theme_id)
     if context.roles & {Role.AMBASSADOR, Role.ADMIN}:
-        ids |= {theme.id for theme in await _managed_themes(update, context)}
+        ids |= {
+            theme.id
+            for theme in await managed_themes(
+                update, context, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
+            )
+        }
     return ids
 
 

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from collections.abc import Collection
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.access import manageable_places
 from bot.callbacks import pack
 from bot.clock import local_today
 from bot.context import BuurtContext
+from bot.i18n import t
+from bot.replies import say
 from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
 from storage.models import Theme, ThemeStatus
+
+# More themes than this in one list helps nobody on a phone; the newest come first.
+MAX_CHOICES = 30
+
+
+async def managed_themes(
+    update: Update, context: BuurtContext, statuses: Collection[ThemeStatus]
+) -> list[Theme]:
+    """Return the themes of the places this person may manage (an admin: all), newest first."""
+    user = update.effective_user
+    places = manageable_places(user.id if user else 0, context.services.config)
+    return await context.services.repo.list_themes(places, statuses)
+
+
+async def offer_themes(
+    update: Update, context: BuurtContext, themes: list[Theme], prompt_key: str, *prefix: str
+) -> None:
+    """Ask which theme, one button each; say so kindly when there is none."""
+    if not themes:
+        await say(update, context, t(context.lang, "themes.none"))
+        return
+    await say(update, context, t(context.lang, prompt_key), theme_keyboard(themes, *prefix))
 
 
 async def active_themes(context: BuurtContext) -> list[Theme]:
@@ -44,6 +71,6 @@ def theme_keyboard(themes: list[Theme], *prefix: str) -> InlineKeyboardMarkup:
                     shorten(theme.title, BUTTON_LABEL_LIMIT), callback_data=pack(*prefix, theme.id)
                 )
             ]
-            for theme in themes[:20]
+            for theme in themes[:MAX_CHOICES]
         ]
     )

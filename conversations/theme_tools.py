@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import manageable_places, may_manage
+from bot.access import may_manage
 from bot.announcements import queue_broadcast
 from bot.callbacks import pack, unpack, unpack_int
 from bot.context import BuurtContext
@@ -19,7 +19,8 @@ from bot.local_time import format_when
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
 from bot.replies import answer, answer_key, drop_buttons, say
-from bot.text_limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, shorten, split_html
+from bot.text_limits import CAPTION_LIMIT, split_html
+from conversations.theme_list import managed_themes, offer_themes
 from conversations.themes import deep_link
 from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
 
@@ -36,20 +37,8 @@ async def _pick(update: Update, context: BuurtContext, action: str) -> None:
     statuses = (
         (ThemeStatus.ACTIVE,) if action == "close" else (ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
     )
-    places = manageable_places(_user(update), context.services.config)
-    themes = await context.services.repo.list_themes(places, statuses)
-    if not themes:
-        await say(update, context, t(context.lang, "themes.none"))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                shorten(th.title, BUTTON_LABEL_LIMIT), callback_data=pack("tt", action, th.id)
-            )
-        ]
-        for th in themes[:30]
-    ]
-    await say(update, context, t(context.lang, "themes.pick"), InlineKeyboardMarkup(rows))
+    themes = await managed_themes(update, context, statuses)
+    await offer_themes(update, context, themes, "themes.pick", "tt", action)
 
 
 @ambassadors_only

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role, manageable_places, may_manage
+from bot.access import Role, may_manage
 from bot.calendar_file import CalendarEntry, calendar_file
 from bot.callbacks import pack, unpack_int
 from bot.clock import local_today
@@ -28,7 +28,7 @@ from bot.scheduler import planning_changed
 from bot.steps import StepHandler
 from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
 from conversations.reminders import moment_button, moment_lines, reminders_for
-from conversations.theme_list import active_themes
+from conversations.theme_list import active_themes, managed_themes, offer_themes
 from storage.models import (
     MemberStatus,
     Moment,
@@ -80,31 +80,14 @@ def _manages(update: Update, context: BuurtContext, theme: Theme) -> bool:
     )
 
 
-async def _managed_themes(update: Update, context: BuurtContext) -> list[Theme]:
-    places = manageable_places(_user(update), context.services.config)
-    return await context.services.repo.list_themes(places, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED))
-
-
 # -- /moment: the ambassador plans a moment ----------------------------------------------------
 
 
 @ambassadors_only
 async def moment_command(update: Update, context: BuurtContext) -> None:
     """Ask which theme the moment belongs to."""
-    lang = context.lang
-    themes = await _managed_themes(update, context)
-    if not themes:
-        await say(update, context, t(lang, "themes.none"))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                shorten(theme.title, BUTTON_LABEL_LIMIT), callback_data=pack("tl", "th", theme.id)
-            )
-        ]
-        for theme in themes[:30]
-    ]
-    await say(update, context, t(lang, "timeline.ask_theme"), InlineKeyboardMarkup(rows))
+    themes = await managed_themes(update, context, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED))
+    await offer_themes(update, context, themes, "timeline.ask_theme", "tl", "th")
 
 
 async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
@@ -508,7 +491,12 @@ async def _agenda(update: Update, context: BuurtContext) -> list[Moment]:
         now, theme_ids=theme_ids, table_ids=tables, user_id=user_id, limit=AGENDA_SIZE
     )
     if _is_ambassador(context):
-        managed = [theme.id for theme in await _managed_themes(update, context)]
+        managed = [
+            theme.id
+            for theme in await managed_themes(
+                update, context, (ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
+            )
+        ]
         moments += await repo.upcoming_moments(
             now, theme_ids=managed, with_tables=True, limit=AGENDA_SIZE
         )
