@@ -51,6 +51,7 @@ from conversations import (
     timeline,
     village_talk,
 )
+from storage.failures import unavailable
 from storage.repository import Repository
 
 _log = logging.getLogger(__name__)
@@ -234,7 +235,16 @@ async def _on_membership(change: ChatMemberUpdated, services: Services) -> None:
 async def _on_error(update: object, context: BuurtContext) -> None:
     """Log what failed (never the update's words or the token) and tell the person."""
     update_id = update.update_id if isinstance(update, Update) else None
-    _log.error("handling update %s failed", update_id, exc_info=context.error)
+    storage_trouble = unavailable(context.error)
+    if storage_trouble is not None:
+        # Not a fault in the code: one clear line says what the operator must fix.
+        _log.error(
+            "update %s not handled: %s; the person is asked to try again later",
+            update_id,
+            storage_trouble,
+        )
+    else:
+        _log.error("handling update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
@@ -251,7 +261,9 @@ async def _on_error(update: object, context: BuurtContext) -> None:
     try:
         if update.callback_query is not None:
             await answer(update)
-        await say(update, context, t(language, "common.error"))
+        # Nothing could be saved: the usual "your messages are saved" would not be true.
+        key = "common.storage_unavailable" if storage_trouble else "common.error"
+        await say(update, context, t(language, key))
     except TelegramError as exc:
         _log.warning("could not tell the person about the failure: %s", exc.message)
 

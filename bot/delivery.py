@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -19,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock
 from bot.i18n import DEFAULT_LANGUAGE, number, t
+from storage.failures import unavailable
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repository import Repository
 
@@ -135,19 +138,36 @@ class DeliveryWorker:
             if not batch:
                 await self._sleep(await self._idle_delay())
                 continue
-            touched: set[int] = set()
-            for index, message in enumerate(batch):
-                if self.stopping:
-                    for rest in batch[index:]:
-                        await self._repo.release(rest.id)
-                    break
-                await self._pace()
-                await self._deliver(message)
-                if message.broadcast_id is not None:
-                    touched.add(message.broadcast_id)
-                    await self._maybe_progress(message.broadcast_id)
-            for broadcast_id in touched:
-                await self._maybe_finish(broadcast_id)
+            try:
+                await self._send_batch(batch)
+            except Exception as exc:
+                # Storage that is locked or full must not end the worker for good.
+                reason = unavailable(exc)
+                _log.error(
+                    "delivery paused: %s; trying again in %.0f s",
+                    reason or "unexpected error",
+                    _IDLE_POLL,
+                    exc_info=None if reason else exc,
+                )
+                with contextlib.suppress(Exception):
+                    # What this batch had not sent yet goes back in line.
+                    await self._repo.requeue_in_flight()
+                await self._sleep(_IDLE_POLL)
+
+    async def _send_batch(self, batch: list[OutboxMessage]) -> None:
+        touched: set[int] = set()
+        for index, message in enumerate(batch):
+            if self.stopping:
+                for rest in batch[index:]:
+                    await self._repo.release(rest.id)
+                break
+            await self._pace()
+            await self._deliver(message)
+            if message.broadcast_id is not None:
+                touched.add(message.broadcast_id)
+                await self._maybe_progress(message.broadcast_id)
+        for broadcast_id in touched:
+            await self._maybe_finish(broadcast_id)
 
     async def _idle_delay(self) -> float:
         due = await self._repo.next_due_at()
@@ -182,29 +202,53 @@ class DeliveryWorker:
             _log.warning("Telegram asks to wait %.0f s; every send waits", wait)
             self.stats.rate_limited += 1
             self._next_at = time.monotonic() + wait
-            await repo.release(message.id)
+            await self._settle(repo.release, message.id)
         except Forbidden:
             self.stats.blocked += 1
-            await repo.mark_blocked(message.id)
+            await self._settle(repo.mark_blocked, message.id)
         except BadRequest as exc:
             # Nothing to gain from trying again: the chat is gone or the text is refused.
             _log.error("outbox message %d refused: %s", message.id, exc.message)
             self.stats.failed += 1
-            await repo.mark_failed(message.id, exc.message)
+            await self._settle(repo.mark_failed, message.id, exc.message)
         except (NetworkError, TelegramError) as exc:
             if message.attempts >= self._max_attempts:
                 _log.error(
                     "outbox message %d failed %d times: %s", message.id, message.attempts, exc
                 )
                 self.stats.failed += 1
-                await repo.mark_failed(message.id, str(exc))
+                await self._settle(repo.mark_failed, message.id, str(exc))
             else:
                 delay = timedelta(seconds=min(300, 2**message.attempts))
                 self.stats.retried += 1
-                await repo.retry_later(message.id, self._clock.now() + delay, str(exc))
+                await self._settle(
+                    repo.retry_later, message.id, self._clock.now() + delay, str(exc)
+                )
         else:
             self.stats.sent += 1
-            await repo.mark_sent(message.id)
+            await self._settle(repo.mark_sent, message.id)
+
+    async def _settle(self, write: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """Record what became of a message, waiting out storage that is briefly unavailable.
+
+        Given up only when the worker stops: the message then stays "sending" and goes out
+        again after the restart (the one message that may arrive twice).
+        """
+        pause = 0.5
+        while True:
+            try:
+                await write(*args)
+                return
+            except Exception as exc:
+                if self._stopping:
+                    raise
+                _log.error(
+                    "could not record a delivery (%s); trying again in %.1f s",
+                    unavailable(exc) or repr(exc),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _IDLE_POLL)
 
     async def _maybe_progress(self, broadcast_id: int) -> None:
         now = time.monotonic()

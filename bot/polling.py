@@ -21,10 +21,12 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.context import BuurtApp
 from bot.ordering import chat_key
+from storage.failures import unavailable
 from storage.repository import Repository
 
 _log = logging.getLogger(__name__)
 _MAX_BACKOFF = 30.0
+_MAX_NETWORK_BACKOFF = 5.0
 # Telegram keeps unconfirmed updates for a day; handled ids are kept a little longer.
 _KEEP_HANDLED = timedelta(days=2)
 _PRUNE_EVERY = 3600.0
@@ -68,6 +70,7 @@ class InboxPoller:
 
     async def _run(self) -> None:
         backoff = 1.0
+        store_backoff = 1.0
         try:
             while True:
                 try:
@@ -86,12 +89,29 @@ class InboxPoller:
                     backoff = min(backoff * 2, _MAX_BACKOFF)
                     continue
                 except (NetworkError, TelegramError) as exc:
+                    # Capped low: after an outage polling resumes within a few seconds,
+                    # however long Telegram was away (a poll that fails costs nothing).
+                    backoff = min(backoff, _MAX_NETWORK_BACKOFF)
                     _log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
                     await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, _MAX_BACKOFF)
+                    backoff = min(backoff * 2, _MAX_NETWORK_BACKOFF)
                     continue
                 backoff = 1.0
-                await self._accept(updates)
+                try:
+                    await self._accept(updates)
+                except Exception as exc:
+                    # Not stored means not confirmed: Telegram keeps the updates and the
+                    # next poll offers them again.
+                    reason = unavailable(exc)
+                    if reason is None:
+                        _log.exception("could not store %d update(s)", len(updates))
+                    else:
+                        _log.error("could not store %d update(s): %s", len(updates), reason)
+                    _log.info("Telegram keeps them; trying again in %.0f s", store_backoff)
+                    await asyncio.sleep(store_backoff)
+                    store_backoff = min(store_backoff * 2, _MAX_NETWORK_BACKOFF)
+                else:
+                    store_backoff = 1.0
         finally:
             self.stopped.set()
 

@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.context import BuurtApp
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
+from storage.failures import unavailable
 from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 
@@ -75,9 +76,18 @@ class BotRunner:
         self._started = False
 
     async def _after_update(self, update: object) -> None:
-        if isinstance(update, Update):
-            await self.repo.inbox_done(update.update_id)
-        await self.handled.mark(update)
+        try:
+            if isinstance(update, Update):
+                await self.repo.inbox_done(update.update_id)
+        except Exception as exc:
+            # It stays pending in the inbox and is handled again at the next start.
+            _log.error(
+                "update %s was handled but could not be marked done: %s",
+                update.update_id if isinstance(update, Update) else None,
+                unavailable(exc) or repr(exc),
+            )
+        finally:
+            await self.handled.mark(update)
 
     async def start(self) -> None:
         """Connect to the Bot API, open services, and begin handling updates."""

@@ -107,6 +107,26 @@ async def test_invite_links_work_once_and_roles_can_be_revoked(
     assert answer is not None and answer.text is not None
     assert answer.text.startswith("Dit is alleen voor moderatoren.")
     assert await repo_of(runner).dump_table("moderation_decisions") == []
+    # Every other privileged command and button is refused to her too.
+    await bea.send("/export")
+    assert (await bea.last_bot_message()).text.startswith("Dit is alleen voor moderatoren, ")
+    (note,) = await runner.repo.list_notes_by_author(anna.id)
+    own = (await bea.last_bot_message()).message_id
+    for data, expected in (
+        (f"md:h:{note.id}:0:p", "Dit is alleen voor moderatoren."),
+        (f"md:all:{note.id:x}.0", "Dit is alleen voor moderatoren."),
+        ("md:q", "Dit is alleen voor moderatoren."),
+        (f"ex:t:{note.theme_id}", "Dit is alleen voor moderatoren, "),
+        (f"ex:f:{note.theme_id}:json", "Dit is alleen voor moderatoren, "),
+        ("ro:new:m", "Dit is alleen voor beheerders."),
+        ("au:p:0", "Dit is alleen voor beheerders."),
+    ):
+        await bea.press_data(data, own)
+        refused = await bea.callback_answer()
+        assert refused is not None and refused.text is not None
+        assert refused.text.startswith(expected), data
+    assert await repo_of(runner).dump_table("moderation_decisions") == []
+    assert not [m for m in await bea.bot_messages() if m.document is not None]
     # Pressing revoke again on the old confirmation answers clearly.
     await ada.press_data("ro:rvy:1", (await ada.last_bot_message()).message_id)
     again = await ada.callback_answer()
