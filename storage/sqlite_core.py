@@ -687,7 +687,8 @@ class SqliteCore(CoreRepository):
     async def new_participants_since(self, theme_id: int, since: datetime) -> int:
         row = await self._select_one(
             "SELECT COUNT(*) AS n FROM (SELECT MIN(created_at) AS first FROM notes"
-            " WHERE theme_id = ? AND author_id IS NOT NULL GROUP BY author_id) WHERE first >= ?",
+            " WHERE theme_id = ? AND author_id IS NOT NULL GROUP BY author_id) AS firsts"
+            " WHERE first >= ?",
             (theme_id, _ts(since)),
         )
         return 0 if row is None else int(row["n"])
