@@ -130,6 +130,7 @@ class TerminalChat:
         self.person = self._people["bewoner"]
         self._seen: dict[int, _Seen] = {}
         self._choices: list[tuple[SentMessage, str, str]] = []  # (message, kind, label)
+        self._new_batch = True
         self.client = PlaygroundClient(url, waiter=self._handled)
 
     async def _handled(self, update_id: int) -> None:
@@ -245,6 +246,9 @@ class TerminalChat:
     async def show_new(self) -> None:
         """Print the bot's messages (and edits) the person hasn't seen yet."""
         seen = self._seen[self.person.user_id]
+        # Buttons are numbered on from message to message within one batch, so that every
+        # card shown at once (a moderation queue, say) keeps its own numbers.
+        self._new_batch = True
         for message in await self.client.messages(self.person.user_id):
             if not message.from_bot or message.deleted:
                 continue
@@ -275,8 +279,9 @@ class TerminalChat:
         self._out.write(f"{head}: {lines[0]}\n")
         for line in lines[1:]:
             self._out.write(f"     {line}\n")
-        if message.buttons or message.keyboard:
+        if (message.buttons or message.keyboard) and self._new_batch:
             self._choices = []
+            self._new_batch = False
         for row in message.buttons:
             self._out.write(
                 "     " + "  ".join(self._choice(message, "inline", b.text) for b in row) + "\n"
