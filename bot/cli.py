@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the bot against Telegram (needs BUURTBOT_TOKEN)")
     run.add_argument("--config", type=Path, help="config file (or set BUURTBOT_CONFIG)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook ([telegram.webhook]) instead of long polling",
+    )
     demo = sub.add_parser("demo", help="chat with the bot locally, no Telegram token needed")
     demo.add_argument("--config", type=Path, help="use this municipality instead of the demo one")
     demo.add_argument("--data", type=Path, help="keep the demo's database in this folder")
@@ -67,28 +72,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, os.environ)
     except ConfigError as exc:
         return _fail(f"config: {exc}")
+    webhook = bool(getattr(args, "webhook", False))
+    if webhook and config.telegram.webhook is None:
+        return _fail(
+            "config: telegram.webhook: missing; --webhook needs a [telegram.webhook] section "
+            "with url and secret_token"
+        )
     setup_logging(token)
     try:
-        asyncio.run(_serve(config))
+        asyncio.run(_serve(config, webhook=webhook))
     except InvalidToken:
         return _fail("Telegram refused the token in BUURTBOT_TOKEN")
     return 0
 
 
-async def _serve(config: Config) -> None:
-    runner = BotRunner(config)
+async def _serve(config: Config, *, webhook: bool = False) -> None:
+    runner = BotRunner(config, webhook=webhook)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await runner.start()
     try:
-        stopped = asyncio.create_task(runner.poller.stopped.wait())
+        stopped = asyncio.create_task(runner.intake.stopped.wait())
         asked = asyncio.create_task(stop.wait())
         await asyncio.wait({stopped, asked}, return_when=asyncio.FIRST_COMPLETED)
         for task in (stopped, asked):
             task.cancel()
-        if runner.poller.fatal is not None:
-            raise runner.poller.fatal
+        if runner.intake.fatal is not None:
+            raise runner.intake.fatal
     finally:
         await runner.stop()

@@ -17,12 +17,15 @@ from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.models import MUNICIPALITY, PlaceKind, PlaceRef
 
 ENV_CONFIG: Final = "BUURTBOT_CONFIG"
 ENV_TOKEN: Final = "BUURTBOT_TOKEN"
+ENV_DATABASE_URL: Final = "BUURTBOT_DATABASE_URL"
+ENV_WEBHOOK_SECRET: Final = "BUURTBOT_WEBHOOK_SECRET"
 LANGUAGES: Final = ("nl", "en")
 DEFAULT_STORAGE_PATH: Final = "buurtbot.sqlite3"
 
@@ -44,16 +47,37 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class WebhookConfig:
+    """Where Telegram delivers updates in webhook mode (`buurtbot run --webhook`)."""
+
+    url: str
+    """The public HTTPS address Telegram posts to (a load balancer in front of replicas)."""
+    path: str
+    """The path this process answers on; by default the path of url."""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    """0 picks a free port (tests)."""
+    secret_token: str = field(default="", repr=False)
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; requests without it are refused."""
+    max_connections: int = 40
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     poll_timeout: int = 30
     """Seconds of long polling, 0-50 (Telegram's own ceiling)."""
+    webhook: WebhookConfig | None = None
 
 
 @dataclass(frozen=True)
 class StorageConfig:
     path: Path
+    url: str | None = field(default=None, repr=False)
+    """A postgresql:// URL: PostgreSQL (shared by replicas) instead of the SQLite file."""
+    pool_size: int = 10
+    """PostgreSQL connections per process."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +267,11 @@ class Config:
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read the file at path, else at $BUURTBOT_CONFIG; the token comes from $BUURTBOT_TOKEN."""
+    """Read the file at path, else at $BUURTBOT_CONFIG; the token comes from $BUURTBOT_TOKEN.
+
+    $BUURTBOT_DATABASE_URL and $BUURTBOT_WEBHOOK_SECRET, when set, take the place of
+    [storage] url and [telegram.webhook] secret_token, so that secrets stay out of the file.
+    """
     env = os.environ if env is None else env
     if path is None:
         from_env = env.get(ENV_CONFIG, "").strip()
@@ -268,7 +296,14 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     source = path.absolute()
-    return parse_config(data, base_dir=source.parent, token=env.get(ENV_TOKEN), source=source)
+    return parse_config(
+        data,
+        base_dir=source.parent,
+        token=env.get(ENV_TOKEN),
+        source=source,
+        database_url=env.get(ENV_DATABASE_URL),
+        webhook_secret=env.get(ENV_WEBHOOK_SECRET),
+    )
 
 
 def parse_config(
@@ -277,8 +312,13 @@ def parse_config(
     base_dir: Path,
     token: str | None = None,
     source: Path | None = None,
+    database_url: str | None = None,
+    webhook_secret: str | None = None,
 ) -> Config:
-    """Check and convert parsed TOML (or a dict built in code); relative paths use base_dir."""
+    """Check and convert parsed TOML (or a dict built in code); relative paths use base_dir.
+
+    database_url and webhook_secret (from the environment) win over the file's values.
+    """
     root = _table(data, "config")
     if "token" in root:
         raise ConfigError(f"token: the token is read only from {ENV_TOKEN}")
@@ -286,8 +326,8 @@ def parse_config(
     municipality = _parse_municipality(root.get("municipality"))
     token = token.strip() if token else None
     return Config(
-        telegram=_parse_telegram(_section(root, "telegram")),
-        storage=_parse_storage(_section(root, "storage"), base_dir),
+        telegram=_parse_telegram(_section(root, "telegram"), webhook_secret),
+        storage=_parse_storage(_section(root, "storage"), base_dir, database_url),
         municipality=municipality,
         roles=_parse_roles(_section(root, "roles"), municipality),
         moderation=_parse_moderation(_section(root, "moderation")),
@@ -333,29 +373,94 @@ def slugify(name: str) -> str:
 # --- sections ---------------------------------------------------------------------------------
 
 
-def _parse_telegram(t: Mapping[str, Any]) -> TelegramConfig:
+def _parse_telegram(t: Mapping[str, Any], webhook_secret: str | None = None) -> TelegramConfig:
     if "token" in t:
         raise ConfigError(f"telegram.token: the token is read only from {ENV_TOKEN}")
-    _check_keys(t, "telegram", ("base_url", "base_file_url", "poll_timeout"))
+    _check_keys(t, "telegram", ("base_url", "base_file_url", "poll_timeout", "webhook"))
     d = TelegramConfig()
+    webhook = None
+    if "webhook" in t:
+        webhook = _parse_webhook(_table(t["webhook"], "telegram.webhook"), webhook_secret)
     return TelegramConfig(
         base_url=_url(t.get("base_url", d.base_url), "telegram.base_url"),
         base_file_url=_url(t.get("base_file_url", d.base_file_url), "telegram.base_file_url"),
         poll_timeout=_int(t.get("poll_timeout", d.poll_timeout), "telegram.poll_timeout", 0, 50),
+        webhook=webhook,
     )
 
 
-def _parse_storage(t: Mapping[str, Any], base_dir: Path) -> StorageConfig:
-    _check_keys(t, "storage", ("path",))
+# What Telegram accepts as a webhook's secret_token.
+_SECRET_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _parse_webhook(t: Mapping[str, Any], secret_from_env: str | None) -> WebhookConfig:
+    where = "telegram.webhook"
+    _check_keys(t, where, ("url", "path", "listen", "port", "secret_token", "max_connections"))
+    url = _str(_required(t, "url", where), f"{where}.url", "a URL")
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(
+            f"{where}.url: Telegram delivers only to https:// addresses, got {_describe(url)}"
+        )
+    path = _str(t.get("path", parts.path or "/"), f"{where}.path", "a path")
+    if not path.startswith("/") or any(c.isspace() for c in path) or path == "/health":
+        raise ConfigError(
+            f"{where}.path: expected a path starting with / (not /health), got {_describe(path)}"
+        )
+    listen = _str(t.get("listen", "127.0.0.1"), f"{where}.listen", "an address").strip()
+    if not listen:
+        raise ConfigError(f"{where}.listen: must not be empty")
+    secret = (secret_from_env or "").strip() or t.get("secret_token")
+    if secret is None:
+        raise ConfigError(
+            f"{where}.secret_token: missing; set it (or {ENV_WEBHOOK_SECRET}) so that only "
+            "Telegram can deliver updates"
+        )
+    secret = _str(secret, f"{where}.secret_token")
+    if not _SECRET_TOKEN.fullmatch(secret):
+        raise ConfigError(
+            f"{where}.secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and - (as Telegram "
+            "requires)"
+        )
+    return WebhookConfig(
+        url=url,
+        path=path,
+        listen=listen,
+        port=_int(t.get("port", 8443), f"{where}.port", 0, 65535),
+        secret_token=secret,
+        max_connections=_int(t.get("max_connections", 40), f"{where}.max_connections", 1, 100),
+    )
+
+
+_DATABASE_SCHEMES: Final = ("postgresql://", "postgres://")
+
+
+def _parse_storage(
+    t: Mapping[str, Any], base_dir: Path, url_from_env: str | None = None
+) -> StorageConfig:
+    _check_keys(t, "storage", ("path", "url", "pool_size"))
+    if "path" in t and "url" in t:
+        raise ConfigError("storage: set path (SQLite) or url (PostgreSQL), not both")
     value = t.get("path", DEFAULT_STORAGE_PATH)
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     text = _str(value, "storage.path", "a file path")
     if not text.strip():
         raise ConfigError("storage.path: must not be empty")
-    # Relative to the config file, not the working directory, so a service started from
-    # anywhere finds the same database.
-    return StorageConfig(path=base_dir / Path(text).expanduser())
+    url: str | None = (url_from_env or "").strip() or None
+    where = ENV_DATABASE_URL if url is not None else "storage.url"
+    if url is None and "url" in t:
+        url = _str(t["url"], "storage.url", "a postgresql:// URL").strip()
+    if url is not None and not url.startswith(_DATABASE_SCHEMES):
+        # Never echo the value: it may hold a password.
+        raise ConfigError(f"{where}: expected a URL starting with postgresql://")
+    return StorageConfig(
+        # Relative to the config file, not the working directory, so a service started from
+        # anywhere finds the same database.
+        path=base_dir / Path(text).expanduser(),
+        url=url,
+        pool_size=_int(t.get("pool_size", 10), "storage.pool_size", 3, 100),
+    )
 
 
 def _parse_municipality(value: Any) -> Municipality:

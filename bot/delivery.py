@@ -24,11 +24,15 @@ from bot.i18n import DEFAULT_LANGUAGE, number, t
 from storage.failures import unavailable
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repository import Repository
+from storage.shared import SharedStorage
 
 _log = logging.getLogger(__name__)
 _BATCH = 20
 _IDLE_POLL = 5.0
 _BAR_WIDTH = 10
+# With replicas: how often to take over what a stopped replica was sending, and to count
+# the replicas sending beside this one (the rate is shared among them).
+_LOOK_AROUND = 5.0
 
 
 @dataclass
@@ -88,6 +92,9 @@ class DeliveryWorker:
         self._stopping = False
         self._next_at = 0.0
         self._progress_at: dict[int, float] = {}
+        self._shared = repo if isinstance(repo, SharedStorage) else None
+        self._senders = 1
+        self._looked_around = 0.0
         self.stats = DeliveryStats()
 
     async def start(self) -> None:
@@ -127,6 +134,7 @@ class DeliveryWorker:
     async def _run(self) -> None:
         await self._finish_completed()
         while not self._stopping:
+            await self._look_around()
             # Cleared before looking, so a wake() that comes while we look is not lost.
             self._wake.clear()
             try:
@@ -179,13 +187,30 @@ class DeliveryWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
+    async def _look_around(self) -> None:
+        """Replicas only: put back what a stopped replica was sending; count the senders."""
+        shared = self._shared
+        now = time.monotonic()
+        if shared is None or now - self._looked_around < _LOOK_AROUND:
+            return
+        self._looked_around = now
+        try:
+            requeued = await shared.requeue_orphaned_messages()
+            self._senders = await shared.live_replicas()
+        except Exception as exc:
+            _log.error("could not look at the other replicas: %s", unavailable(exc) or repr(exc))
+            return
+        if requeued:
+            _log.warning("%d message(s) a stopped replica was sending are back in line", requeued)
+
     async def _pace(self) -> None:
         now = time.monotonic()
         # Idle time earns no credit: the rate holds for every second of sending.
         self._next_at = max(self._next_at, now)
         if self._next_at > now:
             await asyncio.sleep(self._next_at - now)
-        self._next_at += self._interval
+        # Telegram's limit is per bot: replicas that all send share the rate.
+        self._next_at += self._interval * self._senders
 
     async def _deliver(self, message: OutboxMessage) -> None:
         repo = self._repo

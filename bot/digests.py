@@ -56,6 +56,7 @@ class DigestWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.checks = 0
+        """Checks completed (digests recorded), for tests that wait for one."""
         self.queued = 0
 
     async def start(self) -> None:
@@ -87,9 +88,14 @@ class DigestWorker:
 
     async def check(self) -> int:
         """Queue the digests that are due; return how many."""
+        try:
+            return await self._check()
+        finally:
+            self.checks += 1
+
+    async def _check(self) -> int:
         moderation = self._config.moderation
         marks = await self._repo.queue_marks(moderation.mode)
-        self.checks += 1
         if marks.count == 0:
             return 0
         interval = timedelta(minutes=moderation.digest_minutes)

@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.backends import repository_for
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.exports import (
@@ -27,7 +28,6 @@ from bot.exports import (
     contacts_file,
 )
 from bot.i18n import LANGUAGES
-from storage.sqlite import SqliteRepository
 
 EXIT_USAGE = 2
 ALL = "all"
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config, os.environ)
     except ConfigError as exc:
         return _fail(f"config: {exc}")
-    if not config.storage.path.exists():
+    if config.storage.url is None and not config.storage.path.exists():
         return _fail(f"no database at {config.storage.path}; has the bot run yet?")
     try:
         files = asyncio.run(_export(config, args))
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 async def _export(config: Config, args: argparse.Namespace) -> list[ExportFile]:
     language = args.language or config.default_language
     now = SystemClock().now()
-    repo = SqliteRepository(config.storage.path)
+    repo = repository_for(config.storage)
     await repo.open()
     try:
         theme = await repo.get_theme_by_code(args.theme)

@@ -13,6 +13,8 @@ from telegram.ext import BaseUpdateProcessor
 _log = logging.getLogger(__name__)
 
 AfterHook = Callable[[object], Awaitable[None]]
+Handle = Callable[[object, Awaitable[Any], AfterHook], Awaitable[None]]
+"""handle(update, coroutine, after): run the coroutine (PTB's handling), then after(update)."""
 
 # PTB's own semaphore is acquired before we can see the chat, and its waiters are not
 # guaranteed to wake in arrival order; so it is set wide open and the real limit applies
@@ -39,6 +41,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._limit = asyncio.Semaphore(limit)
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._after: list[AfterHook] = []
+        self._handle: Handle = _plain
+
+    def handle_with(self, handle: Handle) -> None:
+        """Let handle(update, coroutine, after) run each update in its turn (bot/replicas.py
+        takes the chat's turn across processes around it)."""
+        self._handle = handle
 
     def add_after_hook(self, hook: AfterHook) -> None:
         """Call hook(update) once each update has been handled, whatever the outcome."""
@@ -59,20 +67,27 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if previous is not None:
                 await asyncio.shield(previous)
             async with self._limit:
-                await coroutine
-            for hook in self._after:
-                try:
-                    await hook(update)
-                except Exception:
-                    _log.exception("after-update hook failed")
+                await self._handle(update, coroutine, self._after_update)
         finally:
             if mine is not None and key is not None:
                 mine.set_result(None)
                 if self._tails.get(key) is mine:
                     del self._tails[key]
 
+    async def _after_update(self, update: object) -> None:
+        for hook in self._after:
+            try:
+                await hook(update)
+            except Exception:
+                _log.exception("after-update hook failed")
+
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
         """Nothing to free."""
+
+
+async def _plain(update: object, coroutine: Awaitable[Any], after: AfterHook) -> None:
+    await coroutine
+    await after(update)

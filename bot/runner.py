@@ -10,18 +10,24 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.request import BaseRequest
 
 from bot.app import build_application
+from bot.backends import repository_for
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import BuurtApp
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
+from bot.replicas import ChatTurns, OrphanSweeper
+from bot.webhook import WebhookServer
 from storage.failures import unavailable
 from storage.repository import Repository
-from storage.sqlite import SqliteRepository
+from storage.shared import SharedStorage
 
 _log = logging.getLogger(__name__)
 _START_RETRIES = 8
 _REMEMBERED = 50_000
+# Marking an update done is tried again for a minute when storage is briefly unavailable.
+_MARK_DONE_TRIES = 30
+_MARK_DONE_PAUSE = 2.0
 
 
 class HandledUpdates:
@@ -62,9 +68,10 @@ class BotRunner:
         clock: Clock | None = None,
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
+        webhook: bool = False,
     ) -> None:
         self.config = config
-        self.repo = repo or SqliteRepository(config.storage.path)
+        self.repo = repo or repository_for(config.storage)
         self.app: BuurtApp = build_application(
             config, self.repo, request, get_updates_request=get_updates_request, clock=clock
         )
@@ -73,21 +80,53 @@ class BotRunner:
         processor = self.app.update_processor
         assert isinstance(processor, ChatOrderedProcessor)
         processor.add_after_hook(self._after_update)
+        # Webhook mode (`buurtbot run --webhook`): updates are POSTed to us instead of polled.
+        self.webhook: WebhookServer | None = None
+        if webhook:
+            if config.telegram.webhook is None:
+                raise ValueError("webhook mode needs a [telegram.webhook] section")
+            self.webhook = WebhookServer(self.app, self.repo, config.telegram.webhook)
+        # Storage shared by replicas: each update in its chat's turn across processes, and
+        # the updates of replicas that died taken over (bot/replicas.py).
+        self.sweeper: OrphanSweeper | None = None
+        if isinstance(self.repo, SharedStorage):
+            processor.handle_with(ChatTurns(self.app, self.repo).handle)
+            self.sweeper = OrphanSweeper(self.app, self.repo)
+        self._retries: set[asyncio.Task[None]] = set()
         self._started = False
+
+    @property
+    def intake(self) -> InboxPoller | WebhookServer:
+        """Where updates come in: the webhook server in webhook mode, else the poller."""
+        return self.webhook if self.webhook is not None else self.poller
 
     async def _after_update(self, update: object) -> None:
         try:
             if isinstance(update, Update):
                 await self.repo.inbox_done(update.update_id)
         except Exception as exc:
-            # It stays pending in the inbox and is handled again at the next start.
+            assert isinstance(update, Update)
             _log.error(
-                "update %s was handled but could not be marked done: %s",
-                update.update_id if isinstance(update, Update) else None,
+                "update %s was handled but could not be marked done (%s); trying again",
+                update.update_id,
                 unavailable(exc) or repr(exc),
             )
+            # Else it would stay pending and be handled a second time at the next start.
+            task = asyncio.create_task(self._mark_done_later(update.update_id))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
         finally:
             await self.handled.mark(update)
+
+    async def _mark_done_later(self, update_id: int) -> None:
+        for _ in range(_MARK_DONE_TRIES):
+            await asyncio.sleep(_MARK_DONE_PAUSE)
+            try:
+                await self.repo.inbox_done(update_id)
+                return
+            except Exception:
+                continue
+        _log.error("update %s stays pending; it is handled again at the next start", update_id)
 
     async def start(self) -> None:
         """Connect to the Bot API, open services, and begin handling updates."""
@@ -107,7 +146,12 @@ class BotRunner:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
         await self.app.start()
-        await self.poller.start()
+        if self.sweeper is not None:
+            await self.sweeper.start()
+        if self.webhook is not None:
+            await self.webhook.start()
+        else:
+            await self.poller.start()
         self._started = True
         _log.info("buurtbot is running as @%s", self.app.bot.username)
 
@@ -116,9 +160,16 @@ class BotRunner:
         if not self._started:
             return
         self._started = False
+        if self.webhook is not None:
+            await self.webhook.stop()
         await self.poller.stop()
+        if self.sweeper is not None:
+            await self.sweeper.stop()
         if self.app.running:
             await self.app.stop()
+        for task in list(self._retries):
+            # Whatever is still pending is handled again at the next start.
+            task.cancel()
         if self.app.post_stop is not None:
             await self.app.post_stop(self.app)
         await self.app.shutdown()

@@ -914,6 +914,6 @@ class SqliteTables(SqliteCore, TablesRepository):
             "SELECT MIN(due) AS due FROM ("
             " SELECT MIN(due_at) AS due FROM moment_reminders WHERE status = 'pending'"
             " UNION ALL SELECT MIN(digest_due_at) FROM talk_tables"
-            " WHERE digest_due_at IS NOT NULL)"
+            " WHERE digest_due_at IS NOT NULL) AS planned"
         )
         return None if row is None or row["due"] is None else _parse_ts(row["due"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from bot.playground.server import Playground
 from bot.runner import BotRunner
 from storage.models import PlaceRef, Theme, ThemeStatus
 from storage.sqlite import SqliteRepository
+from tests.backends import ON_POSTGRES, drop_databases, storage_section
 
 TOKEN = "123456789:playground-test-token-abcdefghijklmnop"
 AMBASSADOR_ID = 900001
@@ -55,7 +56,7 @@ def config_data(url: str, database: Path, **sections: dict[str, Any]) -> dict[st
             "base_file_url": f"{url}/file/bot",
             "poll_timeout": 1,
         },
-        "storage": {"path": str(database)},
+        "storage": storage_section(database),
         "municipality": municipality(),
         "roles": {
             "admins": [ADMIN_ID],
@@ -66,6 +67,14 @@ def config_data(url: str, database: Path, **sections: dict[str, Any]) -> dict[st
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
     return data
+
+
+@pytest.fixture(autouse=True)
+def _test_databases() -> Iterator[None]:
+    """On PostgreSQL, drop the databases a test made once it is over (tests/backends.py)."""
+    yield
+    if ON_POSTGRES:
+        drop_databases()
 
 
 @pytest.fixture
@@ -149,6 +158,6 @@ async def add_theme(
 
 
 def repo_of(runner: BotRunner) -> SqliteRepository:
-    """The runner's repository as the SQLite class, for table scans."""
+    """The runner's repository as the SQLite class (PostgreSQL's extends it), for table scans."""
     assert isinstance(runner.repo, SqliteRepository)
     return runner.repo

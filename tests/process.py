@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.playground.client import Person, SentMessage
+from tests.backends import storage_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,7 @@ base_file_url = "{url}/file/bot"
 poll_timeout = 1
 
 [storage]
-path = "{database}"
+{storage_toml(database)}
 
 [municipality]
 name = "Renkum"

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.playground.client import Person, PlaygroundClient, SentMessage
 from bot.runner import BotRunner
-from tests.conftest import ADMIN_ID, MODERATOR_ID, BotFactory
+from tests.conftest import ADMIN_ID, MODERATOR_ID, BotFactory, repo_of
 
 SECOND_MODERATOR = 900005
 
@@ -55,9 +55,11 @@ def card_for(messages: list[SentMessage], words: str) -> SentMessage:
 
 
 async def delivered(bot: BotRunner) -> None:
-    """Wait until the outbox has nothing left to send."""
+    """Wait until the outbox has nothing left to send, nor a message on its way."""
     for _ in range(400):
-        if await bot.repo.next_due_at() is None:
+        if await bot.repo.next_due_at() is None and not any(
+            row["status"] == "sending" for row in await repo_of(bot).dump_table("outbox")
+        ):
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the outbox did not empty")

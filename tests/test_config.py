@@ -388,7 +388,7 @@ ERRORS: list[tuple[str, str, str]] = [
     (
         "unknown key in a section",
         MINIMAL + '[telegram]\nbase_ur = "x"\n',
-        "telegram.base_ur: unknown key (known: base_url, base_file_url, poll_timeout)",
+        "telegram.base_ur: unknown key (known: base_url, base_file_url, poll_timeout, webhook)",
     ),
     (
         "unknown top-level key",
@@ -399,7 +399,7 @@ ERRORS: list[tuple[str, str, str]] = [
     (
         "unknown key with a space is quoted",
         MINIMAL + '[telegram]\n"base url" = "x"\n',
-        'telegram."base url": unknown key (known: base_url, base_file_url, poll_timeout)',
+        'telegram."base url": unknown key (known: base_url, base_file_url, poll_timeout, webhook)',
     ),
     (
         "unknown key in a village",

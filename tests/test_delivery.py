@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.delivery import DeliveryWorker, progress_bar
 from storage.models import BroadcastKind, NewMessage, OutboxStatus
 from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -38,7 +39,7 @@ class StubBot:
 
 @pytest.fixture
 async def repo(tmp_path: Path) -> Any:
-    repository = SqliteRepository(tmp_path / "outbox.sqlite3")
+    repository = new_repository(tmp_path / "outbox.sqlite3")
     await repository.open()
     for user_id in range(1, 8):
         await repository.ensure_resident(user_id, "nl")

@@ -10,13 +10,13 @@ from pathlib import Path
 from bot.playground.client import PlaygroundClient
 from bot.playground.server import Playground
 from storage.models import MUNICIPALITY, NoteStatus, Quadrant, ThemeStatus
-from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 from tests.conftest import TOKEN, BotFactory
 from tests.process import kill, start_bot, wait_for_text, write_config
 
 
 async def _theme(database: Path) -> int:
-    repo = SqliteRepository(database)
+    repo = new_repository(database)
     await repo.open()
     try:
         theme = await repo.create_theme(
@@ -76,7 +76,7 @@ async def test_sigkill_mid_conversation_continues_at_the_same_step(
             process.terminate()
             assert await process.wait() == 0
 
-    repo = SqliteRepository(database)
+    repo = new_repository(database)
     await repo.open()
     try:
         notes = await repo.list_notes_by_author(bas.id)
@@ -98,7 +98,7 @@ async def test_an_update_received_but_not_handled_is_handled_after_restart(
     async with PlaygroundClient(playground.url) as pg:
         anna = await pg.new_person(first_name="Anna")
         # What the poller stored just before the process died: Anna's /start.
-        repo = SqliteRepository(database)
+        repo = new_repository(database)
         await repo.open()
         update = {
             "update_id": 999_000,
@@ -140,7 +140,7 @@ async def test_sigkill_halfway_through_a_broadcast_resumes_without_losses(
     config = write_config(tmp_path / "buurtbot.toml", playground.url, database, extra=extra)
     async with PlaygroundClient(playground.url) as pg:
         residents = [await pg.new_person(first_name=f"Buur {i}") for i in range(60)]
-        repo = SqliteRepository(database)
+        repo = new_repository(database)
         await repo.open()
         for person in residents:
             await repo.ensure_resident(person.id, "nl")

@@ -161,7 +161,9 @@ async def test_the_bot_api_goes_away_and_comes_back(
         *(asyncio.wait_for(runner.handled.wait(u), HANDLED_TIMEOUT) for u in queued)
     )
     recovered = time.monotonic() - back
-    print(f"\nBot API away {OUTAGE:.0f} s; all {len(queued)} updates handled {recovered:.1f} s after")
+    print(
+        f"\nBot API away {OUTAGE:.0f} s; all {len(queued)} updates handled {recovered:.1f} s after"
+    )
     assert recovered < 8, "polling took too long to recover"
     for person in people:
         texts = [f"Idee {s} van {person.id}" for s in range(int(OUTAGE))]

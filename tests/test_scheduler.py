@@ -14,12 +14,13 @@ from bot.config import parse_config
 from bot.scheduler import WakeScheduler
 from bot.services import Services
 from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 from tests.conftest import TOKEN, config_data
 
 
 @pytest.fixture
 async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    repository = SqliteRepository(tmp_path / "bot.sqlite3")
+    repository = new_repository(tmp_path / "bot.sqlite3")
     await repository.open()
     yield repository
     await repository.close()

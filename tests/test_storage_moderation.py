@@ -30,6 +30,7 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 
 T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 AUTHOR = 700_000_101
@@ -41,7 +42,7 @@ ADMIN = 700_000_301
 
 @pytest.fixture
 async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    repository = SqliteRepository(tmp_path / "bot.sqlite3", clock=lambda: T0)
+    repository = new_repository(tmp_path / "bot.sqlite3", clock=lambda: T0)
     await repository.open()
     yield repository
     await repository.close()

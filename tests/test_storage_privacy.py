@@ -25,6 +25,7 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.sqlite import SqliteRepository
+from tests.backends import ON_POSTGRES, STORAGE_ERRORS, new_repository, sqlite_only
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ALICE = 812_345_671  # the one who asks to be forgotten
@@ -46,7 +47,7 @@ BOB_WORDS = ("Bob-wens: meer bankjes langs het kanaal", "+31 6 3333 4444")
 
 @pytest.fixture
 async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    repository = SqliteRepository(tmp_path / "bot.sqlite3", clock=lambda: T0)
+    repository = new_repository(tmp_path / "bot.sqlite3", clock=lambda: T0)
     await repository.open()
     yield repository
     await repository.close()
@@ -179,6 +180,7 @@ async def test_erase_leaves_no_trace_in_any_table(repo: SqliteRepository) -> Non
             assert row in after[table], (table, row)
 
 
+@sqlite_only  # on PostgreSQL the bytes leave the disk with VACUUM (README: Running at scale)
 async def test_erase_removes_the_words_from_the_file(repo: SqliteRepository) -> None:
     await populate(repo)
     assert ALICE_WORDS[0].encode() in file_bytes(repo)
@@ -245,12 +247,23 @@ async def test_erase_is_all_or_nothing(repo: SqliteRepository) -> None:
     await populate(repo)
     before = await dump_all(repo)
     # Make the erase fail halfway, after the notes have already been deleted.
-    with sqlite3.connect(repo.path) as conn:
-        conn.execute(
-            "CREATE TRIGGER refuse BEFORE DELETE ON residents"
-            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    with pytest.raises(sqlite3.IntegrityError, match="refused"):
+    if ON_POSTGRES:
+        async with repo._write() as conn:
+            await conn.execute(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+            )
+            await conn.execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON residents"
+                " FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+    else:
+        with sqlite3.connect(repo.path) as conn:
+            conn.execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON residents"
+                " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+    with pytest.raises(STORAGE_ERRORS, match="refused"):
         await repo.erase_resident(ALICE)
     after = await dump_all(repo)
     assert after == before

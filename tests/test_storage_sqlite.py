@@ -27,6 +27,7 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.sqlite import THEME_CODE_ALPHABET, THEME_CODE_LENGTH, SqliteRepository
+from tests.backends import INTEGRITY_ERRORS, new_repository, sqlite_only, writes_in_progress
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TODAY = date(2025, 3, 1)
@@ -59,7 +60,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def repo(db_path: Path, clock: Clock) -> AsyncIterator[SqliteRepository]:
-    repository = SqliteRepository(db_path, clock=clock)
+    repository = new_repository(db_path, clock=clock)
     await repository.open()
     yield repository
     await repository.close()
@@ -118,6 +119,7 @@ async def test_open_creates_the_folder(tmp_path: Path) -> None:
     assert path.is_file()
 
 
+@sqlite_only
 async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
     for conn in (repo._writer, repo._reader):
         assert conn is not None
@@ -139,7 +141,7 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
 
 async def test_foreign_keys_are_enforced(repo: SqliteRepository) -> None:
     theme = await make_theme(repo)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await make_note(repo, theme, author=12345)
     # The failed write left the writer usable.
     await repo.ensure_resident(ALICE, "nl")
@@ -147,7 +149,7 @@ async def test_foreign_keys_are_enforced(repo: SqliteRepository) -> None:
 
 
 async def test_close_twice_and_use_after_close(db_path: Path, clock: Clock) -> None:
-    repository = SqliteRepository(db_path, clock=clock)
+    repository = new_repository(db_path, clock=clock)
     await repository.close()  # never opened
     await asyncio.gather(repository.open(), repository.open())
     writer = repository._writer
@@ -162,14 +164,14 @@ async def test_close_twice_and_use_after_close(db_path: Path, clock: Clock) -> N
 
 
 async def test_async_context_manager(db_path: Path) -> None:
-    async with SqliteRepository(db_path) as repository:
+    async with new_repository(db_path) as repository:
         resident = await repository.ensure_resident(ALICE, "nl")
     assert resident.created_at.tzinfo is not None
     assert repository._writer is None
 
 
 async def test_everything_survives_reopen(db_path: Path, clock: Clock) -> None:
-    async with SqliteRepository(db_path, clock=clock) as first:
+    async with new_repository(db_path, clock=clock) as first:
         await first.ensure_resident(ALICE, "fy")
         await first.set_consent(ALICE, Consent.CONTACT, True)
         await first.set_phone(ALICE, "+31 6 1234 5678")
@@ -178,7 +180,7 @@ async def test_everything_survives_reopen(db_path: Path, clock: Clock) -> None:
         note = await make_note(first, theme, source_update_id=42)
         await first.inbox_add([(42, ALICE, '{"update_id": 42}')])
 
-    async with SqliteRepository(db_path, clock=clock) as second:
+    async with new_repository(db_path, clock=clock) as second:
         assert (await second.get_resident(ALICE)) is not None
         assert (await second.get_consents(ALICE))[Consent.CONTACT] is True
         assert await second.get_phone(ALICE) == "+31 6 1234 5678"
@@ -501,21 +503,21 @@ async def test_every_status_quadrant_and_kind_fits_the_schema(
         await repo.set_consent(ALICE, purpose, True)
 
 
-async def test_schema_rejects_unknown_enum_values(repo: SqliteRepository, db_path: Path) -> None:
+async def test_schema_rejects_unknown_enum_values(repo: SqliteRepository) -> None:
     await repo.ensure_resident(ALICE, "nl")
     theme = await make_theme(repo)
     note = await make_note(repo, theme)
-    with sqlite3.connect(db_path) as conn:
-        for sql in (
-            "UPDATE notes SET status = 'bogus'",
-            "UPDATE notes SET quadrant = 'bogus'",
-            "UPDATE notes SET kind = 'bogus'",
-            "UPDATE themes SET status = 'bogus'",
-            "UPDATE themes SET place_kind = 'bogus'",
-            "UPDATE residents SET onboarded = 2",
-        ):
-            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-                conn.execute(sql)
+    for sql in (
+        "UPDATE notes SET status = 'bogus'",
+        "UPDATE notes SET quadrant = 'bogus'",
+        "UPDATE notes SET kind = 'bogus'",
+        "UPDATE themes SET status = 'bogus'",
+        "UPDATE themes SET place_kind = 'bogus'",
+        "UPDATE residents SET onboarded = 2",
+    ):
+        with pytest.raises(INTEGRITY_ERRORS, match=r"(?i)check"):
+            async with repo._write() as conn:
+                await conn.execute(sql)
     assert await repo.get_note(note.id) == note
 
 
@@ -603,8 +605,7 @@ async def test_failing_write_rolls_back(repo: SqliteRepository) -> None:
         await half_a_write()
     assert await repo.dump_table("residents") == []
     assert await repo.dump_table("chat_state") == []
-    assert repo._writer is not None
-    assert not repo._writer.in_transaction
+    assert not await writes_in_progress(repo)
     await repo.ensure_resident(1, "nl")
     assert len(await repo.dump_table("residents")) == 1
 
@@ -620,11 +621,11 @@ async def test_cancelled_writes_leave_the_writer_clean(repo: SqliteRepository) -
     stored = {row["id"] for row in await repo.dump_table("notes")}
     returned = {r.id for r in results if isinstance(r, Note)}
     assert returned <= stored
-    assert repo._writer is not None
-    assert not repo._writer.in_transaction
+    assert not await writes_in_progress(repo)
     assert (await make_note(repo, theme, text="after")).text == "after"
 
 
+@sqlite_only
 async def test_cancelled_while_waiting_for_another_process_lock(repo: SqliteRepository) -> None:
     # Statements run on the loop's thread; the one place a write can be cancelled midway is
     # the wait for another process's lock (InlineConnection sleeps between tries). The

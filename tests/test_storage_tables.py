@@ -27,6 +27,7 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 from tests.test_storage_privacy import dump_all, file_bytes, mentions, row_mentions
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -36,7 +37,7 @@ ALICE_WORDS = ("Alice-hoe: ik bak taarten voor de tafel", "Alicia")
 
 @pytest.fixture
 async def repo(tmp_path: Path) -> AsyncIterator[SqliteRepository]:
-    repository = SqliteRepository(tmp_path / "bot.sqlite3", clock=lambda: T0)
+    repository = new_repository(tmp_path / "bot.sqlite3", clock=lambda: T0)
     await repository.open()
     for user in (ALICE, BOB, CAROL, DAVE):
         await repository.ensure_resident(user, "nl")

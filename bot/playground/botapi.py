@@ -665,18 +665,26 @@ def get_chat(call: Call) -> Any:
     }
 
 
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 def set_webhook(call: Call) -> Any:
-    """setWebhook: stored only, nothing is delivered to it."""
+    """setWebhook: updates are then POSTed to it (bot/playground/webhooks.py)."""
     state = call.state
     url = (call.params.text("url") or "").strip()
     if url and not url.lower().startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = call.params.text("secret_token")
+    if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
     if call.params.flag("drop_pending_updates"):
         state.drop_pending()
     _allowed_updates(call)
     if not url:
         state.webhook = None
+        state.webhook_secret = None
         return True
+    state.webhook_secret = secret
     state.webhook = {
         "url": url,
         "max_connections": call.params.integer("max_connections") or 40,
@@ -691,6 +699,7 @@ def delete_webhook(call: Call) -> Any:
     if call.params.flag("drop_pending_updates"):
         call.state.drop_pending()
     call.state.webhook = None
+    call.state.webhook_secret = None
     return True
 
 
@@ -710,6 +719,9 @@ def get_webhook_info(call: Call) -> Any:
         )
         if state.webhook.get("ip_address"):
             info["ip_address"] = state.webhook["ip_address"]
+        if state.webhook.get("last_error_date"):
+            info["last_error_date"] = state.webhook["last_error_date"]
+            info["last_error_message"] = state.webhook["last_error_message"]
     if state.allowed_updates != DEFAULT_UPDATE_TYPES:
         info["allowed_updates"] = sorted(state.allowed_updates)
     return info

@@ -481,6 +481,16 @@ class PlaygroundClient:
         result: dict[str, Any] = await self._call("POST", "faults", dict(settings))
         return result
 
+    async def set_webhook_targets(self, urls: list[str]) -> dict[str, Any]:
+        """POST /control/webhook/targets: where webhook deliveries really go, in turn."""
+        result: dict[str, Any] = await self._call("POST", "webhook/targets", {"urls": urls})
+        return result
+
+    async def webhook(self) -> dict[str, Any]:
+        """GET /control/webhook: the webhook, its targets and how deliveries went."""
+        result: dict[str, Any] = await self._call("GET", "webhook")
+        return result
+
     async def faults(self) -> dict[str, Any]:
         """GET /control/faults: the settings and what was injected so far."""
         result: dict[str, Any] = await self._call("GET", "faults")

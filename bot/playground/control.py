@@ -18,6 +18,7 @@ from bot.playground.keyboards import Markup
 from bot.playground.media import image_size, make_document, make_image, make_voice
 from bot.playground.models import Resident, StoredMessage
 from bot.playground.state import CAPTION_LIMIT, MESSAGE_LIMIT, PlaygroundState
+from bot.playground.webhooks import WebhookDelivery
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _CONTENT_KINDS = ("text", "photo", "voice", "sticker", "location", "contact", "document")
@@ -94,8 +95,9 @@ def _button_list(message: StoredMessage) -> str:
 class ControlApi:
     """Handlers of /control/*."""
 
-    def __init__(self, state: PlaygroundState) -> None:
+    def __init__(self, state: PlaygroundState, webhooks: WebhookDelivery | None = None) -> None:
         self.state = state
+        self.webhooks = webhooks or WebhookDelivery(state)
 
     def routes(self) -> list[web.RouteDef]:
         """The routes, each turning a ControlError into a JSON error response."""
@@ -121,6 +123,8 @@ class ControlApi:
             ("POST", "/control/reset_stats", self.reset_stats),
             ("GET", "/control/updates/pending", self.get_pending),
             ("GET", "/control/bot", self.get_bot),
+            ("GET", "/control/webhook", self.get_webhook),
+            ("POST", "/control/webhook/targets", self.post_webhook_targets),
         ]
         return [web.route(method, path, _guarded(handler)) for method, path, handler in table]
 
@@ -568,6 +572,23 @@ class ControlApi:
         """GET /control/bot: the bot's identity and webhook."""
         state = self.state
         return _json({**state.bot_json(), "webhook": state.webhook})
+
+    async def get_webhook(self, request: web.Request) -> web.StreamResponse:
+        """GET /control/webhook: the webhook, where deliveries go, and how they went."""
+        return _json(self.webhooks.stats_json())
+
+    async def post_webhook_targets(self, request: web.Request) -> web.StreamResponse:
+        """POST /control/webhook/targets {"urls": [...]}: post webhook deliveries to these
+        addresses in turn (a stand-in for a load balancer); [] holds them back."""
+        body = await _body(request)
+        urls = body.get("urls")
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            raise ControlError('"urls" must be a list of strings')
+        try:
+            self.webhooks.set_targets(urls)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from None
+        return _json(self.webhooks.stats_json())
 
     # Statistics and limits.
 

@@ -23,6 +23,7 @@ from bot.playground.errors import ApiError, bad_request, conflict, too_many_requ
 from bot.playground.faults import configure as configure_faults
 from bot.playground.flood import FloodLimits
 from bot.playground.state import PlaygroundState
+from bot.playground.webhooks import WebhookDelivery
 
 _log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class Playground:
             strict_html=strict_html,
             max_errors=max_errors,
         )
-        self.control = ControlApi(self.state)
+        self.webhooks = WebhookDelivery(self.state)
+        self.control = ControlApi(self.state, self.webhooks)
         self._app: web.Application | None = None
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -116,6 +118,7 @@ class Playground:
         site = web.TCPSite(runner, host, port)
         await site.start()
         self._runner = runner
+        await self.webhooks.start()
         sockets = [s for s in (runner.addresses or [])]
         bound_port = sockets[0][1] if sockets else port
         self._url = f"http://{host}:{bound_port}"
@@ -131,6 +134,7 @@ class Playground:
         self.state.wake_watchers()
         if self._poller is not None and not self._poller.done():
             self._poller.set_result("")
+        await self.webhooks.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Playground:
@@ -149,6 +153,10 @@ class Playground:
     def set_limits(self, **limits: float) -> None:
         """The same as POST /control/limits."""
         apply_limits(self.state, limits)
+
+    def set_webhook_targets(self, urls: list[str]) -> None:
+        """The same as POST /control/webhook/targets: where webhook deliveries really go."""
+        self.webhooks.set_targets(urls)
 
     def set_faults(self, **settings: Any) -> dict[str, Any]:
         """The same as POST /control/faults."""
@@ -237,6 +245,8 @@ class Playground:
                 result = botapi.METHODS[method](Call(self.state, method, params))
                 if method == "setWebhook":
                     self._end_poll_for_webhook()
+                if method in ("setWebhook", "deleteWebhook"):
+                    self.webhooks.wake()
         except ApiError as error:
             return self._reply(method, params, error)
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)

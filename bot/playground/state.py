@@ -150,6 +150,8 @@ class PlaygroundState:
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
+        # Sent with every webhook delivery; kept apart, as getWebhookInfo never shows it.
+        self.webhook_secret: str | None = None
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
 
         self.updates: list[dict[str, Any]] = []
@@ -439,3 +441,8 @@ class PlaygroundState:
 
 def _update_kind(update: dict[str, Any]) -> str:
     return next(key for key in update if key != "update_id")
+
+
+def update_kind(update: dict[str, Any]) -> str:
+    """The kind of an update: "message", "callback_query", ..."""
+    return _update_kind(update)

@@ -1,0 +1,176 @@
+"""Webhook mode: Telegram (or a load balancer in front of replicas) POSTs each update here.
+
+The same durable inbox as polling (bot/polling.py): an update is answered 200 only once it is
+stored, so Telegram keeps delivering it until then (a 5xx or a dropped connection makes it
+try again, possibly at another replica; the inbox knows an update id it already has). Then it
+goes on the update queue like a polled one.
+
+* ``POST <path>`` with the header ``X-Telegram-Bot-Api-Secret-Token`` equal to the configured
+  secret; anything else is refused with 403 before the body is read.
+* ``GET /health`` for the load balancer: 200 while the bot runs and its database answers,
+  503 otherwise (and from the moment it starts stopping, so that traffic moves elsewhere).
+
+At start the server listens first, then calls setWebhook with the public URL, the secret and
+the update types; every replica does the same, which Telegram treats as one setting. Stopping
+one replica never deletes the webhook (the others keep serving it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+from bot.config import WebhookConfig
+from bot.context import BuurtApp
+from bot.ordering import chat_key
+from storage.failures import unavailable
+from storage.repository import Repository
+from storage.shared import SharedStorage
+
+_log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/health"
+_HEALTH_TIMEOUT = 3.0
+_SET_WEBHOOK_TRIES = 8
+# Updates are small; Telegram's largest is far below this.
+_MAX_BODY = 1024 * 1024
+
+
+class WebhookServer:
+    """Receive updates over HTTP into the inbox; answer the load balancer's health checks."""
+
+    def __init__(self, app: BuurtApp, repo: Repository, config: WebhookConfig) -> None:
+        self._app = app
+        self._repo = repo
+        self._config = config
+        self._secret = config.secret_token.encode()
+        self._runner: web.AppRunner | None = None
+        self._stopping = False
+        self.port: int | None = None
+        """The port listened on (the configured one, or the one picked for port 0)."""
+        self.fatal: BaseException | None = None
+        self.stopped = asyncio.Event()
+        self.received = 0
+
+    def make_app(self) -> web.Application:
+        """The aiohttp application (for tests that serve it themselves)."""
+        app = web.Application(client_max_size=_MAX_BODY)
+        app.router.add_post(self._config.path, self._receive)
+        app.router.add_get(HEALTH_PATH, self._health)
+        return app
+
+    async def start(self) -> None:
+        """Queue what was left unhandled, listen, then tell Telegram where to deliver."""
+        if not isinstance(self._repo, SharedStorage):
+            # One process owns the inbox: whatever is pending was left by its last run.
+            # (Replicas take over each other's leftovers: bot/replicas.py.)
+            pending = await self._repo.inbox_pending()
+            for item in pending:
+                update = Update.de_json(json.loads(item.payload), self._app.bot)
+                await self._app.update_queue.put(update)
+            if pending:
+                _log.info("handling %d update(s) left over from the last run", len(pending))
+        self._stopping = False
+        self.stopped.clear()
+        runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=5.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self._config.listen, self._config.port)
+        await site.start()
+        self._runner = runner
+        addresses = runner.addresses
+        self.port = int(addresses[0][1]) if addresses else self._config.port
+        _log.info("listening for updates on %s:%s", self._config.listen, self.port)
+        try:
+            await self._set_webhook()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _set_webhook(self) -> None:
+        delay = 1.0
+        for attempt in range(_SET_WEBHOOK_TRIES):
+            try:
+                await self._app.bot.set_webhook(
+                    url=self._config.url,
+                    secret_token=self._config.secret_token,
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=self._config.max_connections,
+                )
+                return
+            except InvalidToken:
+                raise
+            except (NetworkError, TimedOut) as exc:
+                if attempt == _SET_WEBHOOK_TRIES - 1:
+                    raise
+                _log.warning("setWebhook failed (%s); trying again in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def stop(self) -> None:
+        """Stop taking updates (requests in progress finish); the webhook stays set."""
+        self._stopping = True
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        self.stopped.set()
+
+    def _authorised(self, request: web.Request) -> bool:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        return hmac.compare_digest(given, self._secret)
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            _log.warning("refused an update without the right secret token")
+            return web.Response(status=403, text="forbidden")
+        if self._stopping:
+            # Telegram tries again, at another replica when there is one.
+            return web.Response(status=503, text="stopping")
+        try:
+            data: Any = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(data, self._app.bot)
+        except Exception:
+            # Answered 200: refusing it would make Telegram deliver it again forever.
+            _log.exception("could not read update %s; skipped", data.get("update_id"))
+            return web.Response(text="")
+        try:
+            fresh = await self._repo.inbox_add(
+                [(update.update_id, chat_key(update), json.dumps(data))]
+            )
+        except Exception as exc:
+            reason = unavailable(exc)
+            if reason is None:
+                _log.exception("could not store update %s", update.update_id)
+            else:
+                _log.error("could not store update %s: %s", update.update_id, reason)
+            # Not stored means not confirmed: Telegram delivers it again later.
+            return web.Response(status=500, text="not stored")
+        self.received += 1
+        if update.update_id in fresh:
+            await self._app.update_queue.put(update)
+        return web.Response(text="")
+
+    async def _health(self, request: web.Request) -> web.Response:
+        if self._stopping or not self._app.running:
+            return web.json_response({"ok": False, "reason": "not running"}, status=503)
+        try:
+            await asyncio.wait_for(self._repo.inbox_last_update_id(), _HEALTH_TIMEOUT)
+        except Exception as exc:
+            reason = unavailable(exc) or type(exc).__name__
+            return web.json_response({"ok": False, "reason": f"database: {reason}"}, status=503)
+        body: dict[str, Any] = {"ok": True}
+        if isinstance(self._repo, SharedStorage):
+            body["replica"] = self._repo.replica_id
+        return web.json_response(body)

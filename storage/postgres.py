@@ -1,0 +1,484 @@
+"""The Repository on PostgreSQL: the SQLite repository's own SQL, over asyncpg, for replicas.
+
+Every storage part (``SqliteCore`` and the parts layered over it) talks to its connection
+through a few aiosqlite calls; ``storage/pg_adapter.py`` offers those over asyncpg, so the
+parts run here unchanged. What differs is the dialect seam, overridden below:
+
+* connections: a pool instead of one writer and one reader. Every write is still one explicit
+  transaction (``BEGIN`` ... ``COMMIT``, rolled back when the block raises), but writes of
+  different chats run at once, within this process and across replicas.
+* a chat's turn: ``chat_turn()`` takes a session advisory lock on the chat id over a pooled
+  connection and binds that connection to the task, so the update's own storage calls run
+  over it; another replica wanting the same chat waits for the lock.
+* claiming: ``claim_due`` uses ``FOR UPDATE SKIP LOCKED``, so two replicas never claim the
+  same message, and records the claimer.
+* liveness: each process holds an advisory lock on its random replica id on a connection of
+  its own. Inbox rows and claimed messages name the replica; rows of a replica whose lock is
+  gone (it stopped or was killed) are taken over by the others.
+* what the storage parts read and then write on, relying on SQLite's single writer, takes an
+  advisory transaction lock first: table memberships (capacity, waiting-list order), a table
+  card and its digest, a note's moderation decision, a role grant's revocation. (Writes of
+  one chat are already one at a time: its turn.)
+* no in-memory caches: role grants are read for every update, as another replica may change
+  them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import aiosqlite
+import asyncpg
+
+from storage.migrations import apply_postgres_migrations
+from storage.models import (
+    CardField,
+    Commitment,
+    DecideResult,
+    Decision,
+    HideReason,
+    InboxItem,
+    JoinResult,
+    NewMessage,
+    OutboxMessage,
+    Quadrant,
+    RoleGrant,
+    TableDigest,
+    TableMember,
+    TalkTable,
+)
+from storage.pg_adapter import PgConnection
+from storage.shared import SharedStorage
+from storage.sqlite import SqliteRepository
+from storage.sqlite_core import _fetch, _fetch_one, _run, _ts
+from storage.sqlite_moderation import _grant
+from storage.sqlite_outbox import _message
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_POOL_SIZE = 10
+# Connections kept free of chat turns, for the sender, the scheduler and the webhook.
+_RESERVED = 2
+# Advisory lock namespaces (the two-key form; a chat's turn uses the one-key form).
+REPLICA_LOCK = 0x62756D72
+TABLES_LOCK = 0x62756D74
+CARD_LOCK = 0x62756D63
+NOTE_LOCK = 0x62756D6E
+GRANT_LOCK = 0x62756D61
+_STATEMENT_CACHE = 1024
+
+# A replica is alive while some session holds its advisory lock in this database.
+_ALIVE = (
+    "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    f" AND l.classid = {REPLICA_LOCK} AND l.objsubid = 2 AND l.objid = ({{column}})::oid)"
+)
+
+
+@dataclass
+class _Turn:
+    """A chat's turn: the connection holding the chat's lock, bound to one task."""
+
+    repo: PostgresRepository
+    conn: PgConnection
+    task: asyncio.Task[Any] | None
+    lock: asyncio.Lock
+    active: bool = True
+
+
+_turn: ContextVar[_Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
+_locks: ContextVar[tuple[tuple[int, int], ...]] = ContextVar("buurtbot_pg_locks", default=())
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Returned to the pool as it is: every transaction here is closed by its own block."""
+
+
+class PostgresRepository(SqliteRepository, SharedStorage):
+    """Every part of the repository on one PostgreSQL database, shared by replicas."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
+    ) -> None:
+        if pool_size < _RESERVED + 1:
+            raise ValueError(f"pool_size must be at least {_RESERVED + 1}")
+        super().__init__(Path("postgresql"), clock=clock)
+        self.url = url
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+        self._life: asyncpg.Connection | None = None
+        self._replica = 0
+        self._turns = asyncio.Semaphore(pool_size - _RESERVED)
+        self._alive_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        async with self._write_lock:
+            if self._pool is not None:
+                return
+            pool = await asyncpg.create_pool(
+                self.url,
+                min_size=1,
+                max_size=self.pool_size,
+                statement_cache_size=_STATEMENT_CACHE,
+                reset=_keep_session,
+                server_settings={"application_name": "buurtbot"},
+            )
+            try:
+                async with pool.acquire() as conn:
+                    await apply_postgres_migrations(conn, now=self._now)
+                await self._become_replica()
+            except BaseException:
+                await pool.close()
+                raise
+            self._pool = pool
+
+    async def _become_replica(self) -> None:
+        """Connect the liveness session and hold a replica id in it: the same one again
+        after the session was lost (when nobody took it meanwhile), else a free one."""
+        life = await asyncpg.connect(
+            self.url, server_settings={"application_name": "buurtbot-replica"}
+        )
+        try:
+            candidate = self._replica or secrets.randbelow(2**31 - 2) + 1
+            while not await life.fetchval(
+                "SELECT pg_try_advisory_lock($1, $2)", REPLICA_LOCK, candidate
+            ):
+                candidate = secrets.randbelow(2**31 - 2) + 1
+        except BaseException:
+            await life.close()
+            raise
+        life.add_termination_listener(self._lost_liveness)
+        if self._replica and candidate != self._replica:
+            _log.error("replica %s is now replica %s", self._replica, candidate)
+        self._life, self._replica = life, candidate
+
+    def _lost_liveness(self, conn: asyncpg.Connection) -> None:
+        if self._life is conn:
+            # Until it is back, the others see this replica as gone and may take over what
+            # it holds; _alive() reconnects before this replica takes in or claims more.
+            _log.error("lost the database session that marks replica %s alive", self._replica)
+
+    async def _alive(self) -> None:
+        """Make sure the liveness session is there before taking in or claiming work."""
+        self._open_pool()  # not after close()
+        life = self._life
+        if life is not None and not life.is_closed():
+            return
+        async with self._alive_lock:
+            life = self._life
+            if life is None or life.is_closed():
+                self._life = None
+                await self._become_replica()
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            pool, self._pool = self._pool, None
+            life, self._life = self._life, None
+            if pool is not None:
+                await pool.close()
+            if life is not None and not life.is_closed():
+                await life.close()
+
+    @property
+    def replica_id(self) -> int:
+        return self._replica
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def _open_pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the PostgreSQL repository is not open")
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[PgConnection]:
+        """The chat turn's connection when this task holds one, else one from the pool."""
+        turn = _turn.get()
+        if (
+            turn is not None
+            and turn.active
+            and turn.repo is self
+            and turn.task is asyncio.current_task()
+            and not turn.lock.locked()
+        ):
+            async with turn.lock:
+                yield turn.conn
+            return
+        async with self._open_pool().acquire() as raw:
+            yield PgConnection(raw)
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction; commits when the block ends, rolls back when it raises."""
+        async with self._connection() as conn:
+            await conn.raw.execute("BEGIN")
+            try:
+                for key in _locks.get():
+                    await conn.raw.execute("SELECT pg_advisory_xact_lock($1, $2)", *key)
+                # The storage parts type their connection as aiosqlite's; this one offers
+                # the same calls (storage/pg_adapter.py).
+                yield cast(aiosqlite.Connection, conn)
+                await conn.raw.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.raw.execute("ROLLBACK")
+                raise
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._connection() as conn:
+            yield cast(aiosqlite.Connection, conn)
+
+    @contextlib.asynccontextmanager
+    async def _serialized(self, namespace: int, key: int = 0) -> AsyncIterator[None]:
+        """Writes inside this block first take an advisory transaction lock on the key."""
+        token = _locks.set((*_locks.get(), (namespace, key)))
+        try:
+            yield
+        finally:
+            _locks.reset(token)
+
+    async def _checkpoint(self) -> None:
+        """Nothing to do: PostgreSQL has no WAL file of ours to empty."""
+
+    async def table_names(self) -> list[str]:
+        rows = await self._select(
+            "SELECT table_name AS name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name"
+        )
+        return [str(row["name"]) for row in rows]
+
+    # -- a chat's turn across replicas ------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def chat_turn(self, chat_id: int) -> AsyncIterator[None]:
+        async with self._turns:
+            pool = self._open_pool()
+            raw = await pool.acquire()
+            try:
+                await raw.execute("SELECT pg_advisory_lock($1)", chat_id)
+            except BaseException:
+                raw.terminate()  # the lock may have been granted after all
+                await pool.release(raw)
+                raise
+            turn = _Turn(self, PgConnection(raw), asyncio.current_task(), asyncio.Lock())
+            token = _turn.set(turn)
+            try:
+                yield
+            finally:
+                turn.active = False
+                _turn.reset(token)
+                try:
+                    async with turn.lock:  # a storage call of another task finishes first
+                        await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
+                except BaseException:
+                    # Closing the session releases the lock for certain.
+                    raw.terminate()
+                    raise
+                finally:
+                    await pool.release(raw)
+
+    async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
+        rows = await self._select(
+            "SELECT update_id, payload FROM inbox WHERE chat_id = ? AND status = 'pending'"
+            " AND update_id <= ? ORDER BY update_id",
+            (chat_id, update_id),
+        )
+        return [InboxItem(row["update_id"], row["payload"]) for row in rows]
+
+    async def inbox_add(self, items: Sequence[tuple[int, int | None, str]]) -> set[int]:
+        if not items:
+            return set()
+        await self._alive()
+        now = self._now()
+        fresh: set[int] = set()
+        async with self._write() as conn:
+            # Row by row with RETURNING: two replicas given the same update at once (a
+            # redelivery) see exactly one of them get it as new.
+            for update_id, chat_id, payload in items:
+                row = await _fetch_one(
+                    conn,
+                    "INSERT INTO inbox (update_id, chat_id, payload, status, received_at,"
+                    " received_by) VALUES (?, ?, ?, 'pending', ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                    (update_id, chat_id, payload, now, self._replica),
+                )
+                if row is not None:
+                    fresh.add(update_id)
+        return fresh
+
+    async def adopt_orphaned_updates(self) -> list[InboxItem]:
+        await self._alive()
+        async with self._write() as conn:
+            rows = await _fetch(
+                conn,
+                "UPDATE inbox SET received_by = :me WHERE status = 'pending'"
+                " AND (received_by IS NULL OR (received_by <> :me AND NOT "
+                + _ALIVE.format(column="received_by")
+                + ")) RETURNING update_id, payload, received_at",
+                {"me": self._replica},
+            )
+        rows.sort(key=lambda row: (row["received_at"], row["update_id"]))
+        return [InboxItem(row["update_id"], row["payload"]) for row in rows]
+
+    async def live_replicas(self) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            f" AND l.classid = {REPLICA_LOCK} AND l.objsubid = 2"
+        )
+        return max(1, int(row["n"])) if row is not None else 1
+
+    # -- the outbox --------------------------------------------------------------------------
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        await self._alive()
+        async with self._write() as conn:
+            rows = await _fetch(
+                conn,
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?,"
+                " claimed_by = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
+                " AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                " RETURNING *",
+                (self._now(), self._replica, _ts(now), limit),
+            )
+        rows.sort(key=lambda row: (row["due_at"], row["id"]))
+        return [_message(row) for row in rows]
+
+    async def _requeue(self, *, own: bool) -> int:
+        mine = "claimed_by = :me OR " if own else ""
+        async with self._write() as conn:
+            return await _run(
+                conn,
+                "UPDATE outbox SET status = 'pending', claimed_by = NULL, updated_at = :now"
+                f" WHERE status = 'sending' AND ({mine}claimed_by IS NULL OR"
+                " (claimed_by <> :me AND NOT " + _ALIVE.format(column="claimed_by") + "))",
+                {"me": self._replica, "now": self._now()},
+            )
+
+    async def requeue_in_flight(self) -> int:
+        """This replica's messages in flight, and those of replicas that are gone."""
+        return await self._requeue(own=True)
+
+    async def requeue_orphaned_messages(self) -> int:
+        return await self._requeue(own=False)
+
+    # -- roles: read for every update, never cached -----------------------------------------
+
+    async def active_grants(self, user_id: int) -> tuple[RoleGrant, ...]:
+        rows = await self._select(
+            "SELECT * FROM role_grants WHERE user_id = ? AND revoked_at IS NULL ORDER BY id",
+            (user_id,),
+        )
+        return tuple(_grant(row) for row in rows)
+
+    async def list_grants(self) -> list[RoleGrant]:
+        rows = await self._select("SELECT * FROM role_grants WHERE revoked_at IS NULL ORDER BY id")
+        return [_grant(row) for row in rows]
+
+    # -- table memberships: counted and changed one writer at a time -------------------------
+
+    async def join_table(
+        self,
+        table_id: int,
+        user_id: int,
+        commitment: Commitment,
+        how: str,
+        first_name: str | None,
+        *,
+        ignore_capacity: bool = False,
+    ) -> JoinResult:
+        async with self._serialized(TABLES_LOCK):
+            return await super().join_table(
+                table_id, user_id, commitment, how, first_name, ignore_capacity=ignore_capacity
+            )
+
+    async def leave_table(self, table_id: int, user_id: int) -> bool:
+        async with self._serialized(TABLES_LOCK):
+            return await super().leave_table(table_id, user_id)
+
+    async def fill_free_places(self, table_id: int | None = None) -> list[TableMember]:
+        async with self._serialized(TABLES_LOCK):
+            return await super().fill_free_places(table_id)
+
+    async def update_table(
+        self,
+        table_id: int,
+        field: CardField,
+        value: str | int | None,
+        *,
+        edited_by: int | None,
+        now: datetime,
+        digest_after: timedelta,
+        digest_within: timedelta,
+    ) -> TalkTable | None:
+        # With finish_digest: a change must not slip in between its count and its reset.
+        async with self._serialized(CARD_LOCK, table_id):
+            return await super().update_table(
+                table_id,
+                field,
+                value,
+                edited_by=edited_by,
+                now=now,
+                digest_after=digest_after,
+                digest_within=digest_within,
+            )
+
+    async def finish_digest(self, digest: TableDigest, messages: Sequence[NewMessage]) -> bool:
+        async with self._serialized(CARD_LOCK, digest.table_id):
+            return await super().finish_digest(digest, messages)
+
+    # -- moderation and roles: one decision, one revocation ----------------------------------
+
+    async def decide(
+        self,
+        mode: str,
+        note_id: int,
+        round_: int,
+        decision: Decision,
+        *,
+        moderator_id: int,
+        moderator_name: str | None,
+        now: datetime,
+        reason: HideReason | None = None,
+        quadrant: Quadrant | None = None,
+        duplicate_of: int | None = None,
+        text: str | None = None,
+    ) -> DecideResult:
+        # The loser must find the winner's decision, not a note that no longer waits.
+        async with self._serialized(NOTE_LOCK, note_id):
+            return await super().decide(
+                mode,
+                note_id,
+                round_,
+                decision,
+                moderator_id=moderator_id,
+                moderator_name=moderator_name,
+                now=now,
+                reason=reason,
+                quadrant=quadrant,
+                duplicate_of=duplicate_of,
+                text=text,
+            )
+
+    async def revoke_grant(
+        self, grant_id: int, *, by: int, by_name: str | None, now: datetime
+    ) -> RoleGrant | None:
+        async with self._serialized(GRANT_LOCK, grant_id):
+            return await super().revoke_grant(grant_id, by=by, by_name=by_name, now=now)
