@@ -382,7 +382,7 @@ async def main_async(args: argparse.Namespace) -> None:
         )
     base, full = runs
     print(
-        f"against the empty database: start-up {full.startup / base.startup:.2f}x, "
+        f"against the small database: start-up {full.startup / base.startup:.2f}x, "
         f"RSS {full.rss_after / base.rss_after:.2f}x, /bord {full.board / base.board:.2f}x"
     )
     print(

@@ -93,7 +93,10 @@ async def test_a_fifth_of_calls_fail_or_hang_and_every_answer_still_arrives_once
 
     faults = playground.state.faults.injected
     playground.set_faults(error_rate=0, stall_rate=0)
-    assert faults["error"] >= 10 and faults["stall"] >= 10, faults
+    calls = sum(playground.state.stats.calls.values())
+    # About one call in five failed, of both kinds (the seed fixes the draws, not the calls).
+    assert faults["error"] + faults["stall"] >= calls // 10, (faults, calls)
+    assert faults["error"] >= 3 and faults["stall"] >= 3, faults
     for person, texts in written:
         replies = [m.content for m in await person.bot_messages()]
         # One answer per note (the pressed one now says where it was placed): a refused or
