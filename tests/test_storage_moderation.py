@@ -375,7 +375,7 @@ async def test_erase_leaves_no_trace_of_resident_or_role_holder(repo: SqliteRepo
     assert [r["reason"] for r in data["reports"]] == ["hurtful"]
 
     for person, needles in (
-        (AUTHOR, (str(AUTHOR), "5521")),
+        (AUTHOR, (str(AUTHOR), "schrijver 5521")),
         (MODERATOR, (str(MODERATOR), "Moddy")),
         (ADMIN, (str(ADMIN), "Adje")),
     ):
