@@ -135,9 +135,10 @@ class WebhookServer:
             return web.Response(status=503, text="stopping")
         try:
             data: Any = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # A 4xx: Telegram does not resend what the receiver refuses as malformed.
             return web.Response(status=400, text="not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not _is_update(data):
             return web.Response(status=400, text="not an update")
         try:
             update = Update.de_json(data, self._app.bot)
@@ -174,3 +175,16 @@ class WebhookServer:
         if isinstance(self._repo, SharedStorage):
             body["replica"] = self._repo.replica_id
         return web.json_response(body)
+
+
+# The inbox keeps update ids as signed 64-bit integers (BIGINT); Telegram's are positive.
+_MAX_UPDATE_ID = 2**63 - 1
+
+
+def _is_update(data: Any) -> bool:
+    """Tell whether a body can be an update at all, so a malformed one is refused, not stored."""
+    if not isinstance(data, dict):
+        return False
+    update_id = data.get("update_id")
+    # bool is an int in Python: `"update_id": true` must not pass as update 1.
+    return type(update_id) is int and 0 <= update_id <= _MAX_UPDATE_ID

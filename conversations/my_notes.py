@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import pack, unpack_int
 from bot.context import BuurtContext
 from bot.i18n import Html, plain, t
+from bot.note_rules import has_visible_text
 from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.steps import StepHandler
 from bot.text_limits import shorten
@@ -304,6 +305,10 @@ async def on_new_text(update: Update, context: BuurtContext) -> None:
     lang = context.lang
     if not message.text:
         await say(update, context, t(lang, "mine.text_only"))
+        return
+    if not has_visible_text(message.text):
+        # The step stays: the resident can send the new words straight away.
+        await say(update, context, t(lang, "talk.invisible"))
         return
     note_id = context.state.data.get("note")
     note = await repo.get_note(note_id) if isinstance(note_id, int) else None

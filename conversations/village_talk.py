@@ -16,6 +16,7 @@ from bot.callbacks import pack, unpack, unpack_int
 from bot.context import BuurtContext
 from bot.flood import Pace
 from bot.i18n import LANGUAGES, Html, escape, plain, t
+from bot.note_rules import has_visible_text
 from bot.replies import (
     answer,
     answer_key,
@@ -213,6 +214,9 @@ async def on_message(update: Update, context: BuurtContext) -> None:
     elif message.voice is not None:
         kind, text, file_id = NoteKind.VOICE, "", message.voice.file_id
     elif message.text:
+        if not has_visible_text(message.text):
+            await say(update, context, t(lang, "talk.invisible"))
+            return
         kind, text, file_id = NoteKind.TEXT, message.text, None
     else:
         await say(update, context, t(lang, "talk.unsupported"))

@@ -178,3 +178,41 @@ async def test_a_resident_who_blocks_the_bot_is_marked_inactive(
     await anna.unblock()
     resident = await bot.repo.get_resident(anna.id)
     assert resident is not None and resident.active
+
+
+# Code points that draw nothing: Braille blank, Hangul fillers, zero-width characters, a BOM,
+# no-break and ideographic spaces, and a lone combining mark.
+INVISIBLE = [
+    "\u2800\u2800",
+    "\u3164",
+    "\u200b\u200c\u200d",
+    "\ufeff \u00a0",
+    "\u3000\u2800",
+    "\u0301",
+]
+
+
+async def test_a_note_needs_a_visible_character(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    anna = await _in_talk(pg, bot)
+    for text in INVISIBLE:
+        await anna.send(text)
+        assert (await anna.last_bot_message()).text.startswith("Ik zie geen letters")
+    assert await bot.repo.list_notes_by_author(anna.id) == []
+    emma = await pg.new_person(first_name="Emma", language_code="en")
+    await emma.send("/thema")
+    await emma.send("\u2800")
+    assert (await emma.last_bot_message()).text.startswith("I can't see any letters")
+    # Changing a note into blank characters is refused too, and the old words stay.
+    await anna.send("Een bankje 🪑 bij de bakker")
+    await anna.press("Wens")
+    await anna.send("/mijn")
+    await anna.press("1")
+    await anna.press("Pas aan")
+    await anna.send("\u3164\u200b")
+    assert (await anna.last_bot_message()).text.startswith("Ik zie geen letters")
+    await anna.send("Twee bankjes bij de bakker")
+    assert (await anna.last_bot_message()).text == "Je briefje is aangepast."
+    (note,) = await bot.repo.list_notes_by_author(anna.id)
+    assert note.text == "Twee bankjes bij de bakker"
+    await _no_refusals(pg)

@@ -125,6 +125,27 @@ async def test_requests_without_the_secret_are_refused(hooked: BotRunner) -> Non
     assert await _post(local_url(hooked, "/elsewhere"), forged, {SECRET_HEADER: SECRET}) == 404
 
 
+async def test_malformed_updates_get_a_4xx_never_a_500(hooked: BotRunner) -> None:
+    """A 5xx makes Telegram resend forever, so a body that can never be stored is refused."""
+    url = local_url(hooked)
+    deep = "[" * 100_000 + "]" * 100_000
+    raw = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=deep, headers=raw) as response:
+            assert response.status == 400
+        nested = '{"update_id": 5, "message": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001
+        async with session.post(url, data=nested, headers=raw) as response:
+            assert response.status == 400
+    for update_id in (2**63, 2**64 + 7, -1, True, False, 1.0, "12", None):
+        body = _update(1, 4243, "/start") | {"update_id": update_id}
+        assert await _post(url, body, {SECRET_HEADER: SECRET}) == 400, update_id
+    assert await hooked.repo.inbox_last_update_id() is None
+    assert await hooked.repo.get_resident(4243) is None
+    # The largest id the inbox can hold is still taken.
+    assert await _post(url, _update(2**63 - 1, 4244, "/help"), {SECRET_HEADER: SECRET}) == 200
+    assert await hooked.repo.inbox_last_update_id() == 2**63 - 1
+
+
 async def test_the_same_update_twice_is_handled_once(hooked: BotRunner) -> None:
     url = local_url(hooked)
     update = _update(900_002, 4243, "/start")
