@@ -136,7 +136,7 @@ class WebhookServer:
         try:
             data: Any = await request.json()
         except (ValueError, UnicodeDecodeError, RecursionError):
-            # A 4xx: Telegram does not resend what the receiver refuses as malformed.
+            # A 4xx puts the fault with the body; a 5xx would say we failed to store it.
             return web.Response(status=400, text="not JSON")
         if not _is_update(data):
             return web.Response(status=400, text="not an update")
