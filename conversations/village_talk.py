@@ -210,7 +210,9 @@ async def on_message(update: Update, context: BuurtContext) -> None:
         await say(update, context, t(lang, "talk.document"))
         return
     if message.photo:
-        kind, text, file_id = NoteKind.PHOTO, message.caption or "", message.photo[-1].file_id
+        # A caption of only blank characters would draw an empty line under the photo.
+        caption = message.caption if has_visible_text(message.caption or "") else ""
+        kind, text, file_id = NoteKind.PHOTO, caption or "", message.photo[-1].file_id
     elif message.voice is not None:
         kind, text, file_id = NoteKind.VOICE, "", message.voice.file_id
     elif message.text:

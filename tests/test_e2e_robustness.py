@@ -215,4 +215,9 @@ async def test_a_note_needs_a_visible_character(pg: PlaygroundClient, bot: BotRu
     assert (await anna.last_bot_message()).text == "Je briefje is aangepast."
     (note,) = await bot.repo.list_notes_by_author(anna.id)
     assert note.text == "Twee bankjes bij de bakker"
+    # A photo is visible by itself: it is kept, without its blank caption.
+    await anna.send("/thema")
+    await anna.send_photo("\u2800\u200b")
+    photo = next(n for n in await bot.repo.list_notes_by_author(anna.id) if n.file_id)
+    assert photo.kind == NoteKind.PHOTO and photo.text == ""
     await _no_refusals(pg)
