@@ -38,7 +38,7 @@ from bench.harness import (
     workdir,
     write_config,
 )
-from bot.playground.server import Playground
+from playground.server import Playground
 from storage.sqlite import SqliteRepository
 
 AMBASSADOR = 900_001

@@ -24,9 +24,9 @@ from typing import Any
 
 import telegram
 
-from bot.playground.formatting import fix_formatted_text
-from bot.playground.models import StoredMessage
-from bot.playground.server import Playground
+from playground.formatting import fix_formatted_text
+from playground.models import StoredMessage
+from playground.server import Playground
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:bench-token-abcdefghijklmnopqrstuvwxyz0123"

@@ -15,8 +15,8 @@ import os
 import signal
 from pathlib import Path
 
-from bot.config import load_config
-from bot.logs import setup_logging
+from bot.core.config import load_config
+from bot.core.logs import setup_logging
 from bot.runner import BotRunner
 
 

@@ -40,8 +40,8 @@ from bench.harness import (
     workdir,
     write_config,
 )
-from bot.playground.server import Playground
 from bot.render.board_image import BoardPicture, StickyNote, render_board
+from playground.server import Playground
 from storage.models import BOARD_QUADRANTS, MUNICIPALITY, NoteStatus, Quadrant, ThemeStatus
 from storage.sqlite import SqliteRepository
 

@@ -42,7 +42,7 @@ from bench.harness import (
     workdir,
     write_config,
 )
-from bot.playground.server import Playground
+from playground.server import Playground
 from storage.models import MUNICIPALITY, ThemeStatus
 from storage.sqlite import SqliteRepository
 

@@ -19,20 +19,20 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.access import roles_of, use_grants
-from bot.clock import Clock, SystemClock
-from bot.commands import set_command_menus
-from bot.config import Config
-from bot.context import BuurtApp, BuurtContext
-from bot.delivery import DeliveryWorker
-from bot.digests import nudge, start_digests, stop_digests
-from bot.i18n import pick_language, t
+from bot.chat.commands import set_command_menus
+from bot.chat.context import BuurtApp, BuurtContext
+from bot.chat.replies import answer, say
+from bot.chat.steps import StepRouter
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Config
+from bot.core.i18n import pick_language, t
 from bot.ordering import ChatOrderedProcessor
-from bot.replies import answer, say
-from bot.scheduler import BOT_DATA_KEY, WakeScheduler
 from bot.services import Services
-from bot.steps import StepRouter
+from bot.services.delivery import DeliveryWorker
+from bot.services.digests import nudge, start_digests, stop_digests
+from bot.services.scheduler import BOT_DATA_KEY, WakeScheduler
 from bot.transport import make_requests
+from bot.village.access import roles_of, use_grants
 from conversations import (
     board,
     broadcast,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.config import StorageConfig
+from bot.core.config import StorageConfig
 from storage.repository import Repository
 from storage.sqlite import SqliteRepository
 

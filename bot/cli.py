@@ -14,8 +14,8 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot import export_cli
-from bot.config import Config, ConfigError, load_config
-from bot.logs import setup_logging
+from bot.core.config import Config, ConfigError, load_config
+from bot.core.logs import setup_logging
 from bot.runner import BotRunner
 
 EXIT_USAGE = 2
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "export":
         return export_cli.run(args)
     if command == "demo":
-        from bot.playground.demo import run_demo
+        from bot.demo import run_demo
 
         return run_demo(config_path=args.config, data_dir=args.data, script=args.script)
     token = os.environ.get("BUURTBOT_TOKEN")

@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 from bot.backends import repository_for
-from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load_config
-from bot.exports import (
+from bot.core.clock import SystemClock
+from bot.core.config import Config, ConfigError, load_config
+from bot.core.i18n import LANGUAGES
+from bot.services.exports import (
     CONTACTS,
     THEME_FORMATS,
     ExportFile,
@@ -27,7 +28,6 @@ from bot.exports import (
     board_files,
     contacts_file,
 )
-from bot.i18n import LANGUAGES
 
 EXIT_USAGE = 2
 ALL = "all"

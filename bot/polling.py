@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.context import BuurtApp
+from bot.chat.context import BuurtApp
 from bot.ordering import chat_key
 from storage.failures import unavailable
 from storage.repository import Repository

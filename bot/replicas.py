@@ -30,7 +30,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import BuurtApp
+from bot.chat.context import BuurtApp
 from bot.ordering import AfterHook, chat_key
 from storage.failures import unavailable
 from storage.models import InboxItem

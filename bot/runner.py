@@ -11,9 +11,9 @@ from telegram.request import BaseRequest
 
 from bot.app import build_application
 from bot.backends import repository_for
-from bot.clock import Clock
-from bot.config import Config
-from bot.context import BuurtApp
+from bot.chat.context import BuurtApp
+from bot.core.clock import Clock
+from bot.core.config import Config
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
 from bot.replicas import ChatTurns, OrphanSweeper

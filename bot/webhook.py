@@ -27,8 +27,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot.config import WebhookConfig
-from bot.context import BuurtApp
+from bot.chat.context import BuurtApp
+from bot.core.config import WebhookConfig
 from bot.ordering import chat_key
 from storage.failures import unavailable
 from storage.repository import Repository

@@ -8,12 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, unpack, unpack_int
-from bot.context import BuurtContext
-from bot.i18n import Html, plain, t
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, edit_or_send, say
+from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
+from bot.core.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
-from bot.replies import answer, answer_key, edit_or_send, say
-from bot.text_limits import CAPTION_LIMIT, shorten, split_html
 from conversations.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme

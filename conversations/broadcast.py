@@ -7,14 +7,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import manageable_places, may_manage
-from bot.announcements import queue_broadcast
-from bot.callbacks import pack, unpack_int
-from bot.context import BuurtContext
-from bot.guards import ambassadors_only
-from bot.i18n import Html, escape, plain, t
-from bot.replies import answer, answer_key, drop_buttons, say
-from bot.steps import StepHandler
+from bot.chat.callbacks import pack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.steps import StepHandler
+from bot.core.i18n import Html, escape, plain, t
+from bot.services.announcements import queue_broadcast
+from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
 from storage.models import BroadcastKind, PlaceKind, PlaceRef, Recipient, ThemeStatus
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role, manageable_places, may_manage
-from bot.callbacks import pack, unpack, unpack_int
-from bot.context import BuurtContext
-from bot.exports import (
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, say
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.i18n import plain, t
+from bot.services.exports import (
     CARDS,
     CONTACTS,
     THEME_FORMATS,
@@ -19,10 +21,8 @@ from bot.exports import (
     board_files,
     contacts_file,
 )
-from bot.i18n import plain, t
-from bot.replies import answer, answer_key, say
-from bot.staff import chat_id, person_name, require_role, user_id
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.services.staff import chat_id, person_name, require_role, user_id
+from bot.village.access import Role, manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
 
 ALL = "all"

@@ -8,12 +8,12 @@ from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import Role
-from bot.callbacks import pack, unpack
-from bot.commands import bot_commands, commands_for
-from bot.context import BuurtContext
-from bot.i18n import LANGUAGES, Html, plain, t
-from bot.replies import answer, answer_key, drop_buttons, say
+from bot.chat.callbacks import pack, unpack
+from bot.chat.commands import bot_commands, commands_for
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.core.i18n import LANGUAGES, Html, plain, t
+from bot.village.access import Role
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:

@@ -15,15 +15,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import redaction
-from bot.access import Role
-from bot.callbacks import pack, unpack_int
-from bot.context import BuurtContext
-from bot.i18n import Html, plain, t
-from bot.replies import answer, answer_key, drop_buttons, say
-from bot.staff import age_text, chat_id, person_name, require_role, user_id
-from bot.steps import StepHandler
-from bot.text_limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, shorten, split_html
+from bot.chat.callbacks import pack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.steps import StepHandler
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, shorten, split_html
+from bot.core.i18n import Html, plain, t
+from bot.services.staff import age_text, chat_id, person_name, require_role, user_id
+from bot.village import redaction
+from bot.village.access import Role
 from storage.models import (
     DecideOutcome,
     DecideResult,

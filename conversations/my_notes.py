@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack, unpack_int
-from bot.context import BuurtContext
-from bot.i18n import Html, plain, t
-from bot.note_rules import has_visible_text
-from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
-from bot.steps import StepHandler
-from bot.text_limits import shorten
+from bot.chat.callbacks import pack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.steps import StepHandler
+from bot.chat.text_limits import shorten
+from bot.core.i18n import Html, plain, t
+from bot.village.notes import has_visible_text
 from conversations import onboarding, village_talk
 from storage.models import Consent, Note, NoteStatus, PlaceKind, PlaceRef
 

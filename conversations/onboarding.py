@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role
-from bot.callbacks import pack, unpack
-from bot.commands import set_personal_menu
-from bot.context import BuurtContext
-from bot.i18n import plain, t
-from bot.replies import answer, answer_key, drop_buttons, say
-from bot.steps import StepHandler
+from bot.chat.callbacks import pack, unpack
+from bot.chat.commands import set_personal_menu
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.steps import StepHandler
+from bot.core.i18n import plain, t
+from bot.village.access import Role
 from conversations import village_talk
 from storage.models import Consent, PlaceKind, PlaceRef
 

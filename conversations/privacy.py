@@ -7,10 +7,10 @@ import json
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import pack
-from bot.context import BuurtContext
-from bot.i18n import plain, t
-from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.callbacks import pack
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.core.i18n import plain, t
 from storage.models import Consent
 
 

@@ -15,10 +15,10 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from bot.callbacks import pack
-from bot.i18n import plain, t
-from bot.local_time import format_when, reminder_plan
+from bot.chat.callbacks import pack
+from bot.core.i18n import plain, t
 from bot.services import Services
+from bot.village.local_time import format_when, reminder_plan
 from conversations.tables import tell_moved_up
 from storage.models import (
     MemberStatus,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.callbacks import pack, unpack, unpack_int
-from bot.context import BuurtContext
-from bot.digests import wake_digests
-from bot.i18n import plain, t
-from bot.replies import answer, answer_key, edit_or_send
-from bot.staff import user_id
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, edit_or_send
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.i18n import plain, t
+from bot.services.digests import wake_digests
+from bot.services.staff import user_id
 from storage.models import Note, NoteKind, NoteStatus, ReportOutcome, ReportReason
 
 PAGE_SIZE = 5  # the board's page size: the report list shows the page that was read

@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role, roles_of, use_grants
-from bot.callbacks import pack, unpack, unpack_int
-from bot.commands import set_personal_menu
-from bot.context import BuurtContext
-from bot.dates import format_date
-from bot.i18n import Html, number, plain, t
-from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
-from bot.staff import person_name, require_role, user_id
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.commands import set_personal_menu
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.i18n import Html, number, plain, t
+from bot.services.staff import person_name, require_role, user_id
+from bot.village.access import Role, roles_of, use_grants
+from bot.village.dates import format_date
 from storage.models import AuditAction, AuditEntry, GrantRole, RoleGrant
 
 INVITE_PREFIX = "r_"

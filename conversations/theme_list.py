@@ -6,13 +6,13 @@ from collections.abc import Collection
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import manageable_places
-from bot.callbacks import pack
-from bot.clock import local_today
-from bot.context import BuurtContext
-from bot.i18n import t
-from bot.replies import say
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.callbacks import pack
+from bot.chat.context import BuurtContext
+from bot.chat.replies import say
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.clock import local_today
+from bot.core.i18n import t
+from bot.village.access import manageable_places
 from storage.models import Theme, ThemeStatus
 
 # More themes than this in one list helps nobody on a phone; the newest come first.

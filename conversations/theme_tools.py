@@ -8,18 +8,18 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import may_manage
-from bot.announcements import queue_broadcast
-from bot.callbacks import pack, unpack, unpack_int
-from bot.context import BuurtContext
-from bot.dates import format_period
-from bot.guards import ambassadors_only
-from bot.i18n import Html, plain, t
-from bot.local_time import format_when
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.text_limits import CAPTION_LIMIT, split_html
+from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
-from bot.replies import answer, answer_key, drop_buttons, say
-from bot.text_limits import CAPTION_LIMIT, split_html
+from bot.services.announcements import queue_broadcast
+from bot.village.access import may_manage
+from bot.village.dates import format_period
+from bot.village.local_time import format_when
 from conversations.theme_list import managed_themes, offer_themes
 from conversations.themes import deep_link
 from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus

@@ -12,17 +12,17 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import manageable_places, may_manage
-from bot.announcements import news_recipients, queue_broadcast, theme_news
-from bot.callbacks import pack, unpack_int
-from bot.clock import local_today
-from bot.context import BuurtContext
-from bot.dates import format_date, format_period, parse_date
-from bot.guards import ambassadors_only
-from bot.i18n import plain, t
-from bot.replies import answer, answer_key, drop_buttons, say
-from bot.steps import StepHandler
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.callbacks import pack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.steps import StepHandler
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.clock import local_today
+from bot.core.i18n import plain, t
+from bot.services.announcements import news_recipients, queue_broadcast, theme_news
+from bot.village.access import manageable_places, may_manage
+from bot.village.dates import format_date, format_period, parse_date
 from conversations import village_talk
 from storage.models import (
     BOARD_QUADRANTS,

@@ -14,19 +14,19 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.access import Role, may_manage
-from bot.calendar_file import CalendarEntry, calendar_file
-from bot.callbacks import pack, unpack_int
-from bot.clock import local_today
-from bot.context import BuurtContext
-from bot.dates import format_date, parse_date, parse_time
-from bot.guards import ambassadors_only
-from bot.i18n import Html, plain, t
-from bot.local_time import format_short, format_when, local_moment
-from bot.replies import answer, answer_key, drop_buttons, edit_or_send, say
-from bot.scheduler import planning_changed
-from bot.steps import StepHandler
-from bot.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.callbacks import pack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
+from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.steps import StepHandler
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.clock import local_today
+from bot.core.i18n import Html, plain, t
+from bot.render.calendar_file import CalendarEntry, calendar_file
+from bot.services.scheduler import planning_changed
+from bot.village.access import Role, may_manage
+from bot.village.dates import format_date, parse_date, parse_time
+from bot.village.local_time import format_short, format_when, local_moment
 from conversations.reminders import moment_button, moment_lines, reminders_for
 from conversations.theme_list import active_themes, managed_themes, offer_themes
 from storage.models import (

@@ -12,12 +12,9 @@ from telegram import (
 )
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import pack, unpack, unpack_int
-from bot.context import BuurtContext
-from bot.flood import Pace
-from bot.i18n import LANGUAGES, Html, escape, plain, t
-from bot.note_rules import has_visible_text
-from bot.replies import (
+from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.context import BuurtContext
+from bot.chat.replies import (
     answer,
     answer_key,
     drop_buttons,
@@ -25,7 +22,10 @@ from bot.replies import (
     say,
     say_with_buttons,
 )
-from bot.steps import StepHandler
+from bot.chat.steps import StepHandler
+from bot.core.i18n import LANGUAGES, Html, escape, plain, t
+from bot.services.flood import Pace
+from bot.village.notes import has_visible_text
 from conversations.theme_list import active_themes, theme_keyboard
 from storage.models import Consent, NoteKind, NoteStatus, Quadrant, Theme, ThemeStatus
 

@@ -274,7 +274,7 @@ class QueueMarks:
 
 
 class GrantRole(StrEnum):
-    """Roles an admin can hand out in the chat (the values match bot.access.Role)."""
+    """Roles an admin can hand out in the chat (the values match bot.village.access.Role)."""
 
     MODERATOR = "moderator"
     AMBASSADOR = "ambassador"

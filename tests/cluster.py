@@ -20,7 +20,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.playground.server import Playground
+from playground.server import Playground
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://buurtbot.test/telegram"

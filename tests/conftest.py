@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.clock import Clock
-from bot.config import parse_config
-from bot.playground.client import PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.clock import Clock
+from bot.core.config import parse_config
 from bot.runner import BotRunner
+from playground.client import PlaygroundClient
+from playground.server import Playground
 from storage.models import PlaceRef, Theme, ThemeStatus
 from storage.sqlite import SqliteRepository
 from tests.backends import ON_POSTGRES, drop_databases, storage_section

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.playground.client import Person, SentMessage
+from playground.client import Person, SentMessage
 from tests.backends import storage_toml
 
 ROOT = Path(__file__).resolve().parent.parent

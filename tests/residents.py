@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.playground.client import Person, PlaygroundClient
+from playground.client import Person, PlaygroundClient
 
 
 async def onboard(

@@ -6,8 +6,8 @@ import asyncio
 import io
 from typing import Any
 
-from bot.playground.client import Person, PlaygroundClient, SentMessage
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient, SentMessage
 from tests.conftest import ADMIN_ID, MODERATOR_ID, BotFactory, repo_of
 
 SECOND_MODERATOR = 900005

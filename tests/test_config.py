@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import (
+from bot.core.config import (
     AmbassadorRole,
     Area,
     Config,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.backends import repository_for
-from bot.config import Config, ConfigError, load_config
+from bot.core.config import Config, ConfigError, load_config
 from storage.sqlite import SqliteRepository
 from tests.process import ROOT, env_with
 

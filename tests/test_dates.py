@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.dates import format_date, format_period, parse_date, parse_time
+from bot.village.dates import format_date, format_period, parse_date, parse_time
 
 TODAY = date(2027, 3, 10)
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.clock import ManualClock
-from bot.delivery import DeliveryWorker, progress_bar
+from bot.core.clock import ManualClock
+from bot.services.delivery import DeliveryWorker, progress_bar
 from storage.models import BroadcastKind, NewMessage, OutboxStatus
 from storage.sqlite import SqliteRepository
 from tests.backends import new_repository

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
-from bot.playground.client import Person, PlaygroundClient
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
 from storage.models import MomentKind, OutboxStatus, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bot.logs import REDACTED, RedactToken
-from bot.playground.client import PlaygroundClient
+from bot.core.logs import REDACTED, RedactToken
 from bot.runner import BotRunner
+from playground.client import PlaygroundClient
 from tests.conftest import TOKEN, add_theme
 
 

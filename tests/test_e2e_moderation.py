@@ -15,11 +15,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.clock import ManualClock
-from bot.digests import digest_worker
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.clock import ManualClock
 from bot.runner import BotRunner
+from bot.services.digests import digest_worker
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from storage.models import NoteStatus, Quadrant
 from tests.conftest import MODERATOR_ID, BotFactory, add_theme, repo_of
 from tests.process import wait_for_text

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from storage.models import Commitment, MomentKind, NoteStatus, PlaceKind, PlaceRef, Theme
 from tests.conftest import ADMIN_ID, AMBASSADOR_ID, MODERATOR_ID, BotFactory, add_theme, repo_of
 from tests.staff import admin, documents, moderator, readable_text, staff, start_bot, write_note

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.playground.client import PlaygroundClient
 from bot.runner import BotRunner
+from playground.client import PlaygroundClient
 from storage.models import Consent, Quadrant
 from tests.conftest import add_theme, repo_of
 

@@ -7,8 +7,8 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.playground.client import PlaygroundClient
-from bot.playground.server import Playground
+from playground.client import PlaygroundClient
+from playground.server import Playground
 from storage.models import MUNICIPALITY, NoteStatus, Quadrant, ThemeStatus
 from tests.backends import new_repository
 from tests.conftest import TOKEN, BotFactory

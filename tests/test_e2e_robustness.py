@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.playground.client import Person, PlaygroundClient
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
 from storage.models import NoteKind, Quadrant, ThemeStatus
 from tests.conftest import add_theme
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.clock import ManualClock
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from storage.models import AuditAction, GrantRole, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import BotFactory, add_theme, repo_of
 from tests.staff import admin, start_bot, write_note

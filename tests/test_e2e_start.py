@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.playground.client import PlaygroundClient
 from bot.runner import BotRunner
+from playground.client import PlaygroundClient
 from tests.conftest import AMBASSADOR_ID
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.clock import ManualClock
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from storage.models import Consent
 from tests.conftest import BotFactory
 from tests.residents import onboard

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.clock import ManualClock
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.clock import ManualClock
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from tests.conftest import BotFactory
 from tests.residents import onboard
 from tests.timeline_support import (

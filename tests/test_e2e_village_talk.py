@@ -7,8 +7,8 @@ import io
 
 from PIL import Image
 
-from bot.playground.client import Person, PlaygroundClient
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
 from storage.models import Consent, NoteKind, NoteStatus, PlaceKind, PlaceRef, Quadrant, ThemeStatus
 from tests.conftest import BotFactory, add_theme
 

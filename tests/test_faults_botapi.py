@@ -1,6 +1,6 @@
 """A bad day at Telegram: failing and hanging calls, lost answers, the server gone for a while.
 
-The playground injects the faults on its Bot API side (bot/playground/faults.py); the bot
+The playground injects the faults on its Bot API side (playground/faults.py); the bot
 runs as in production, with its own transport, but with a short read timeout so that a call
 that hangs is given up on quickly.
 """
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import parse_config
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.formatting import fix_formatted_text
-from bot.playground.server import Playground
+from bot.core.config import parse_config
 from bot.runner import BotRunner
 from bot.transport import make_requests
+from playground.client import Person, PlaygroundClient
+from playground.formatting import fix_formatted_text
+from playground.server import Playground
 from tests.conftest import HANDLED_TIMEOUT, TOKEN, add_theme, config_data
 
 WHERE = "Mooi, dank je. Waar hoort dit bij?"

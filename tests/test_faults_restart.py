@@ -9,8 +9,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.playground.client import PlaygroundClient
-from bot.playground.server import Playground
+from playground.client import PlaygroundClient
+from playground.server import Playground
 from storage.models import MUNICIPALITY, MomentKind, ThemeStatus
 from tests.backends import new_repository
 from tests.conftest import TOKEN

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 import storage.sqlite_core
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.server import Playground
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from tests.backends import sqlite_only
 from tests.conftest import HANDLED_TIMEOUT, BotFactory, add_theme, repo_of
 

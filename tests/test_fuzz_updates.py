@@ -27,11 +27,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.playground.client import Person, PlaygroundClient
-from bot.playground.entities import Entity, utf16_len
-from bot.playground.formatting import FormattedText, FormattingError, fix_formatted_text
-from bot.playground.server import Playground
 from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
+from playground.entities import Entity, utf16_len
+from playground.formatting import FormattedText, FormattingError, fix_formatted_text
+from playground.server import Playground
 from storage.models import Note
 from tests.conftest import HANDLED_TIMEOUT, add_theme
 

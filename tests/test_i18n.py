@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, Html, catalog, escape, pick_language, placeholders, plain, t
-from bot.playground.html_entities import parse_html
-from bot.text_limits import shorten, split_html, visible_length
+from bot.chat.text_limits import shorten, split_html, visible_length
+from bot.core.i18n import LANGUAGES, Html, catalog, escape, pick_language, placeholders, plain, t
+from playground.html_entities import parse_html
 
 
 def test_every_language_has_every_key() -> None:

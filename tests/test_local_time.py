@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.local_time import format_short, format_when, local_moment, reminder_due, reminder_plan
+from bot.village.local_time import (
+    format_short,
+    format_when,
+    local_moment,
+    reminder_due,
+    reminder_plan,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

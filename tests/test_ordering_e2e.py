@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from bot.playground.formatting import fix_formatted_text
-from bot.playground.server import Playground
 from bot.runner import BotRunner
+from playground.formatting import fix_formatted_text
+from playground.server import Playground
 from storage.models import NoteStatus
 from storage.sqlite_core import SqliteCore
 from tests.conftest import BotFactory, add_theme

@@ -28,8 +28,8 @@ from telegram.error import (
     RetryAfter,
 )
 
-from bot.playground import Playground, PlaygroundClient
-from bot.playground.client import Person
+from playground import Playground, PlaygroundClient
+from playground.client import Person
 
 TOKEN = "123456789:AAE" + "x" * 32
 OTHER_TOKEN = "987654321:BBF" + "y" * 32

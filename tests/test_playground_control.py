@@ -17,8 +17,8 @@ from telegram import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.playground import Playground, PlaygroundClient
-from bot.playground.client import PlaygroundError
+from playground import Playground, PlaygroundClient
+from playground.client import PlaygroundError
 
 TOKEN = "123456789:AAE" + "x" * 32
 KEYBOARD = InlineKeyboardMarkup(

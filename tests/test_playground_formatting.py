@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.playground.entities import Entity, EntityParseError, checked_link, utf16_len
-from bot.playground.flood import FloodControl, FloodLimits
-from bot.playground.formatting import (
+from playground.entities import Entity, EntityParseError, checked_link, utf16_len
+from playground.flood import FloodControl, FloodLimits
+from playground.formatting import (
     FormattingError,
     find_entities,
     fix_formatted_text,
     parse_formatted,
 )
-from bot.playground.html_entities import parse_html
-from bot.playground.keyboards import MarkupError, parse_reply_markup
-from bot.playground.markdown import parse_markdown, parse_markdown_v2
+from playground.html_entities import parse_html
+from playground.keyboards import MarkupError, parse_reply_markup
+from playground.markdown import parse_markdown, parse_markdown_v2
 
 
 def spans(entities: list[Entity] | tuple[Entity, ...]) -> list[tuple[str, int, int]]:

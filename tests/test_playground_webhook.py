@@ -14,7 +14,7 @@ from aiohttp import web
 from telegram import Bot as PtbBot
 from telegram.error import BadRequest
 
-from bot.playground import Playground, PlaygroundClient
+from playground import Playground, PlaygroundClient
 
 TOKEN = "123456789:AAE" + "x" * 32
 HOOK = "https://bot.example.org/hook"

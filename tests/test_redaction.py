@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redaction import PLACEHOLDER, apply, candidates, find_all, merge, uncovered
+from bot.village.redaction import PLACEHOLDER, apply, candidates, find_all, merge, uncovered
 
 
 def pieces(text: str) -> list[str]:

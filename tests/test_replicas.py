@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.playground.formatting import fix_formatted_text
-from bot.playground.models import StoredMessage
-from bot.playground.server import Playground
+from playground.formatting import fix_formatted_text
+from playground.models import StoredMessage
+from playground.server import Playground
 from storage.models import MUNICIPALITY, BroadcastKind, MomentKind, NewMessage, ThemeStatus
 from storage.postgres import PostgresRepository
 from tests.backends import database_url, postgres_only

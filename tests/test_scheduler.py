@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock, SystemClock
-from bot.config import parse_config
-from bot.scheduler import WakeScheduler
+from bot.core.clock import ManualClock, SystemClock
+from bot.core.config import parse_config
 from bot.services import Services
+from bot.services.scheduler import WakeScheduler
 from storage.sqlite import SqliteRepository
 from tests.backends import new_repository
 from tests.conftest import TOKEN, config_data

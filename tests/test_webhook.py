@@ -14,11 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import parse_config
-from bot.playground.client import PlaygroundClient
-from bot.playground.server import Playground
+from bot.core.config import parse_config
 from bot.runner import BotRunner
 from bot.webhook import SECRET_HEADER
+from playground.client import PlaygroundClient
+from playground.server import Playground
 from tests.conftest import HANDLED_TIMEOUT, TOKEN, add_theme, config_data
 
 SECRET = "s3cret_webhook-token"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.clock import ManualClock
-from bot.playground.client import Person, PlaygroundClient
+from bot.core.clock import ManualClock
 from bot.runner import BotRunner
-from bot.scheduler import WakeScheduler, scheduler_of
+from bot.services.scheduler import WakeScheduler, scheduler_of
+from playground.client import Person, PlaygroundClient
 from storage.models import PlaceKind, PlaceRef, Theme, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, HANDLED_TIMEOUT, BotFactory, repo_of
 

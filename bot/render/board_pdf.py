@@ -14,7 +14,7 @@ from importlib import resources
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from bot.i18n import plain
+from bot.core.i18n import plain
 from bot.render.board_image import (
     _FONT_FILES,
     _PALETTES,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.i18n import plain
+from bot.core.i18n import plain
 from storage.models import Quadrant
 
 # The board's four quadrants, then the remarks beside the theme.

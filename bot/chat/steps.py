@@ -1,0 +1,31 @@
+"""Route a person's free messages to the step of the flow their chat is in (stored state)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import Update
+
+from bot.chat.context import BuurtContext
+
+StepHandler = Callable[[Update, BuurtContext], Awaitable[None]]
+
+
+class StepRouter:
+    """Look up the chat's stored (flow, step) and call the handler that step declares."""
+
+    def __init__(self, idle: StepHandler) -> None:
+        self._flows: dict[str, Mapping[str, StepHandler]] = {}
+        self._idle = idle
+
+    def register(self, flow: str, steps: Mapping[str, StepHandler]) -> None:
+        """Declare the free-message steps of one flow."""
+        if flow in self._flows:
+            raise ValueError(f"flow {flow!r} registered twice")
+        self._flows[flow] = steps
+
+    async def route(self, update: Update, context: BuurtContext) -> None:
+        """Handle a free message in the chat's current step, or as idle chatter."""
+        state = context.state
+        handler = self._flows.get(state.flow or "", {}).get(state.step or "")
+        await (handler or self._idle)(update, context)

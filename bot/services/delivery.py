@@ -1,0 +1,343 @@
+"""The one paced worker that sends everything in the outbox: broadcasts, reminders, invitations.
+
+Sending is sequential on purpose: with one call in flight, a 429 stops everything at once and
+no further call reaches Telegram before retry_after has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.clock import Clock
+from bot.core.i18n import DEFAULT_LANGUAGE, number, t
+from storage.failures import unavailable
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repository import Repository
+from storage.shared import SharedStorage
+
+_log = logging.getLogger(__name__)
+_BATCH = 20
+_IDLE_POLL = 5.0
+_BAR_WIDTH = 10
+# With replicas: how often to take over what a stopped replica was sending, and to count
+# the replicas sending beside this one (the rate is shared among them).
+_LOOK_AROUND = 5.0
+
+
+@dataclass
+class DeliveryStats:
+    """What the worker did since it started; the benchmark and the tests read these."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    per_broadcast: dict[int, float] = field(default_factory=dict)
+
+
+def _markup(message: OutboxMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in message.buttons
+        ]
+    )
+
+
+def _retry_seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def progress_bar(done: int, total: int) -> str:
+    """A bar of ten blocks, as full as done is of total."""
+    filled = _BAR_WIDTH if total <= 0 else min(_BAR_WIDTH, done * _BAR_WIDTH // total)
+    return "▓" * filled + "░" * (_BAR_WIDTH - filled)
+
+
+class DeliveryWorker:
+    """Claim due outbox rows and send them one by one at the configured rate."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        repo: Repository,
+        clock: Clock,
+        *,
+        rate_per_second: float,
+        max_attempts: int,
+        progress_every: float = 3.0,
+    ) -> None:
+        self._bot = bot
+        self._repo = repo
+        self._clock = clock
+        self._interval = 1.0 / rate_per_second
+        self._max_attempts = max_attempts
+        self._progress_every = progress_every
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._next_at = 0.0
+        self._progress_at: dict[int, float] = {}
+        self._shared = repo if isinstance(repo, SharedStorage) else None
+        self._senders = 1
+        self._looked_around = 0.0
+        self.stats = DeliveryStats()
+
+    async def start(self) -> None:
+        """Put back what a crash left in flight, and start sending."""
+        requeued = await self._repo.requeue_in_flight()
+        if requeued:
+            _log.warning(
+                "%d message(s) were in flight when the bot stopped; sending them again", requeued
+            )
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="buurtbot:delivery")
+        self.wake()
+
+    async def stop(self) -> None:
+        """Finish the message being sent, then stop; the rest waits in the outbox."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), 10.0)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    @property
+    def stopping(self) -> bool:
+        """True once stop() was asked."""
+        return self._stopping
+
+    def wake(self) -> None:
+        """Look at the outbox now: something new is due."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        await self._finish_completed()
+        while not self._stopping:
+            await self._look_around()
+            # Cleared before looking, so a wake() that comes while we look is not lost.
+            self._wake.clear()
+            try:
+                batch = await self._repo.claim_due(self._clock.now(), _BATCH)
+            except Exception:
+                _log.exception("could not read the outbox; trying again shortly")
+                await self._sleep(_IDLE_POLL)
+                continue
+            if not batch:
+                await self._sleep(await self._idle_delay())
+                continue
+            try:
+                await self._send_batch(batch)
+            except Exception as exc:
+                # Storage that is locked or full must not end the worker for good.
+                reason = unavailable(exc)
+                _log.error(
+                    "delivery paused: %s; trying again in %.0f s",
+                    reason or "unexpected error",
+                    _IDLE_POLL,
+                    exc_info=None if reason else exc,
+                )
+                with contextlib.suppress(Exception):
+                    # What this batch had not sent yet goes back in line.
+                    await self._repo.requeue_in_flight()
+                await self._sleep(_IDLE_POLL)
+
+    async def _send_batch(self, batch: list[OutboxMessage]) -> None:
+        touched: set[int] = set()
+        for index, message in enumerate(batch):
+            if self.stopping:
+                for rest in batch[index:]:
+                    await self._repo.release(rest.id)
+                break
+            await self._pace()
+            await self._deliver(message)
+            if message.broadcast_id is not None:
+                touched.add(message.broadcast_id)
+                await self._maybe_progress(message.broadcast_id)
+        for broadcast_id in touched:
+            await self._maybe_finish(broadcast_id)
+
+    async def _idle_delay(self) -> float:
+        due = await self._repo.next_due_at()
+        if due is None:
+            return _IDLE_POLL
+        return max(0.0, min(_IDLE_POLL, (due - self._clock.now()).total_seconds()))
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _look_around(self) -> None:
+        """Replicas only: put back what a stopped replica was sending; count the senders."""
+        shared = self._shared
+        now = time.monotonic()
+        if shared is None or now - self._looked_around < _LOOK_AROUND:
+            return
+        self._looked_around = now
+        try:
+            requeued = await shared.requeue_orphaned_messages()
+            self._senders = await shared.live_replicas()
+        except Exception as exc:
+            _log.error("could not look at the other replicas: %s", unavailable(exc) or repr(exc))
+            return
+        if requeued:
+            _log.warning("%d message(s) a stopped replica was sending are back in line", requeued)
+
+    async def _pace(self) -> None:
+        now = time.monotonic()
+        # Idle time earns no credit: the rate holds for every second of sending.
+        self._next_at = max(self._next_at, now)
+        if self._next_at > now:
+            await asyncio.sleep(self._next_at - now)
+        # Telegram's limit is per bot: replicas that all send share the rate.
+        self._next_at += self._interval * self._senders
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        repo = self._repo
+        try:
+            await self._bot.send_message(
+                message.chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=_markup(message),
+                disable_web_page_preview=True,
+            )
+        except RetryAfter as exc:
+            wait = _retry_seconds(exc.retry_after)
+            _log.warning("Telegram asks to wait %.0f s; every send waits", wait)
+            self.stats.rate_limited += 1
+            self._next_at = time.monotonic() + wait
+            await self._settle(repo.release, message.id)
+        except Forbidden:
+            self.stats.blocked += 1
+            await self._settle(repo.mark_blocked, message.id)
+        except BadRequest as exc:
+            # Nothing to gain from trying again: the chat is gone or the text is refused.
+            _log.error("outbox message %d refused: %s", message.id, exc.message)
+            self.stats.failed += 1
+            await self._settle(repo.mark_failed, message.id, exc.message)
+        except (NetworkError, TelegramError) as exc:
+            if message.attempts >= self._max_attempts:
+                _log.error(
+                    "outbox message %d failed %d times: %s", message.id, message.attempts, exc
+                )
+                self.stats.failed += 1
+                await self._settle(repo.mark_failed, message.id, str(exc))
+            else:
+                delay = timedelta(seconds=min(300, 2**message.attempts))
+                self.stats.retried += 1
+                await self._settle(
+                    repo.retry_later, message.id, self._clock.now() + delay, str(exc)
+                )
+        else:
+            self.stats.sent += 1
+            await self._settle(repo.mark_sent, message.id)
+
+    async def _settle(self, write: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """Record what became of a message, waiting out storage that is briefly unavailable.
+
+        Given up only when the worker stops: the message then stays "sending" and goes out
+        again after the restart (the one message that may arrive twice).
+        """
+        pause = 0.5
+        while True:
+            try:
+                await write(*args)
+                return
+            except Exception as exc:
+                if self._stopping:
+                    raise
+                _log.error(
+                    "could not record a delivery (%s); trying again in %.1f s",
+                    unavailable(exc) or repr(exc),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _IDLE_POLL)
+
+    async def _maybe_progress(self, broadcast_id: int) -> None:
+        now = time.monotonic()
+        if now - self._progress_at.get(broadcast_id, 0.0) < self._progress_every:
+            return
+        self._progress_at[broadcast_id] = now
+        await self._edit_progress(broadcast_id, final=False)
+
+    async def _maybe_finish(self, broadcast_id: int) -> None:
+        counts = await self._repo.broadcast_counts(broadcast_id)
+        if counts[OutboxStatus.PENDING] or counts[OutboxStatus.SENDING]:
+            return
+        if await self._repo.finish_broadcast(broadcast_id):
+            await self._edit_progress(broadcast_id, final=True)
+
+    async def _finish_completed(self) -> None:
+        """Report broadcasts whose last message went out just before a crash."""
+        for broadcast in await self._repo.unfinished_broadcasts():
+            await self._maybe_finish(broadcast.id)
+
+    async def _language(self, chat_id: int) -> str:
+        resident = await self._repo.get_resident(chat_id)
+        return resident.language if resident is not None else DEFAULT_LANGUAGE
+
+    async def _edit_progress(self, broadcast_id: int, *, final: bool) -> None:
+        broadcast = await self._repo.get_broadcast(broadcast_id)
+        if broadcast is None or broadcast.sender_chat_id is None:
+            return
+        counts = await self._repo.broadcast_counts(broadcast_id)
+        lang = await self._language(broadcast.sender_chat_id)
+        done = broadcast.total - counts[OutboxStatus.PENDING] - counts[OutboxStatus.SENDING]
+        if final:
+            text = t(
+                lang,
+                "broadcast.report",
+                delivered=number(lang, counts[OutboxStatus.SENT]),
+                blocked=number(lang, counts[OutboxStatus.BLOCKED]),
+                failed=number(lang, counts[OutboxStatus.FAILED] + counts[OutboxStatus.CANCELLED]),
+                total=number(lang, broadcast.total),
+            )
+        else:
+            text = t(
+                lang,
+                "broadcast.progress",
+                done=number(lang, done),
+                total=number(lang, broadcast.total),
+                bar=progress_bar(done, broadcast.total),
+            )
+        try:
+            if broadcast.progress_message_id is not None:
+                await self._bot.edit_message_text(
+                    text,
+                    chat_id=broadcast.sender_chat_id,
+                    message_id=broadcast.progress_message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+            if final:
+                await self._bot.send_message(
+                    broadcast.sender_chat_id,
+                    t(lang, "broadcast.finished"),
+                    parse_mode=ParseMode.HTML,
+                )
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                _log.info("could not update broadcast progress: %s", exc.message)
+        except TelegramError as exc:
+            _log.info("could not update broadcast progress: %s", exc)

@@ -1,0 +1,168 @@
+"""The moderators' digest: when the review queue grew, each moderator gets one message saying
+how much waits, at most once per [moderation] digest_minutes, never a message per note.
+
+The worker looks when something may have changed (any update wakes it, at most once every
+few seconds) and every half minute besides. Whether a digest is due is decided in storage
+together with queueing it, from the time of the last one kept in the database, so a restart
+does not bring an extra digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.chat.context import BuurtContext
+from bot.core.clock import Clock
+from bot.core.config import Config
+from bot.core.i18n import number, plain, t
+from bot.services.staff import moderator_ids
+from storage.models import NewMessage, QueueMarks
+from storage.repository import Repository
+
+_log = logging.getLogger(__name__)
+
+POLL_SECONDS = 30.0
+MIN_GAP_SECONDS = 1.0
+_KEY = "digests"
+
+
+class DigestWorker:
+    """Check the queue now and then; queue a digest for each moderator who is due one."""
+
+    def __init__(
+        self,
+        config: Config,
+        repo: Repository,
+        clock: Clock,
+        *,
+        on_queued: Callable[[], None] = lambda: None,
+        poll_seconds: float = POLL_SECONDS,
+        min_gap_seconds: float = MIN_GAP_SECONDS,
+    ) -> None:
+        self._config = config
+        self._repo = repo
+        self._clock = clock
+        self._on_queued = on_queued
+        self._poll = poll_seconds
+        self._gap = min_gap_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.checks = 0
+        """Checks completed (digests recorded), for tests that wait for one."""
+        self.queued = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="buurtbot:digests")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    def wake(self) -> None:
+        """Something may have joined the queue: look soon."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.check()
+            except Exception:
+                _log.exception("could not check the moderation queue for digests")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            # A burst of updates makes one check, not one each.
+            await asyncio.sleep(self._gap)
+
+    async def check(self) -> int:
+        """Queue the digests that are due; return how many."""
+        try:
+            return await self._check()
+        finally:
+            self.checks += 1
+
+    async def _check(self) -> int:
+        moderation = self._config.moderation
+        marks = await self._repo.queue_marks(moderation.mode)
+        if marks.count == 0:
+            return 0
+        interval = timedelta(minutes=moderation.digest_minutes)
+        now = self._clock.now()
+        queued = 0
+        for moderator in await moderator_ids(self._config, self._repo):
+            resident = await self._repo.get_resident(moderator)
+            if resident is None or not resident.active:
+                continue  # Telegram refuses messages to someone who never opened the chat
+            last = await self._repo.last_digest(moderator)
+            if last is not None:
+                sent_at, seen = last
+                grew = marks.note_mark > seen.note_mark or marks.report_mark > seen.report_mark
+                if not grew or now - sent_at < interval:
+                    continue
+            message = _digest(resident.language, moderator, marks, now, interval)
+            if await self._repo.record_digest(
+                moderator, marks, message, now=now, not_after=now - interval
+            ):
+                queued += 1
+        if queued:
+            self.queued += queued
+            self._on_queued()
+        return queued
+
+
+def _digest(
+    lang: str, moderator: int, marks: QueueMarks, now: datetime, interval: timedelta
+) -> NewMessage:
+    bucket = int(now.timestamp() // interval.total_seconds())
+    return NewMessage(
+        chat_id=moderator,
+        text=t(lang, "moderation_digest.text", count=number(lang, marks.count)),
+        buttons=(((plain(lang, "moderation_digest.open"), "md:q"),),),
+        # Due by the bot's clock (the one the delivery worker asks), not storage's.
+        due_at=now,
+        dedupe_key=f"digest:{moderator}:{bucket}",
+    )
+
+
+def digest_worker(app: Application[Any, Any, Any, Any, Any, Any]) -> DigestWorker | None:
+    worker = app.bot_data.get(_KEY)
+    return worker if isinstance(worker, DigestWorker) else None
+
+
+async def start_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Start the digest worker of a built application (from post_init)."""
+    services = app.bot_data["services"]
+    worker = DigestWorker(
+        services.config, services.repo, services.clock, on_queued=services.outbox_changed
+    )
+    app.bot_data[_KEY] = worker
+    await worker.start()
+
+
+async def stop_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    worker = digest_worker(app)
+    if worker is not None:
+        await worker.stop()
+
+
+def wake_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    worker = digest_worker(app)
+    if worker is not None:
+        worker.wake()
+
+
+async def nudge(update: Update, context: BuurtContext) -> None:
+    """After every update: the queue may have grown (a note placed, edited or reported)."""
+    wake_digests(context.application)

@@ -1,0 +1,288 @@
+"""Exports of a theme, made the same way in the chat (/export) and on the command line
+(`buurtbot export`): read from storage, render, and write a line in the audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.core.config import Config
+from bot.core.i18n import plain
+from bot.render.board_image import render_board
+from bot.render.board_pdf import board_picture, render_board_pdf
+from bot.render.calendar_file import CalendarEntry, calendar_file
+from bot.render.exports import (
+    BoardExport,
+    ContactRow,
+    ExportNote,
+    TableCardExport,
+    board_csv,
+    board_json,
+    board_markdown,
+    contacts_csv,
+    table_cards_markdown,
+)
+from bot.village.dates import format_period
+from storage.models import (
+    AuditAction,
+    Commitment,
+    MemberStatus,
+    Moment,
+    MomentStatus,
+    NoteStatus,
+    PlaceKind,
+    PlaceRef,
+    TalkTable,
+    Theme,
+)
+from storage.repository import Repository
+
+BOARD_FORMATS: tuple[str, ...] = ("md", "csv", "json", "png", "pdf")
+# The theme's table cards as Markdown, and its timeline as a calendar file.
+CARDS, TIMELINE = "cards", "ics"
+THEME_FORMATS: tuple[str, ...] = (*BOARD_FORMATS, CARDS, TIMELINE)
+CONTACTS = "contacts"
+_MIME = {
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "json": "application/json",
+    "png": "image/png",
+    "pdf": "application/pdf",
+}
+_PAGE = 500
+# Every planned moment, also those that have begun: the timeline as a whole.
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+_MOMENTS = 1000
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    data: bytes
+    mime: str
+
+
+async def board_export(
+    repo: Repository, config: Config, theme: Theme, *, language: str, now: datetime
+) -> BoardExport:
+    """Everything the theme's board shows, oldest note first, with duplicates counted."""
+    notes = []
+    offset = 0
+    while True:
+        page = await repo.list_notes(
+            theme.id, statuses=(NoteStatus.VISIBLE,), limit=_PAGE, offset=offset
+        )
+        notes.extend(page)
+        if len(page) < _PAGE:
+            break
+        offset += _PAGE
+    duplicates = await repo.duplicate_counts(theme.id)
+    tz = config.municipality.tz
+    exported = [
+        ExportNote(
+            number=note.id,
+            quadrant=note.quadrant,
+            kind=note.kind.value,
+            text=note.text,
+            date=note.created_at.astimezone(tz).date(),
+            also_mentioned=duplicates.get(note.id, 0),
+        )
+        for note in reversed(notes)
+        if note.quadrant is not None
+    ]
+    return BoardExport(
+        code=theme.code,
+        title=theme.title,
+        invitation=theme.invitation,
+        question=theme.question,
+        place=config.municipality.place_name(theme.place),
+        period=format_period(theme.starts_on, theme.ends_on, language),
+        status=theme.status.value,
+        municipality=config.municipality.name,
+        exported_at=now.astimezone(tz),
+        language=language,
+        notes=tuple(exported),
+    )
+
+
+def render_file(board: BoardExport, fmt: str) -> ExportFile:
+    """One format of the board as a named file."""
+    name = f"bord-{board.code}.{fmt}"
+    if fmt == "md":
+        data = board_markdown(board).encode("utf-8")
+    elif fmt == "csv":
+        data = board_csv(board)
+    elif fmt == "json":
+        data = board_json(board)
+    elif fmt == "png":
+        data = render_board(board_picture(board), language=board.language)
+    elif fmt == "pdf":
+        data = render_board_pdf(board)
+    else:
+        raise ValueError(f"unknown export format: {fmt!r}")
+    return ExportFile(name, data, _MIME[fmt])
+
+
+async def available_formats(repo: Repository, theme: Theme) -> list[str]:
+    """What "everything" means for a theme: the board, and cards and timeline when it has them."""
+    formats = list(BOARD_FORMATS)
+    if await repo.list_tables([theme.id]):
+        formats.append(CARDS)
+    if await _moments(repo, theme):
+        formats.append(TIMELINE)
+    return formats
+
+
+async def board_files(
+    repo: Repository,
+    config: Config,
+    theme: Theme,
+    formats: Sequence[str],
+    *,
+    language: str,
+    now: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+) -> list[ExportFile]:
+    """Render the theme in these formats and write the export in the audit trail."""
+    board = await board_export(repo, config, theme, language=language, now=now)
+    files = []
+    for fmt in formats:
+        if fmt == CARDS:
+            files.append(await _cards_file(repo, config, theme, board))
+        elif fmt == TIMELINE:
+            files.append(await _timeline_file(repo, config, theme, language))
+        else:
+            files.append(await asyncio.to_thread(render_file, board, fmt))
+    await repo.audit(
+        AuditAction.EXPORT,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        theme_id=theme.id,
+        detail={"formats": list(formats), "notes": len(board.notes), "via": via},
+    )
+    return files
+
+
+def _places(lang: str, table: TalkTable, seated: int, waiting: int) -> str:
+    if table.capacity is None:
+        return plain(lang, "tables.places_open", count=seated)
+    if waiting:
+        return plain(
+            lang, "tables.places_waiting", taken=seated, capacity=table.capacity, waiting=waiting
+        )
+    return plain(lang, "tables.places", taken=seated, capacity=table.capacity)
+
+
+async def _cards_file(
+    repo: Repository, config: Config, theme: Theme, board: BoardExport
+) -> ExportFile:
+    lang = board.language
+    cards = []
+    for table in await repo.list_tables([theme.id]):
+        members = await repo.list_members(table.id)
+        seated = [m for m in members if m.status == MemberStatus.MEMBER]
+        counts = {kind: sum(1 for m in seated if m.commitment == kind) for kind in Commitment}
+        cards.append(
+            TableCardExport(
+                title=table.title,
+                what=table.what,
+                ambitions=table.ambitions,
+                agreements=table.agreements,
+                working=table.working,
+                who=plain(
+                    lang,
+                    "tables.who_counts",
+                    think=counts[Commitment.THINK],
+                    take_part=counts[Commitment.TAKE_PART],
+                    connect=counts[Commitment.CONNECT],
+                ),
+                places=_places(lang, table, len(seated), len(members) - len(seated)),
+            )
+        )
+    footer = plain(
+        lang,
+        "export.footer",
+        municipality=config.municipality.name,
+        date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
+    )
+    text = table_cards_markdown(theme.title, cards, lang, footer)
+    return ExportFile(f"tafelkaarten-{theme.code}.md", text.encode("utf-8"), "text/markdown")
+
+
+async def _moments(repo: Repository, theme: Theme) -> list[Moment]:
+    return await repo.upcoming_moments(
+        _BEGINNING, theme_ids=[theme.id], with_tables=True, limit=_MOMENTS
+    )
+
+
+async def _timeline_file(
+    repo: Repository, config: Config, theme: Theme, language: str
+) -> ExportFile:
+    tables = {table.id: table.title for table in await repo.list_tables([theme.id])}
+    entries = [
+        CalendarEntry(
+            uid=f"moment-{moment.id}@buurtbot",
+            title=moment.title,
+            starts_at=moment.starts_at,
+            place=moment.place,
+            description=" · ".join(
+                [
+                    plain(language, f"timeline.kind_{moment.kind.value}"),
+                    tables.get(moment.table_id or 0, theme.title),
+                ]
+            ),
+            sequence=moment.sequence,
+            cancelled=moment.status == MomentStatus.CANCELLED,
+            stamp=moment.updated_at,
+        )
+        for moment in await _moments(repo, theme)
+    ]
+    name = plain(language, "timeline.calendar_name", municipality=config.municipality.name)
+    data = await asyncio.to_thread(calendar_file, entries, config.municipality.tz, name)
+    return ExportFile(f"tijdlijn-{theme.code}.ics", data, "text/calendar")
+
+
+def _place_names(config: Config, village: str | None, hood: str | None) -> tuple[str, str]:
+    municipality = config.municipality
+    village_name = municipality.place_name(PlaceRef(PlaceKind.VILLAGE, village)) if village else ""
+    hood_name = municipality.place_name(PlaceRef(PlaceKind.NEIGHBOURHOOD, hood)) if hood else ""
+    return village_name, hood_name
+
+
+async def contacts_file(
+    repo: Repository,
+    config: Config,
+    theme: Theme,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+) -> ExportFile:
+    """The theme's participants who agreed to be invited, as CSV; the export is audited."""
+    rows = []
+    for contact in await repo.theme_contacts(theme.id):
+        village, hood = _place_names(config, contact.village_key, contact.neighbourhood_key)
+        rows.append(
+            ContactRow(
+                telegram_id=contact.user_id,
+                phone=contact.phone or "",
+                village=village,
+                neighbourhood=hood,
+                language=contact.language,
+            )
+        )
+    await repo.audit(
+        AuditAction.CONTACTS_EXPORT,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        theme_id=theme.id,
+        detail={"contacts": len(rows), "via": via},
+    )
+    return ExportFile(f"contacten-{theme.code}.csv", contacts_csv(rows), "text/csv")
