@@ -12,6 +12,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
+from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
 from bot.services.announcements import queue_broadcast
 from bot.village.access import manageable_places, may_manage
@@ -21,16 +22,6 @@ from storage.models import BroadcastKind, PlaceKind, PlaceRef, Recipient, ThemeS
 FLOW = "message"
 TEXT, CONFIRM = "text", "confirm"
 MAX_TEXT = 3500
-
-
-def _user(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-def _chat(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
 
 
 @ambassadors_only
@@ -89,7 +80,7 @@ async def on_button(update: Update, context: BuurtContext) -> None:
     elif action == "theme" and args:
         theme_id = unpack_int(args[0])
         theme = await repo.get_theme(theme_id) if theme_id is not None else None
-        if theme is None or not may_manage(_user(update), config, theme.place):
+        if theme is None or not may_manage(user_id(update), config, theme.place):
             await answer_key(update, context, "access.other_area", alert=True)
             return
         await answer(update)
@@ -104,7 +95,7 @@ async def on_button(update: Update, context: BuurtContext) -> None:
         }
         kind = kinds.get(args[0])
         place = PlaceRef(kind, "" if args[1] == "-" else args[1]) if kind else None
-        if place is None or not may_manage(_user(update), config, place):
+        if place is None or not may_manage(user_id(update), config, place):
             await answer_key(update, context, "access.other_area", alert=True)
             return
         await answer(update)
@@ -124,7 +115,7 @@ async def on_button(update: Update, context: BuurtContext) -> None:
 
 def _place_keyboard(update: Update, context: BuurtContext) -> InlineKeyboardMarkup:
     municipality = context.services.config.municipality
-    allowed = manageable_places(_user(update), context.services.config)
+    allowed = manageable_places(user_id(update), context.services.config)
     rows: list[list[InlineKeyboardButton]] = []
     if allowed is None:
         label = plain(context.lang, "newtheme.whole_municipality", municipality=municipality.name)
@@ -143,7 +134,7 @@ def _place_keyboard(update: Update, context: BuurtContext) -> InlineKeyboardMark
 
 
 async def _ask_text(update: Update, context: BuurtContext, data: dict[str, Any]) -> None:
-    await context.services.repo.set_state(_chat(update), FLOW, TEXT, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, TEXT, data)
     await say(update, context, t(context.lang, "broadcast.ask_text"))
 
 
@@ -163,10 +154,10 @@ async def on_text(update: Update, context: BuurtContext) -> None:
     data = dict(context.state.data, text=text)
     recipients = await _recipients(context, data)
     if not recipients:
-        await context.services.repo.set_state(_chat(update), None, None, {})
+        await context.services.repo.set_state(chat_id(update), None, None, {})
         await say(update, context, t(lang, "broadcast.nobody"))
         return
-    await context.services.repo.set_state(_chat(update), FLOW, CONFIRM, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, CONFIRM, data)
     await say(update, context, t(lang, "broadcast.preview"))
     await say(update, context, t(lang, "broadcast.from_ambassador", text=text))
     keyboard = InlineKeyboardMarkup(
@@ -182,7 +173,7 @@ async def on_text(update: Update, context: BuurtContext) -> None:
 
 async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
     data = dict(context.state.data)
-    await context.services.repo.set_state(_chat(update), None, None, {})
+    await context.services.repo.set_state(chat_id(update), None, None, {})
     if not send:
         await say(update, context, t(context.lang, "broadcast.cancelled"))
         return

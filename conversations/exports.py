@@ -8,8 +8,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.chat.callbacks import pack, unpack, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.guards import exporters_only
 from bot.chat.replies import answer, answer_key, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import chat_id, person_name, user_id
 from bot.core.i18n import plain, t
 from bot.services.exports import (
     CARDS,
@@ -21,12 +23,10 @@ from bot.services.exports import (
     board_files,
     contacts_file,
 )
-from bot.services.staff import chat_id, person_name, require_role, user_id
 from bot.village.access import Role, manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
 
 ALL = "all"
-exporters_only = require_role("export.denied", Role.MODERATOR, Role.AMBASSADOR, Role.ADMIN)
 
 
 def _sees_everything(context: BuurtContext) -> bool:

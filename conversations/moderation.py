@@ -15,13 +15,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.chat.ages import age_text
 from bot.chat.callbacks import pack, unpack_int
+from bot.chat.codes import HIDE_REASON_CODES, QUADRANT_CODES
 from bot.chat.context import BuurtContext
+from bot.chat.guards import moderators_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, shorten, split_html
+from bot.chat.updates import chat_id, person_name, user_id
 from bot.core.i18n import Html, plain, t
-from bot.services.staff import age_text, chat_id, person_name, require_role, user_id
 from bot.village import redaction
 from bot.village.access import Role
 from storage.models import (
@@ -45,24 +48,6 @@ REDACT = "redact"
 PAGE_SIZE = 5
 CARD_TEXT = 3000
 DUPLICATE_CHOICES = 6
-
-QUADRANT_LETTER = {
-    Quadrant.WISH: "w",
-    Quadrant.EXAMPLE: "e",
-    Quadrant.POSSIBILITY: "p",
-    Quadrant.QUESTION: "q",
-    Quadrant.OTHER: "o",
-}
-_QUADRANT = {letter: quadrant for quadrant, letter in QUADRANT_LETTER.items()}
-_REASON_LETTER = {
-    HideReason.PRIVATE: "p",
-    HideReason.HURTFUL: "h",
-    HideReason.ADVERT: "a",
-    HideReason.OTHER: "o",
-}
-_REASON = {letter: reason for reason, letter in _REASON_LETTER.items()}
-
-moderators_only = require_role("moderation.denied", Role.MODERATOR, Role.ADMIN)
 
 
 def _mode(context: BuurtContext) -> str:
@@ -559,7 +544,7 @@ async def _hide(
 ) -> None:
     """Without a reason: show the reasons. With one: hide the note."""
     if extra is not None:
-        reason = _REASON.get(extra)
+        reason = HIDE_REASON_CODES.value(extra)
         if reason is None or note_id is None or round_ is None:
             await answer_key(update, context, "common.stale_button")
             return
@@ -576,7 +561,7 @@ async def _hide(
                 callback_data=pack("md", "h", item.note.id, item.round, letter),
             )
         ]
-        for reason, letter in _REASON_LETTER.items()
+        for reason, letter in HIDE_REASON_CODES.items()
     ]
     rows.append(_back_row(lang, item.note.id, item.round))
     await answer_key(update, context, "moderation.why_hide")
@@ -592,7 +577,7 @@ async def _move(
 ) -> None:
     """Without a quadrant: show the others. With one: move the note there."""
     if extra is not None:
-        quadrant = _QUADRANT.get(extra)
+        quadrant = QUADRANT_CODES.value(extra)
         if quadrant is None or note_id is None or round_ is None:
             await answer_key(update, context, "common.stale_button")
             return
@@ -607,7 +592,7 @@ async def _move(
             plain(lang, f"quadrant.{quadrant.value}"),
             callback_data=pack("md", "m", item.note.id, item.round, letter),
         )
-        for quadrant, letter in QUADRANT_LETTER.items()
+        for quadrant, letter in QUADRANT_CODES.items()
         if quadrant != item.note.quadrant
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]

@@ -10,6 +10,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.steps import StepHandler
 from bot.chat.text_limits import shorten
+from bot.chat.updates import user_id
 from bot.core.i18n import Html, plain, t
 from bot.village.notes import has_visible_text
 from conversations import onboarding, village_talk
@@ -21,11 +22,6 @@ PAGE_SIZE = 8
 PREVIEW = 120
 
 
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 async def mine_command(update: Update, context: BuurtContext) -> None:
     """Show the resident's choices and their notes."""
     await _send_choices(update, context, edit=False)
@@ -35,10 +31,10 @@ async def mine_command(update: Update, context: BuurtContext) -> None:
 async def _send_choices(update: Update, context: BuurtContext, *, edit: bool) -> None:
     lang = context.lang
     repo = context.services.repo
-    user_id = _user_id(update)
-    consents = await repo.get_consents(user_id)
-    phone = await repo.get_phone(user_id)
-    resident = await repo.get_resident(user_id)
+    uid = user_id(update)
+    consents = await repo.get_consents(uid)
+    phone = await repo.get_phone(uid)
+    resident = await repo.get_resident(uid)
     municipality = context.services.config.municipality
     if resident is not None and resident.neighbourhood_key:
         place = municipality.place_name(
@@ -99,7 +95,7 @@ async def _send_choices(update: Update, context: BuurtContext, *, edit: bool) ->
 async def _send_notes(update: Update, context: BuurtContext, *, offset: int, edit: bool) -> None:
     lang = context.lang
     repo = context.services.repo
-    notes = await repo.list_notes_by_author(_user_id(update))
+    notes = await repo.list_notes_by_author(user_id(update))
     if not notes:
         await say(update, context, t(lang, "mine.none"))
         return
@@ -168,7 +164,7 @@ async def _own_note(update: Update, context: BuurtContext, note_id: int | None) 
     if note is None:
         await answer_key(update, context, "talk.note_gone")
         return None
-    if note.author_id != _user_id(update):
+    if note.author_id != user_id(update):
         await answer_key(update, context, "common.not_yours", alert=True)
         return None
     return note
@@ -185,14 +181,14 @@ async def on_mine_button(update: Update, context: BuurtContext) -> None:
     if action == "c" and len(args) == 2:
         await _toggle_consent(update, context, args[0], args[1])
     elif action == "phone":
-        await context.services.repo.set_phone(_user_id(update), None)
+        await context.services.repo.set_phone(user_id(update), None)
         await answer_key(update, context, "mine.saved")
         await _send_choices(update, context, edit=True)
     elif action == "hidename":
         repo = context.services.repo
-        for member in await repo.memberships_of(_user_id(update)):
+        for member in await repo.memberships_of(user_id(update)):
             await repo.set_member_name(member.table_id, member.user_id, None)
-        await repo.set_consent(_user_id(update), Consent.SHOW_NAME, False)
+        await repo.set_consent(user_id(update), Consent.SHOW_NAME, False)
         await answer_key(update, context, "mine.saved")
         await _send_choices(update, context, edit=True)
     elif action == "place":
@@ -215,7 +211,7 @@ async def _toggle_consent(update: Update, context: BuurtContext, purpose: str, v
     if purpose not in consents or value not in ("0", "1"):
         await answer_key(update, context, "common.stale_button")
         return
-    await context.services.repo.set_consent(_user_id(update), consents[purpose], value == "1")
+    await context.services.repo.set_consent(user_id(update), consents[purpose], value == "1")
     await answer_key(update, context, "mine.saved")
     await _send_choices(update, context, edit=True)
 
@@ -313,7 +309,7 @@ async def on_new_text(update: Update, context: BuurtContext) -> None:
     note_id = context.state.data.get("note")
     note = await repo.get_note(note_id) if isinstance(note_id, int) else None
     await repo.set_state(update.effective_chat.id, None, None, {})
-    if note is None or note.author_id != _user_id(update):
+    if note is None or note.author_id != user_id(update):
         await say(update, context, t(lang, "talk.note_gone"))
         return
     await repo.set_note_text(note.id, message.text)

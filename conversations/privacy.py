@@ -10,13 +10,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
 from storage.models import Consent
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 async def privacy_command(update: Update, context: BuurtContext) -> None:
@@ -27,7 +23,7 @@ async def privacy_command(update: Update, context: BuurtContext) -> None:
 
 async def my_data_command(update: Update, context: BuurtContext) -> None:
     """Send everything stored about the resident as a JSON file."""
-    data = await context.services.repo.export_resident(_user_id(update))
+    data = await context.services.repo.export_resident(user_id(update))
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     assert update.effective_chat is not None
     await context.bot.send_document(
@@ -63,13 +59,13 @@ async def on_forget(update: Update, context: BuurtContext) -> None:
     lang = context.lang
     await drop_buttons(update)
     # The button only says who pressed it: the erasure is always of the presser's own data.
-    await context.services.repo.erase_resident(_user_id(update))
+    await context.services.repo.erase_resident(user_id(update))
     await say(update, context, t(lang, "forget.done"))
 
 
 async def stop_command(update: Update, context: BuurtContext) -> None:
     """Stop theme news for this resident."""
-    await context.services.repo.set_consent(_user_id(update), Consent.THEME_NEWS, False)
+    await context.services.repo.set_consent(user_id(update), Consent.THEME_NEWS, False)
     await say(update, context, t(context.lang, "stop.done"))
 
 

@@ -11,24 +11,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.codes import REPORT_REASON_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
 from bot.services.digests import wake_digests
-from bot.services.staff import user_id
-from storage.models import Note, NoteKind, NoteStatus, ReportOutcome, ReportReason
+from storage.models import Note, NoteKind, NoteStatus, ReportOutcome
 
 PAGE_SIZE = 5  # the board's page size: the report list shows the page that was read
-
-_REASON_LETTER = {
-    ReportReason.PRIVATE: "p",
-    ReportReason.HURTFUL: "h",
-    ReportReason.ADVERT: "a",
-    ReportReason.WRONG_PLACE: "w",
-    ReportReason.OTHER: "o",
-}
-_REASON = {letter: reason for reason, letter in _REASON_LETTER.items()}
 
 
 def report_button(lang: str, theme_id: int, offset: int) -> InlineKeyboardButton:
@@ -97,7 +89,7 @@ async def on_note(update: Update, context: BuurtContext) -> None:
                 callback_data=pack("mr", "r", note.id, letter),
             )
         ]
-        for reason, letter in _REASON_LETTER.items()
+        for reason, letter in REPORT_REASON_CODES.items()
     ]
     rows.append(
         [InlineKeyboardButton(plain(lang, "report.never_mind"), callback_data=pack("mr", "x"))]
@@ -110,7 +102,7 @@ async def on_reason(update: Update, context: BuurtContext) -> None:
     """Store the report; the note goes back to the queue."""
     parts = unpack(update.callback_query.data if update.callback_query else None, "mr", 3)
     note_id = unpack_int(parts[1]) if parts else None
-    reason = _REASON.get(parts[2]) if parts else None
+    reason = REPORT_REASON_CODES.value(parts[2]) if parts else None
     if note_id is None or reason is None:
         await answer_key(update, context, "common.stale_button")
         return

@@ -18,11 +18,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.chat.callbacks import pack, unpack, unpack_int
 from bot.chat.commands import set_personal_menu
 from bot.chat.context import BuurtContext
+from bot.chat.guards import admins_only
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import person_name, user_id
 from bot.core.i18n import Html, number, plain, t
-from bot.services.staff import person_name, require_role, user_id
-from bot.village.access import Role, roles_of, use_grants
+from bot.village.access import roles_of, use_grants
 from bot.village.dates import format_date
 from storage.models import AuditAction, AuditEntry, GrantRole, RoleGrant
 
@@ -30,8 +31,6 @@ INVITE_PREFIX = "r_"
 INVITE_HOURS = 72
 AUDIT_PAGE = 15
 _LIST_LIMIT = 20
-
-admins_only = require_role("role_admin.denied", Role.ADMIN)
 
 
 def token_hash(token: str) -> str:

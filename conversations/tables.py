@@ -20,6 +20,7 @@ from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.steps import StepHandler
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, plain, t
 from bot.services.scheduler import planning_changed
 from bot.village.access import Role, may_manage
@@ -79,16 +80,6 @@ _FIELD_LIMIT = {
     CardField.AGREEMENTS: MAX_FIELD,
     CardField.WORKING: MAX_FIELD,
 }
-
-
-def _chat(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _user(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _button(lang: str, key: str, *data: str | int, **values: object) -> InlineKeyboardButton:
@@ -198,14 +189,14 @@ async def _theme_title(context: BuurtContext, theme_id: int) -> str:
 
 
 def _may_edit(update: Update, context: BuurtContext, table: TalkTable, theme: Theme) -> bool:
-    user_id = _user(update)
-    return table.initiator_id == user_id or _manages(update, context, theme)
+    uid = user_id(update)
+    return table.initiator_id == uid or _manages(update, context, theme)
 
 
 def _manages(update: Update, context: BuurtContext, theme: Theme) -> bool:
     if not context.roles & {Role.AMBASSADOR, Role.ADMIN}:
         return False
-    return may_manage(_user(update), context.services.config, theme.place)
+    return may_manage(user_id(update), context.services.config, theme.place)
 
 
 # -- /nieuwtafel: the ambassador sets up a table ----------------------------------------------
@@ -220,7 +211,7 @@ async def new_table(update: Update, context: BuurtContext) -> None:
 
 async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
     """Store the step of /nieuwtafel and ask its question."""
-    await context.services.repo.set_state(_chat(update), FLOW, step, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, step, data)
     lang = context.lang
     if step == PREVIEW:
         await _preview(update, context, data)
@@ -337,7 +328,7 @@ async def _on_new_button(
     elif action in ("save", "stop") and await _in_new_flow(update, context, PREVIEW):
         await answer(update)
         await drop_buttons(update)
-        await context.services.repo.set_state(_chat(update), None, None, {})
+        await context.services.repo.set_state(chat_id(update), None, None, {})
         if action == "stop":
             await say(update, context, t(context.lang, "tables.stopped"))
             return
@@ -360,7 +351,7 @@ async def _save_new(update: Update, context: BuurtContext, data: dict[str, Any])
         ambitions=draft.ambitions,
         agreements=draft.agreements,
         working=draft.working,
-        created_by=_user(update),
+        created_by=user_id(update),
     )
     await say(update, context, t(context.lang, "tables.saved", title=table.title))
     await _show(update, context, table, edit=False)
@@ -372,7 +363,7 @@ async def _save_new(update: Update, context: BuurtContext, data: dict[str, Any])
 async def _my_theme_ids(update: Update, context: BuurtContext) -> set[int]:
     repo = context.services.repo
     ids = {theme.id for theme in await active_themes(context)}
-    for member in await repo.memberships_of(_user(update)):
+    for member in await repo.memberships_of(user_id(update)):
         table = await repo.get_table(member.table_id)
         if table is not None:
             ids.add(table.theme_id)
@@ -394,7 +385,7 @@ async def tables_command(update: Update, context: BuurtContext) -> None:
     if not tables:
         await say(update, context, t(lang, "tables.none"))
         return
-    own = {m.table_id: m for m in await repo.memberships_of(_user(update))}
+    own = {m.table_id: m for m in await repo.memberships_of(user_id(update))}
     rows = []
     for table in tables[:40]:
         label = table.title
@@ -419,9 +410,9 @@ async def _show(update: Update, context: BuurtContext, table: TalkTable, *, edit
         await say(update, context, t(lang, "tables.gone"))
         return
     members = await repo.list_members(table.id)
-    me = next((m for m in members if m.user_id == _user(update)), None)
+    me = next((m for m in members if m.user_id == user_id(update)), None)
     manages = _manages(update, context, theme)
-    names = me is not None or manages or table.initiator_id == _user(update)
+    names = me is not None or manages or table.initiator_id == user_id(update)
     text = card_text(lang, table, theme.title, members, names=names)
     rows: list[list[InlineKeyboardButton]] = []
     if me is None:
@@ -465,7 +456,7 @@ async def _start_join(
 ) -> None:
     lang = context.lang
     await context.services.repo.set_state(
-        _chat(update), FLOW, HOW, {"table": table.id, "kind": kind.value}
+        chat_id(update), FLOW, HOW, {"table": table.id, "kind": kind.value}
     )
     keyboard = InlineKeyboardMarkup([[_button(lang, "common.skip", "tf", "hs", table.id)]])
     await say(
@@ -490,7 +481,7 @@ async def on_how(update: Update, context: BuurtContext) -> None:
 async def _ask_name(update: Update, context: BuurtContext, data: dict[str, Any]) -> None:
     lang = context.lang
     table_id = int(data["table"])
-    await context.services.repo.set_state(_chat(update), FLOW, NAME, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, NAME, data)
     user = update.effective_user
     name = user.first_name if user and user.first_name else plain(lang, "start.someone")
     keyboard = InlineKeyboardMarkup(
@@ -510,16 +501,16 @@ async def _finish_join(
     lang = context.lang
     repo = context.services.repo
     data = dict(context.state.data)
-    await repo.set_state(_chat(update), None, None, {})
+    await repo.set_state(chat_id(update), None, None, {})
     kind = Commitment(str(data.get("kind", Commitment.THINK.value)))
     user = update.effective_user
     first_name = user.first_name if show_name and user is not None else None
-    await repo.set_consent(_user(update), Consent.SHOW_NAME, show_name)
+    await repo.set_consent(user_id(update), Consent.SHOW_NAME, show_name)
     result = await repo.join_table(
-        table.id, _user(update), kind, str(data.get("how", "")), first_name
+        table.id, user_id(update), kind, str(data.get("how", "")), first_name
     )
     await _tell_moved_up(context, await repo.fill_free_places(table.id))
-    member = await repo.get_member(table.id, _user(update)) or result.member
+    member = await repo.get_member(table.id, user_id(update)) or result.member
     if member.status == MemberStatus.WAITING:
         position = await repo.waiting_position(table.id, member.user_id)
         await say(update, context, t(lang, "tables.joined_waiting", position=position))
@@ -569,7 +560,7 @@ async def tell_moved_up(repo: Repository, promoted: list[TableMember], now: date
 async def _leave(update: Update, context: BuurtContext, table: TalkTable) -> None:
     repo = context.services.repo
     lang = context.lang
-    if not await repo.leave_table(table.id, _user(update)):
+    if not await repo.leave_table(table.id, user_id(update)):
         await say(update, context, t(lang, "tables.not_member"))
         return
     await say(update, context, t(lang, "tables.left", title=table.title))
@@ -611,7 +602,7 @@ async def _ask_field(
 ) -> None:
     lang = context.lang
     await context.services.repo.set_state(
-        _chat(update), FLOW, EDIT, {"table": table.id, "field": field.value}
+        chat_id(update), FLOW, EDIT, {"table": table.id, "field": field.value}
     )
     if field == CardField.CAPACITY:
         now = str(table.capacity) if table.capacity else plain(lang, "tables.no_maximum")
@@ -648,7 +639,7 @@ async def on_edit_text(update: Update, context: BuurtContext) -> None:
     data = context.state.data
     table = await _editable(update, context, unpack_int(str(data.get("table", ""))))
     if table is None:
-        await context.services.repo.set_state(_chat(update), None, None, {})
+        await context.services.repo.set_state(chat_id(update), None, None, {})
         return
     field = CardField(str(data.get("field", CardField.WHAT.value)))
     value = (message.text or "").strip()
@@ -674,12 +665,12 @@ async def _store(
     value: str | int | None,
 ) -> None:
     repo = context.services.repo
-    await repo.set_state(_chat(update), None, None, {})
+    await repo.set_state(chat_id(update), None, None, {})
     updated = await repo.update_table(
         table.id,
         field,
         value,
-        edited_by=_user(update),
+        edited_by=user_id(update),
         now=context.services.clock.now(),
         digest_after=DIGEST_AFTER,
         digest_within=DIGEST_WITHIN,
@@ -787,15 +778,15 @@ async def on_initiator_link(update: Update, context: BuurtContext) -> None:
     if table is None:
         await say(update, context, t(lang, "tables.link_unknown"))
         return
-    if not await repo.claim_initiator(table.id, _user(update)):
+    if not await repo.claim_initiator(table.id, user_id(update)):
         await say(update, context, t(lang, "tables.link_taken"))
         return
     # The initiator sits at the table, full or not; someone already there keeps their line.
-    member = await repo.get_member(table.id, _user(update))
+    member = await repo.get_member(table.id, user_id(update))
     if member is None or member.status == MemberStatus.WAITING:
         await repo.join_table(
             table.id,
-            _user(update),
+            user_id(update),
             member.commitment if member else Commitment.TAKE_PART,
             member.how if member else "",
             member.first_name if member else None,
@@ -871,7 +862,7 @@ async def on_button(update: Update, context: BuurtContext) -> None:
         await drop_buttons(update)
         await say(update, context, t(lang, "tables.stayed"))
     elif action == "nm" and len(args) == 2:
-        member = await repo.get_member(table.id, _user(update))
+        member = await repo.get_member(table.id, user_id(update))
         if member is None:
             await answer_key(update, context, "tables.not_member")
             return

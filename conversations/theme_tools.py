@@ -13,6 +13,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
+from bot.chat.updates import user_id
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
@@ -25,11 +26,6 @@ from conversations.themes import deep_link
 from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
 
 _ACTIONS = ("poster", "progress", "close")
-
-
-def _user(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 async def _pick(update: Update, context: BuurtContext, action: str) -> None:
@@ -73,7 +69,7 @@ async def on_button(update: Update, context: BuurtContext) -> None:
     if theme is None:
         await answer_key(update, context, "talk.theme_gone")
         return
-    if not may_manage(_user(update), context.services.config, theme.place):
+    if not may_manage(user_id(update), context.services.config, theme.place):
         await answer_key(update, context, "access.other_area", alert=True)
         return
     await answer(update)

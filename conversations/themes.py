@@ -18,6 +18,7 @@ from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import chat_id, user_id
 from bot.core.clock import local_today
 from bot.core.i18n import plain, t
 from bot.services.announcements import news_recipients, queue_broadcast, theme_news
@@ -55,16 +56,6 @@ _KIND_LETTER = {
 _LETTER_KIND = {letter: kind for kind, letter in _KIND_LETTER.items()}
 
 
-def _chat(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _user(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 def _place_of(data: dict[str, Any]) -> PlaceRef:
     kind, _, key = str(data.get("place", "municipality:")).partition(":")
     return PlaceRef(PlaceKind(kind), key)
@@ -76,7 +67,7 @@ def _today(context: BuurtContext) -> date:
 
 async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
     """Store the step and ask its question."""
-    await context.services.repo.set_state(_chat(update), FLOW, step, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, step, data)
     lang = context.lang
     buttons: list[list[InlineKeyboardButton]] = []
     if step == TITLE:
@@ -131,7 +122,7 @@ def _button(lang: str, key: str, *data: str | int) -> InlineKeyboardButton:
 
 def _place_buttons(update: Update, context: BuurtContext) -> list[list[InlineKeyboardButton]]:
     municipality = context.services.config.municipality
-    allowed = manageable_places(_user(update), context.services.config)
+    allowed = manageable_places(user_id(update), context.services.config)
     places: list[tuple[PlaceRef, str]] = []
     if allowed is None:
         label = plain(context.lang, "newtheme.whole_municipality", municipality=municipality.name)
@@ -256,7 +247,7 @@ async def _after_quadrant(update: Update, context: BuurtContext, data: dict[str,
 async def _preview(update: Update, context: BuurtContext, data: dict[str, Any]) -> None:
     """Show the theme exactly as residents will see it, then what can be done with it."""
     lang = context.lang
-    await context.services.repo.set_state(_chat(update), FLOW, PREVIEW, dict(data, back=True))
+    await context.services.repo.set_state(chat_id(update), FLOW, PREVIEW, dict(data, back=True))
     await say(update, context, t(lang, "newtheme.preview_intro"))
     opening = village_talk.opening_text(
         lang, data["title"], data["invitation"], data.get("question") or ""
@@ -358,7 +349,11 @@ async def _on_place(
     kind = _LETTER_KIND.get(letter)
     place = PlaceRef(kind, "" if key == "-" else key) if kind else None
     config = context.services.config
-    if place is None or not may_manage(_user(update), config, place) or not _exists(config, place):
+    if (
+        place is None
+        or not may_manage(user_id(update), config, place)
+        or not _exists(config, place)
+    ):
         await answer_key(update, context, "access.other_area", alert=True)
         return
     await answer(update)
@@ -383,7 +378,7 @@ async def _on_action(
     lang = context.lang
     repo = context.services.repo
     if action == "stop":
-        await repo.set_state(_chat(update), None, None, {})
+        await repo.set_state(chat_id(update), None, None, {})
         await say(update, context, t(lang, "newtheme.cancelled"))
         return
     if action == "edit":
@@ -398,7 +393,7 @@ async def _on_action(
         await say(update, context, t(lang, "newtheme.which_field"), InlineKeyboardMarkup(rows))
         return
     theme = await _save(update, context, data)
-    await repo.set_state(_chat(update), None, None, {})
+    await repo.set_state(chat_id(update), None, None, {})
     if theme.status != ThemeStatus.DRAFT:
         # A running or closed theme is changed in place; residents see the new text at once.
         await say(update, context, t(lang, "newtheme.saved_active"))
@@ -423,7 +418,7 @@ async def _save(update: Update, context: BuurtContext, data: dict[str, Any]) -> 
         theme = await repo.update_theme(int(data["id"]), **fields)
         if theme is not None:
             return theme
-    return await repo.create_theme(status=ThemeStatus.DRAFT, created_by=_user(update), **fields)
+    return await repo.create_theme(status=ThemeStatus.DRAFT, created_by=user_id(update), **fields)
 
 
 async def _confirm_publish(update: Update, context: BuurtContext, theme: Theme) -> None:
@@ -460,7 +455,7 @@ async def _managed_theme(
     if theme is None:
         await answer_key(update, context, "talk.theme_gone")
         return None
-    if not may_manage(_user(update), context.services.config, theme.place):
+    if not may_manage(user_id(update), context.services.config, theme.place):
         await answer_key(update, context, "access.other_area", alert=True)
         return None
     return theme
@@ -512,7 +507,7 @@ async def _on_publish_answer(
 @ambassadors_only
 async def list_themes(update: Update, context: BuurtContext) -> None:
     """List the themes of the ambassador's area, each with its card."""
-    places = manageable_places(_user(update), context.services.config)
+    places = manageable_places(user_id(update), context.services.config)
     statuses = (ThemeStatus.DRAFT, ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
     themes = await context.services.repo.list_themes(places, statuses)
     lang = context.lang

@@ -20,6 +20,7 @@ from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.steps import StepHandler
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import chat_id, user_id
 from bot.core.clock import local_today
 from bot.core.i18n import Html, plain, t
 from bot.render.calendar_file import CalendarEntry, calendar_file
@@ -50,16 +51,6 @@ _KIND_LETTER = {MomentKind.MEETING: "m", MomentKind.ACTION: "a", MomentKind.CLOS
 _LETTER_KIND = {letter: kind for kind, letter in _KIND_LETTER.items()}
 
 
-def _chat(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _user(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 def _button(lang: str, key: str, *data: str | int, **values: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         shorten(plain(lang, key, **values), BUTTON_LABEL_LIMIT), callback_data=pack(*data)
@@ -76,7 +67,7 @@ def _is_ambassador(context: BuurtContext) -> bool:
 
 def _manages(update: Update, context: BuurtContext, theme: Theme) -> bool:
     return _is_ambassador(context) and may_manage(
-        _user(update), context.services.config, theme.place
+        user_id(update), context.services.config, theme.place
     )
 
 
@@ -92,7 +83,7 @@ async def moment_command(update: Update, context: BuurtContext) -> None:
 
 async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
     """Store the step and ask its question."""
-    await context.services.repo.set_state(_chat(update), FLOW, step, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, step, data)
     lang = context.lang
     markup: InlineKeyboardMarkup | None = None
     if step == KIND:
@@ -140,7 +131,7 @@ async def _scope_or_kind(update: Update, context: BuurtContext, theme: Theme) ->
         ]
         for table in tables[:30]
     ]
-    await context.services.repo.set_state(_chat(update), FLOW, KIND, {"theme": theme.id})
+    await context.services.repo.set_state(chat_id(update), FLOW, KIND, {"theme": theme.id})
     await say(update, context, t(lang, "timeline.ask_scope"), InlineKeyboardMarkup(rows))
 
 
@@ -333,7 +324,7 @@ async def _on_flow_button(
     elif action in ("save", "stop") and await _in_step(context, PREVIEW):
         await answer(update)
         await drop_buttons(update)
-        await repo.set_state(_chat(update), None, None, {})
+        await repo.set_state(chat_id(update), None, None, {})
         if action == "stop":
             await say(update, context, t(lang, "timeline.stopped"))
             return
@@ -361,7 +352,7 @@ async def _save(update: Update, context: BuurtContext, data: dict[str, Any]) -> 
         starts_at=starts,
         place=str(data.get("place") or ""),
         remind_theme=bool(data.get("widen")),
-        created_by=_user(update),
+        created_by=user_id(update),
         reminders=reminders_for(services, starts),
     )
     planning_changed(context.application)
@@ -397,7 +388,7 @@ async def _show(update: Update, context: BuurtContext, moment: Moment, *, edit: 
     elif not open_:
         text = Html(text + "\n" + t(lang, "timeline.is_past"))
     else:
-        answer_ = await repo.get_rsvp(moment.id, _user(update))
+        answer_ = await repo.get_rsvp(moment.id, user_id(update))
         key = {True: "timeline.you_come", False: "timeline.you_dont", None: "timeline.will_you"}
         text = Html(text + "\n" + t(lang, key[answer_]))
         rows.append(
@@ -445,7 +436,7 @@ async def _rsvp(update: Update, context: BuurtContext, moment: Moment, coming: b
     if moment.status != MomentStatus.PLANNED or moment.starts_at <= services.clock.now():
         await answer_key(update, context, "timeline.closed_for_answers")
         return
-    await services.repo.set_rsvp(moment.id, _user(update), coming)
+    await services.repo.set_rsvp(moment.id, user_id(update), coming)
     await answer_key(update, context, "timeline.thanks_coming" if coming else "timeline.thanks_not")
     await _show(update, context, moment, edit=True)
 
@@ -473,7 +464,7 @@ async def _send_calendar(
     name = plain(lang, "timeline.calendar_name", municipality=services.config.municipality.name)
     data = calendar_file(entries, services.config.municipality.tz, name)
     await context.bot.send_document(
-        _chat(update), data, filename=filename, caption=plain(lang, "timeline.calendar_caption")
+        chat_id(update), data, filename=filename, caption=plain(lang, "timeline.calendar_caption")
     )
 
 
@@ -483,12 +474,12 @@ async def _send_calendar(
 async def _agenda(update: Update, context: BuurtContext) -> list[Moment]:
     repo = context.services.repo
     now = context.services.clock.now()
-    user_id = _user(update)
-    memberships = await repo.memberships_of(user_id)
+    uid = user_id(update)
+    memberships = await repo.memberships_of(uid)
     tables = [m.table_id for m in memberships if m.status == MemberStatus.MEMBER]
     theme_ids = {theme.id for theme in await active_themes(context)}
     moments = await repo.upcoming_moments(
-        now, theme_ids=theme_ids, table_ids=tables, user_id=user_id, limit=AGENDA_SIZE
+        now, theme_ids=theme_ids, table_ids=tables, user_id=uid, limit=AGENDA_SIZE
     )
     if _is_ambassador(context):
         managed = [
@@ -580,7 +571,7 @@ async def _move(update: Update, context: BuurtContext, moment: Moment) -> None:
     services = context.services
     repo = services.repo
     data = dict(context.state.data)
-    await repo.set_state(_chat(update), None, None, {})
+    await repo.set_state(chat_id(update), None, None, {})
     if data.get("move") != moment.id or "time" not in data:
         await say(update, context, t(context.lang, "common.stale_button"))
         return
@@ -665,7 +656,7 @@ async def _manage_button(
         await _move(update, context, moment)
     elif action == "mvn":
         await drop_buttons(update)
-        await repo.set_state(_chat(update), None, None, {})
+        await repo.set_state(chat_id(update), None, None, {})
         await say(update, context, t(lang, "timeline.not_moved"))
     elif action == "cx":
         keyboard = InlineKeyboardMarkup(

@@ -13,6 +13,7 @@ from telegram import (
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.codes import QUADRANT_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import (
     answer,
@@ -23,6 +24,7 @@ from bot.chat.replies import (
     say_with_buttons,
 )
 from bot.chat.steps import StepHandler
+from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import LANGUAGES, Html, escape, plain, t
 from bot.services.flood import Pace
 from bot.village.notes import has_visible_text
@@ -32,20 +34,10 @@ from storage.models import Consent, NoteKind, NoteStatus, Quadrant, Theme, Theme
 FLOW = "talk"
 WRITE = "write"
 
-# One letter per quadrant keeps callback data short: vt:q:<note id>:<letter>.
-_LETTER = {
-    Quadrant.WISH: "w",
-    Quadrant.EXAMPLE: "e",
-    Quadrant.POSSIBILITY: "p",
-    Quadrant.QUESTION: "q",
-    Quadrant.OTHER: "o",
-}
-_QUADRANT = {letter: quadrant for quadrant, letter in _LETTER.items()}
-
 
 def _quadrant_pairs(lang: str, *prefix: str | int) -> list[list[tuple[str, str]]]:
     def button(q: Quadrant) -> tuple[str, str]:
-        return plain(lang, f"quadrant.{q.value}"), pack(*prefix, _LETTER[q])
+        return plain(lang, f"quadrant.{q.value}"), pack(*prefix, QUADRANT_CODES.code(q))
 
     return [
         [button(Quadrant.WISH), button(Quadrant.EXAMPLE)],
@@ -87,17 +79,12 @@ def _initial_status(context: BuurtContext) -> NoteStatus:
     return NoteStatus.VISIBLE
 
 
-def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
 async def themes_command(update: Update, context: BuurtContext) -> None:
     """Show the active themes of the resident's place and open one."""
     themes = await active_themes(context)
     if not themes:
         text = t(context.lang, "talk.no_themes")
-        if not (await context.services.repo.get_consents(_user_id(update)))[Consent.THEME_NEWS]:
+        if not (await context.services.repo.get_consents(user_id(update)))[Consent.THEME_NEWS]:
             text = Html(text + "\n" + t(context.lang, "talk.no_themes_news"))
         await say(update, context, text)
         return
@@ -107,11 +94,6 @@ async def themes_command(update: Update, context: BuurtContext) -> None:
     await say(
         update, context, t(context.lang, "talk.pick_theme"), theme_keyboard(themes, "vt", "open")
     )
-
-
-def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def opening_text(lang: str, title: str, invitation: str, question: str) -> Html:
@@ -135,7 +117,7 @@ async def open_theme(update: Update, context: BuurtContext, theme: Theme) -> Non
     if theme.status != ThemeStatus.ACTIVE:
         await say(update, context, t(context.lang, "talk.closed"))
         return
-    await context.services.repo.set_state(_chat_id(update), FLOW, WRITE, {"theme": theme.id})
+    await context.services.repo.set_state(chat_id(update), FLOW, WRITE, {"theme": theme.id})
     lang = context.lang
     text = opening_text(lang, theme.title, theme.invitation, theme.question)
     await say(update, context, text, preselect_keyboard(lang, theme.id))
@@ -168,7 +150,7 @@ async def _current_theme(update: Update, context: BuurtContext) -> Theme | None:
     theme_id = context.state.data.get("theme")
     theme = await context.services.repo.get_theme(theme_id) if isinstance(theme_id, int) else None
     if theme is None or theme.status != ThemeStatus.ACTIVE:
-        await context.services.repo.set_state(_chat_id(update), None, None, {})
+        await context.services.repo.set_state(chat_id(update), None, None, {})
         await say(update, context, t(context.lang, "talk.closed" if theme else "talk.theme_gone"))
         return None
     return theme
@@ -178,14 +160,14 @@ async def on_preselect(update: Update, context: BuurtContext) -> None:
     """Remember the quadrant the resident chose before writing."""
     parts = unpack(update.callback_query.data if update.callback_query else None, "vt", 3)
     theme_id = unpack_int(parts[1]) if parts else None
-    quadrant = _QUADRANT.get(parts[2]) if parts else None
+    quadrant = QUADRANT_CODES.value(parts[2]) if parts else None
     state = context.state
     if quadrant is None or state.flow != FLOW or state.data.get("theme") != theme_id:
         await answer_key(update, context, "common.stale_button")
         return
     await answer(update)
     data = dict(state.data, quadrant=quadrant.value)
-    await context.services.repo.set_state(_chat_id(update), FLOW, WRITE, data)
+    await context.services.repo.set_state(chat_id(update), FLOW, WRITE, data)
     theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
     own = theme.quadrant_questions.get(quadrant.value) if theme else None
     await say(
@@ -239,8 +221,8 @@ async def _store_note(
 ) -> None:
     services = context.services
     lang = context.lang
-    chat_id = _chat_id(update)
-    pace = services.flood.hit(chat_id)
+    cid = chat_id(update)
+    pace = services.flood.hit(cid)
     preselected = context.state.data.get("quadrant")
     quadrant: Quadrant | None = None
     if kind == NoteKind.PHOTO:
@@ -253,7 +235,7 @@ async def _store_note(
     status = _initial_status(context) if quadrant is not None else NoteStatus.DRAFT
     note = await services.repo.add_note(
         theme_id=theme.id,
-        author_id=_user_id(update),
+        author_id=user_id(update),
         kind=kind,
         text=text,
         file_id=file_id,
@@ -263,7 +245,7 @@ async def _store_note(
     )
     if preselected is not None:
         data = {k: v for k, v in context.state.data.items() if k != "quadrant"}
-        await services.repo.set_state(chat_id, FLOW, WRITE, data)
+        await services.repo.set_state(cid, FLOW, WRITE, data)
     if pace == Pace.NOTICE:
         await say(update, context, t(lang, "talk.slow_down"))
         return
@@ -308,13 +290,13 @@ async def on_quadrant(update: Update, context: BuurtContext) -> None:
     """Place a note in the quadrant the resident tapped."""
     parts = unpack(update.callback_query.data if update.callback_query else None, "vt", 3)
     note_id = unpack_int(parts[1]) if parts else None
-    quadrant = _QUADRANT.get(parts[2]) if parts else None
+    quadrant = QUADRANT_CODES.value(parts[2]) if parts else None
     repo = context.services.repo
     note = await repo.get_note(note_id) if note_id is not None and quadrant else None
     if note is None or quadrant is None:
         await answer_key(update, context, "talk.note_gone")
         return
-    if note.author_id != _user_id(update):
+    if note.author_id != user_id(update):
         await answer_key(update, context, "common.not_yours", alert=True)
         return
     theme = await repo.get_theme(note.theme_id)
@@ -358,11 +340,11 @@ async def on_done(update: Update, context: BuurtContext) -> None:
     await answer(update)
     await drop_buttons(update)
     if context.state.flow == FLOW:
-        await repo.set_state(_chat_id(update), None, None, {})
+        await repo.set_state(chat_id(update), None, None, {})
     text = t(context.lang, "talk.thanks", title=theme.title)
     drafts = [
         n
-        for n in await repo.list_notes_by_author(_user_id(update))
+        for n in await repo.list_notes_by_author(user_id(update))
         if n.theme_id == theme.id and n.status == NoteStatus.DRAFT
     ]
     if drafts:
@@ -376,9 +358,9 @@ async def _maybe_invite(update: Update, context: BuurtContext, theme: Theme) -> 
     if state.flow != FLOW or state.data.get("invited_for") == theme.id:
         return
     repo = context.services.repo
-    user_id = _user_id(update)
-    await repo.set_state(_chat_id(update), FLOW, WRITE, dict(state.data, invited_for=theme.id))
-    if (await repo.get_consents(user_id))[Consent.CONTACT]:
+    uid = user_id(update)
+    await repo.set_state(chat_id(update), FLOW, WRITE, dict(state.data, invited_for=theme.id))
+    if (await repo.get_consents(uid))[Consent.CONTACT]:
         return
     lang = context.lang
     keyboard = InlineKeyboardMarkup(
@@ -406,7 +388,7 @@ async def on_invite(update: Update, context: BuurtContext) -> None:
     await drop_buttons(update)
     lang = context.lang
     wants = parts[2] == "1"
-    await context.services.repo.set_consent(_user_id(update), Consent.CONTACT, wants)
+    await context.services.repo.set_consent(user_id(update), Consent.CONTACT, wants)
     if not wants:
         await say(update, context, t(lang, "invite.no"))
         return
@@ -426,11 +408,11 @@ async def on_contact(update: Update, context: BuurtContext) -> None:
     """Keep the resident's own phone number, shared with Telegram's contact button."""
     message = update.message
     assert message is not None and message.contact is not None
-    user_id = _user_id(update)
-    if message.contact.user_id != user_id:
+    uid = user_id(update)
+    if message.contact.user_id != uid:
         await say(update, context, t(context.lang, "talk.contact_other"))
         return
-    await context.services.repo.set_phone(user_id, message.contact.phone_number)
+    await context.services.repo.set_phone(uid, message.contact.phone_number)
     await say(update, context, t(context.lang, "invite.phone_saved"), ReplyKeyboardRemove())
 
 

@@ -16,8 +16,8 @@ from bot.village.access import Role
 Handler = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
 
 
-def require(*allowed: Role) -> Callable[[Handler], Handler]:
-    """Let a handler run only for people holding one of the roles."""
+def require(*allowed: Role, denied: str = "access.denied") -> Callable[[Handler], Handler]:
+    """Let a handler run only for people holding one of the roles; others hear denied."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -26,9 +26,9 @@ def require(*allowed: Role) -> Callable[[Handler], Handler]:
                 await handler(update, context)
                 return
             if update.callback_query is not None:
-                await answer(update, plain(context.lang, "access.denied"), alert=True)
+                await answer(update, plain(context.lang, denied), alert=True)
             else:
-                await say(update, context, t(context.lang, "access.denied"))
+                await say(update, context, t(context.lang, denied))
 
         return guarded
 
@@ -36,3 +36,6 @@ def require(*allowed: Role) -> Callable[[Handler], Handler]:
 
 
 ambassadors_only = require(Role.AMBASSADOR, Role.ADMIN)
+moderators_only = require(Role.MODERATOR, Role.ADMIN, denied="moderation.denied")
+exporters_only = require(Role.MODERATOR, Role.AMBASSADOR, Role.ADMIN, denied="export.denied")
+admins_only = require(Role.ADMIN, denied="role_admin.denied")
