@@ -7,6 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
@@ -14,7 +15,6 @@ from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
-from bot.services.announcements import queue_broadcast
 from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
 from storage.models import BroadcastKind, PlaceKind, PlaceRef, Recipient, ThemeStatus

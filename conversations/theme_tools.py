@@ -8,6 +8,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import pack, unpack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
@@ -17,7 +18,6 @@ from bot.chat.updates import user_id
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
-from bot.services.announcements import queue_broadcast
 from bot.village.access import may_manage
 from bot.village.dates import format_period
 from bot.village.local_time import format_when

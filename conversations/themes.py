@@ -12,6 +12,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
@@ -21,7 +22,7 @@ from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import chat_id, user_id
 from bot.core.clock import local_today
 from bot.core.i18n import plain, t
-from bot.services.announcements import news_recipients, queue_broadcast, theme_news
+from bot.services.announcements import news_recipients, theme_news
 from bot.village.access import manageable_places, may_manage
 from bot.village.dates import format_date, format_period, parse_date
 from conversations import village_talk
