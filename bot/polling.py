@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.chat.context import BuurtApp
+from bot.core import raw_api
 from bot.ordering import chat_key
 from bot.services.workers import Worker
 from storage.failures import unavailable
@@ -108,17 +109,13 @@ class InboxPoller(Worker):
         """getUpdates, keeping each update's JSON as Telegram sent it, for the inbox.
 
         This is what PTB's Bot.get_updates does, minus rebuilding the JSON from the parsed
-        objects afterwards (Update.to_dict was a tenth of the bot's CPU per update in
-        bench/throughput.py).
+        objects afterwards (why: bot/core/raw_api.py).
         """
-        raw: list[dict[str, Any]] = await self._app.bot._post(
-            "getUpdates",
-            {
-                "offset": self._offset,
-                "timeout": self._timeout,
-                "allowed_updates": Update.ALL_TYPES,
-            },
-            read_timeout=self._timeout + 10,
+        raw = await raw_api.get_updates(
+            self._app.bot,
+            offset=self._offset,
+            poll_seconds=self._timeout,
+            allowed_updates=Update.ALL_TYPES,
         )
         updates = []
         for data in raw:
