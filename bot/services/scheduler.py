@@ -1,39 +1,39 @@
 """Wake up when something planned is due: reminders, card digests, outbox rows due later.
 
-APScheduler (version 3, AsyncIOScheduler, in-memory job store) holds one DateTrigger job,
-set to the next due time that the database names. Nothing is pickled and nothing lives only
-in memory: at start, and after every run, the job is planned again from the database. Each
-run calls the due-jobs (functions that release what is due into the outbox and return when
-they are next due), wakes the delivery worker, and sets the next wake-up.
+Why no APScheduler: it used to hold one DateTrigger job, replaced after every run with the
+next due time the database named. That is a single timed wake-up, which the Worker's own
+pause (an asyncio wait with a timeout, cut short by wake()) already is; APScheduler added a
+second life cycle beside the Worker's (its own start and shutdown, job tasks of its own that
+stop() could not await) and no feature in use: no cron rules, no job store (the database is
+the job store), no executors. So the scheduler is a Worker like the others.
 
-Times come from the bot's Clock, which tests replace by a ManualClock; APScheduler itself
-waits in real time. Tests therefore move the clock and call run_due() directly rather than
-waiting; the APScheduler job is the same call.
+Nothing is pickled and nothing lives only in memory: at start, and after every run, the next
+wake-up is planned again from the database. Each run calls the due-jobs (functions that release
+what is due into the outbox and return when they are next due), wakes the delivery worker, and
+sets the next wake-up.
+
+Times come from the bot's Clock, which tests replace by a ManualClock; the wait itself is in
+real time. Tests therefore move the clock and call run_due() directly rather than waiting; the
+loop's run is the same call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-
 from bot.services import Services
+from bot.services.workers import Worker
 
 _log = logging.getLogger(__name__)
-# APScheduler logs every run at INFO ("Running job ..."); with a run at least every few
-# minutes that would drown the bot's own log.
-logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 DueJob = Callable[[Services], Awaitable[datetime | None]]
 """Releases what is due at services.clock.now(); returns when it next has something due."""
 
-JOB_ID = "buurtbot:wake"
-BOT_DATA_KEY = "scheduler"
 # Look at the database at least this often, whatever it said last time: a row someone else
 # added (a broadcast due tomorrow at nine) is seen within this.
 LONGEST_SLEEP = timedelta(minutes=5)
@@ -43,8 +43,13 @@ SOONEST = 0.5
 RETRY_AFTER = timedelta(seconds=30)
 
 
-class WakeScheduler:
-    """One APScheduler job that runs the due-jobs at the next due time."""
+class WakeScheduler(Worker):
+    """A worker that runs the due-jobs at the next due time the database names."""
+
+    name = "scheduler"
+    # A run in progress finishes rather than being cancelled halfway through its jobs.
+    stop_grace = 10.0
+    retry_seconds = RETRY_AFTER.total_seconds()
 
     def __init__(
         self,
@@ -53,46 +58,54 @@ class WakeScheduler:
         *,
         longest_sleep: timedelta = LONGEST_SLEEP,
     ) -> None:
+        super().__init__()
         self._services = services
         self._jobs = tuple(jobs)
         self._longest = longest_sleep
-        self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
-        self._stopped = True
+        self._changed = False
+        self._run_at = 0.0
+        """When the next run is due, in time.monotonic()."""
         self.next_due: datetime | None = None
         """The next due time in the bot's clock, as last read from the database."""
         self.runs = 0
 
-    @property
-    def running(self) -> bool:
-        """True between start() and stop()."""
-        return not self._stopped
-
-    async def start(self) -> None:
-        """Start APScheduler, run what is due now (missed while stopped) and plan the next."""
-        self._stopped = False
-        self._scheduler.start()
-        await self.run_due()
+    async def begin(self) -> float:
+        """Run what is due now (missed while stopped) and plan the next run."""
+        await self._run_due()
+        return self._left()
 
     async def stop(self) -> None:
-        """Stop waking; a run in progress finishes first."""
-        if self._stopped:
-            return
-        self._stopped = True
-        async with self._lock:  # a run in progress finishes, rather than being cancelled
+        """Stop waking; a run in progress (the loop's or a caller's) finishes first."""
+        await super().stop()
+        async with self._lock:
             pass
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
 
     def changed(self) -> None:
         """Something planned changed (a moment made or moved, a card edited): look now."""
-        if not self._stopped:
-            self._plan_in(0.0)
+        if self.running:
+            self._changed = True
+            self.wake()
+
+    async def step(self) -> float:
+        """Run when due or when something changed; else sleep on (a run_due() re-planned)."""
+        if self._changed or self._left() <= 0:
+            self._changed = False
+            await self._run_due()
+        return self._left()
 
     async def run_due(self) -> None:
         """Release everything due at the clock's now, wake the sender, plan the next run."""
+        await self._run_due()
+        # The loop may be asleep until the old plan: let it take the new one.
+        self.wake()
+
+    def _left(self) -> float:
+        return max(0.0, self._run_at - time.monotonic())
+
+    async def _run_due(self) -> None:
         async with self._lock:
-            if self._stopped:
+            if not self.running:
                 return
             self.runs += 1
             services = self._services
@@ -120,31 +133,17 @@ class WakeScheduler:
                 left = (self.next_due - services.clock.now()).total_seconds()
                 # Never sooner than SOONEST: something that stays due must not spin the loop.
                 wait = min(wait, max(SOONEST, left))
-            self._plan_in(wait)
-
-    def _plan_in(self, seconds: float) -> None:
-        if not self._scheduler.running:
-            return
-        self._scheduler.add_job(
-            self.run_due,
-            trigger=DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=seconds)),
-            id=JOB_ID,
-            replace_existing=True,
-            # A wake-up that comes late is still wanted, and two runs never overlap anyway.
-            misfire_grace_time=None,
-            coalesce=True,
-            max_instances=100,
-        )
+            self._run_at = time.monotonic() + wait
 
 
 def scheduler_of(bot_data: Mapping[str, Any]) -> WakeScheduler | None:
     """The application's scheduler, once post_init has started it."""
-    scheduler = bot_data.get(BOT_DATA_KEY)
-    return scheduler if isinstance(scheduler, WakeScheduler) else None
+    services = bot_data.get("services")
+    return services.scheduler if isinstance(services, Services) else None
 
 
 def planning_changed(application: Any) -> None:
     """Tell the application's scheduler that something planned changed."""
-    scheduler = scheduler_of(application.bot_data)
-    if scheduler is not None:
-        scheduler.changed()
+    services = application.bot_data.get("services")
+    if isinstance(services, Services):
+        services.planning_changed()
