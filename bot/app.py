@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -268,3 +269,10 @@ async def _on_error(update: object, context: BuurtContext) -> None:
         await say(update, context, t(language, key))
     except TelegramError as exc:
         _log.warning("could not tell the person about the failure: %s", exc.message)
+
+
+def services_of(app: BuurtApp) -> Services:
+    """Return the services an application was built with."""
+    services: Any = app.bot_data["services"]
+    assert isinstance(services, Services)
+    return services

@@ -1,16 +1,11 @@
 """Wake up when something planned is due: reminders, card digests, outbox rows due later.
 
-Why no APScheduler: it used to hold one DateTrigger job, replaced after every run with the
-next due time the database named. That is a single timed wake-up, which the Worker's own
-pause (an asyncio wait with a timeout, cut short by wake()) already is; APScheduler added a
-second life cycle beside the Worker's (its own start and shutdown, job tasks of its own that
-stop() could not await) and no feature in use: no cron rules, no job store (the database is
-the job store), no executors. So the scheduler is a Worker like the others.
-
-Nothing is pickled and nothing lives only in memory: at start, and after every run, the next
-wake-up is planned again from the database. Each run calls the due-jobs (functions that release
-what is due into the outbox and return when they are next due), wakes the delivery worker, and
-sets the next wake-up.
+The scheduler is a Worker like the others; APScheduler does the one thing it is good at, the
+timed wake-up. After every run one DateTrigger job is set (replacing the last) for the next
+due time the database names; when it fires it only calls wake(), so no job of APScheduler's
+does work that stop() would have to wait for, and nothing is pickled: its in-memory job store
+holds a single wake-up that every run plans again from the database. The worker's own pause
+is only a backstop should a wake-up be lost.
 
 Times come from the bot's Clock, which tests replace by a ManualClock; the wait itself is in
 real time. Tests therefore move the clock and call run_due() directly rather than waiting; the
@@ -23,13 +18,21 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 
 from bot.services import Services
 from bot.services.workers import Worker
 
 _log = logging.getLogger(__name__)
+# APScheduler logs every run at INFO ("Running job ..."); with a run at least every few
+# minutes that would drown the bot's own log.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+JOB_ID = "buurtbot:wake"
 
 DueJob = Callable[[Services], Awaitable[datetime | None]]
 """Releases what is due at services.clock.now(); returns when it next has something due."""
@@ -66,20 +69,26 @@ class WakeScheduler(Worker):
         self._changed = False
         self._run_at = 0.0
         """When the next run is due, in time.monotonic()."""
+        self._timer: AsyncIOScheduler | None = None
+        self._timer_fired = False
         self.next_due: datetime | None = None
         """The next due time in the bot's clock, as last read from the database."""
         self.runs = 0
 
     async def begin(self) -> float:
-        """Run what is due now (missed while stopped) and plan the next run."""
+        """Start the timer, run what is due now (missed while stopped), plan the next run."""
+        self._timer = AsyncIOScheduler(timezone=UTC)
+        self._timer.start()
         await self._run_due()
-        return self._left()
+        return self._backstop()
 
     async def stop(self) -> None:
         """Stop waking; a run in progress (the loop's or a caller's) finishes first."""
         await super().stop()
         async with self._lock:
-            pass
+            timer, self._timer = self._timer, None
+        if timer is not None and timer.running:
+            timer.shutdown(wait=False)
 
     def changed(self) -> None:
         """Something planned changed (a moment made or moved, a card edited): look now."""
@@ -88,11 +97,12 @@ class WakeScheduler(Worker):
             self.wake()
 
     async def step(self) -> float:
-        """Run when due or when something changed; else sleep on (a run_due() re-planned)."""
-        if self._changed or self._left() <= 0:
+        """Run when the timer fired or something changed; else sleep on (run_due() re-planned)."""
+        if self._changed or self._timer_fired or self._left() <= 0:
             self._changed = False
+            self._timer_fired = False
             await self._run_due()
-        return self._left()
+        return self._backstop()
 
     async def run_due(self) -> None:
         """Release everything due at the clock's now, wake the sender, plan the next run."""
@@ -102,6 +112,26 @@ class WakeScheduler(Worker):
 
     def _left(self) -> float:
         return max(0.0, self._run_at - time.monotonic())
+
+    def _backstop(self) -> float:
+        """Sleep past the planned run: the timer wakes the loop; this only covers a lost wake."""
+        return self._left() + self._longest.total_seconds()
+
+    def _on_timer(self) -> None:
+        self._timer_fired = True
+        self.wake()
+
+    def _plan_wake(self, seconds: float) -> None:
+        """Set APScheduler's one job to wake the loop after seconds, replacing the last plan."""
+        if self._timer is None or not self._timer.running:
+            return
+        self._timer.add_job(
+            self._on_timer,
+            DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=seconds)),
+            id=JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     async def _run_due(self) -> None:
         async with self._lock:
@@ -134,6 +164,7 @@ class WakeScheduler(Worker):
                 # Never sooner than SOONEST: something that stays due must not spin the loop.
                 wait = min(wait, max(SOONEST, left))
             self._run_at = time.monotonic() + wait
+            self._plan_wake(wait)
 
 
 def scheduler_of(bot_data: Mapping[str, Any]) -> WakeScheduler | None:
