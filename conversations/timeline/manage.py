@@ -26,7 +26,7 @@ from conversations.timeline.moments import (
     moment_lines,
     rsvp_buttons,
 )
-from storage.models import Moment, NewMessage, Recipient, Theme
+from storage.models import Moment, NewMessage, Theme
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,13 @@ def for_its_ambassador(handler: ManageHandler) -> ButtonHandler:
     return press
 
 
-async def tell(
-    context: BuurtContext,
-    recipients: list[Recipient],
-    moment: Moment,
-    key: str,
-    dedupe: str,
-    buttons: bool = True,
+async def tell_who_comes(
+    context: BuurtContext, moment: Moment, key: str, dedupe: str, *, buttons: bool = True
 ) -> int:
-    """Queue one message about the moment to each recipient, in their language."""
+    """Drop the moment's waiting reminders and tell who said they come, in their language."""
     services = context.services
+    repo = services.repo
+    await repo.cancel_pending(f"reminder:{moment.id}:")
     messages = [
         NewMessage(
             r.user_id,
@@ -83,10 +80,11 @@ async def tell(
             due_at=services.clock.now(),
             dedupe_key=f"{dedupe}:{r.user_id}",
         )
-        for r in recipients
+        for r in await repo.rsvp_recipients(moment.id)
     ]
-    queued = await services.repo.enqueue(messages)
+    queued = await repo.enqueue(messages)
     services.outbox_changed()
+    planning_changed(context.application)
     return queued
 
 
@@ -114,16 +112,8 @@ async def on_cancel_yes(update: Update, context: BuurtContext, pressed: Managed)
     if await repo.cancel_moment(moment.id) is None:
         await say(update, context, t(context.lang, "timeline.gone"))
         return
-    await repo.cancel_pending(f"reminder:{moment.id}:")
-    count = await tell(
-        context,
-        await repo.rsvp_recipients(moment.id),
-        moment,
-        "timeline.cancelled_notice",
-        f"moment-cancelled:{moment.id}",
-        buttons=False,
-    )
-    planning_changed(context.application)
+    notice, dedupe = "timeline.cancelled_notice", f"moment-cancelled:{moment.id}"
+    count = await tell_who_comes(context, moment, notice, dedupe, buttons=False)
     await say(update, context, t(context.lang, "timeline.cancelled", count=count))
 
 

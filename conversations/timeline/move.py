@@ -15,11 +15,10 @@ from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id
 from bot.chat.wizard import ConfirmStep, Data, TextStep, Wizard
 from bot.core.i18n import t
-from bot.services.scheduler import planning_changed
 from bot.village.local_time import format_when
 from conversations.timeline.actions import FLOW, PREFIX, Action, button
 from conversations.timeline.card import show
-from conversations.timeline.manage import Managed, for_its_ambassador, tell
+from conversations.timeline.manage import Managed, for_its_ambassador, tell_who_comes
 from conversations.timeline.moments import reminders_for, starts
 from conversations.timeline.setup import read_date, read_time
 
@@ -86,15 +85,8 @@ async def decide(update: Update, context: BuurtContext, answers: Data, code: str
     if moved is None:
         await say(update, context, t(context.lang, "timeline.gone"))
         return
-    await repo.cancel_pending(f"reminder:{moved.id}:")
-    count = await tell(
-        context,
-        await repo.rsvp_recipients(moved.id),
-        moved,
-        "timeline.moved_notice",
-        f"moment-moved:{moved.id}:{start:%Y%m%dT%H%MZ}",
-    )
-    planning_changed(context.application)
+    dedupe = f"moment-moved:{moved.id}:{start:%Y%m%dT%H%MZ}"
+    count = await tell_who_comes(context, moved, "timeline.moved_notice", dedupe)
     await say(update, context, t(context.lang, "timeline.moved", count=count))
     await show(update, context, moved, edit=False)
 
