@@ -11,7 +11,7 @@ from bot.chat.replies import answer, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.core.i18n import plain, t
 from bot.village.dates import format_period
-from conversations.theme_list import managed_themes
+from conversations.theme_list import managed_theme, managed_themes
 from conversations.themes.actions import (
     MESSAGE_PREFIX,
     PREFIX,
@@ -21,7 +21,7 @@ from conversations.themes.actions import (
     ToolAction,
 )
 from conversations.themes.places import stored
-from conversations.themes.publish import confirm_publish, managed_theme
+from conversations.themes.publish import confirm_publish
 from conversations.themes.setup import PREVIEW, SETUP
 from storage.models import Theme, ThemeStatus
 
@@ -61,7 +61,7 @@ def _status(lang: str, theme: Theme) -> str:
 
 async def on_card(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show a theme's card: where, when, how many notes, its link, and what can be done."""
-    theme = await managed_theme(update, context, args)
+    theme = await managed_theme(update, context, args[0] if args else None)
     if theme is None:
         return
     await answer(update)
@@ -82,7 +82,7 @@ async def on_card(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_edit(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Open the preview of a theme with its own values, to change any part of it."""
-    theme = await managed_theme(update, context, args)
+    theme = await managed_theme(update, context, args[0] if args else None)
     if theme is None:
         return
     await answer(update)
@@ -101,7 +101,7 @@ async def on_edit(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_publish(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Ask to publish a draft from its card."""
-    theme = await managed_theme(update, context, args)
+    theme = await managed_theme(update, context, args[0] if args else None)
     if theme is None:
         return
     await answer(update)

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat.broadcasts import queue_broadcast
-from bot.chat.callbacks import pack, unpack_int
+from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import user_id
@@ -16,8 +16,8 @@ from bot.chat.wizard import Data
 from bot.core.clock import local_today
 from bot.core.i18n import plain, t
 from bot.services.announcements import news_recipients, theme_news
-from bot.village.access import may_manage
 from bot.village.dates import format_date
+from conversations.theme_list import managed_theme
 from conversations.themes.actions import PREFIX, Action
 from conversations.themes.places import place_of
 from storage.models import BroadcastKind, Theme, ThemeStatus
@@ -80,25 +80,12 @@ async def confirm_publish(update: Update, context: BuurtContext, theme: Theme) -
     await say(update, context, text, keyboard)
 
 
-async def managed_theme(update: Update, context: BuurtContext, args: list[str]) -> Theme | None:
-    """Return the theme the button names when the presser may manage it; answer otherwise."""
-    theme_id = unpack_int(args[-1]) if args else None
-    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
-    if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
-        return None
-    if not may_manage(user_id(update), context.services.config, theme.place):
-        await answer_key(update, context, "access.other_area", alert=True)
-        return None
-    return theme
-
-
 async def on_publish_answer(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Publish a draft, or keep it as a draft, as the ambassador answered."""
     if len(args) != 2:
         await answer_key(update, context, "common.stale_button")
         return
-    theme = await managed_theme(update, context, args)
+    theme = await managed_theme(update, context, args[1])
     if theme is None:
         return
     if theme.status != ThemeStatus.DRAFT:
