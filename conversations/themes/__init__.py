@@ -8,13 +8,12 @@ outside the wizard are routed by ROUTES below.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import ButtonHandler, button_routes
+from bot.chat.callbacks import ButtonHandler
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
 from bot.chat.steps import StepHandler
-from conversations.themes.actions import FLOW, PREFIX, Action
+from conversations.themes.actions import FLOW, PREFIX, Action, ambassador_routes
 from conversations.themes.listing import deep_link, list_themes, on_card, on_edit, on_publish
 from conversations.themes.preview import on_noop
 from conversations.themes.publish import on_publish_answer
@@ -37,14 +36,9 @@ ROUTES: dict[str, ButtonHandler] = {
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the theme editor."""
     private = filters.ChatType.PRIVATE
-    # Every th: button is for ambassadors only, like the commands that draw them.
-    routes = [
-        CallbackQueryHandler(ambassadors_only(route.callback), pattern=route.pattern)
-        for route in button_routes(PREFIX, ROUTES)
-    ]
     return [
         CommandHandler("nieuwthema", new_theme, filters=private),
         CommandHandler("themas", list_themes, filters=private),
         *SETUP.handlers(),
-        *routes,
+        *ambassador_routes(PREFIX, ROUTES),
     ]
