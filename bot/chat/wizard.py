@@ -30,7 +30,9 @@ A flow whose buttons were sent before it used the wizard keeps their data: a ste
 `action` draws `<prefix>:<action>:<code>` (or `<prefix>:<action>` for an empty code), and a
 wizard given `back=` keeps the edit mark under the key its stored chats already hold. A text
 step with `repeat` is asked once per key (one question per quadrant), its answers kept in a
-dict; an answer of `KEEP` (a skip while editing) leaves what was stored.
+dict; an answer of `KEEP` (a skip while editing) leaves what was stored. A choice step may
+answer a code it did not draw with its own alert (`unknown`), and a step that wants buttons
+may ask its question again after "use the buttons" (`ask_again`).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ FIELD_STEPS: dict[str, str] = {
 
 
 def _read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal:
-    """Read a typed date like 12-3-2027 or "volgende week maandag"."""
+    """Read a typed date such as 12-3-2027."""
     parsed = parse_date(text, today(context))
     return parsed.isoformat() if parsed else Refusal("newtheme.bad_date")
 
@@ -66,10 +66,11 @@ def _check_start(value: object, context: BuurtContext, data: Data) -> Refusal | 
 
 def _check_end(value: object, context: BuurtContext, data: Data) -> Refusal | None:
     """Refuse an end before the start."""
-    if data.get("starts") and date.fromisoformat(str(value)) < _start(context, data):
-        return Refusal(
-            "newtheme.end_before_start", {"start": format_date(_start(context, data), context.lang)}
-        )
+    if not data.get("starts"):
+        return None
+    start = _start(context, data)
+    if date.fromisoformat(str(value)) < start:
+        return Refusal("newtheme.end_before_start", {"start": format_date(start, context.lang)})
     return None
 
 
