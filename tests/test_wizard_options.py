@@ -6,10 +6,7 @@ import pytest
 
 from bot.chat.guards import ambassadors_only
 from bot.chat.wizard import KEEP, ConfirmStep, Repeat, Shortcut, TextStep, Wizard
-
-
-async def _nothing(*_: object) -> None:
-    """Stand in for drawing a preview; button data does not depend on it."""
+from tests.test_wizard import _nothing
 
 
 def _wizard() -> Wizard:
