@@ -25,10 +25,19 @@ longer in (an old message, a forged button) is answered as stale and changes not
 Editing one answer from the preview: `ask(..., back=True)` asks that step again and returns
 to the confirm step afterwards, unless the step says `edit_continues` (a start date is
 followed by its end date).
+
+A flow whose buttons were sent before it used the wizard keeps their data: a step with an
+`action` draws `<prefix>:<action>:<code>` (or `<prefix>:<action>` for an empty code), and a
+wizard given `back=` keeps the edit mark under the key its stored chats already hold. A text
+step with `repeat` is asked once per key (one question per quadrant), its answers kept in a
+dict; an answer of `KEEP` (a skip while editing) leaves what was stored. A choice step may
+answer a code it did not draw with its own alert (`unknown`), and a step that wants buttons
+may ask its question again after "use the buttons" (`ask_again`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +58,9 @@ Data = dict[str, Any]
 
 BACK = "_back"
 """Marks, in the stored answers, that one answer is being changed from the preview."""
+
+KEEP: Any = object()
+"""An answer that leaves the stored value as it was: skipping a question while editing."""
 
 WIZARD_ACTION = "w"
 
@@ -88,6 +100,14 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """Ask a text step once per key; index names where the position is kept in the answers."""
+
+    keys: Sequence[str]
+    index: str
+
+
+@dataclass(frozen=True)
 class TextStep:
     """Ask for typed text; refuse empty or over-long text with error and ask again."""
 
@@ -104,6 +124,8 @@ class TextStep:
     prompt_values: PromptValues | None = None
     when: When | None = None
     edit_continues: bool = False
+    action: str | None = None
+    repeat: Repeat | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +141,10 @@ class ChoiceStep:
     when: When | None = None
     edit_continues: bool = False
     use_buttons: str = "common.use_buttons"
+    ask_again: bool = False
+    action: str | None = None
+    unknown: str | None = None
+    """Answered as an alert for a code this step did not draw (a place of another area)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,8 @@ class ConfirmStep:
     show: Callable[[Update, BuurtContext, Data], Awaitable[None]]
     decide: Callable[[Update, BuurtContext, Data, str], Awaitable[None]]
     use_buttons: str = "common.use_buttons"
+    ask_again: bool = False
+    action: str | None = None
 
 
 Step = TextStep | ChoiceStep | ConfirmStep
@@ -138,7 +166,12 @@ class Wizard:
     """Walk a chat through declared steps, storing every answer in chat_state."""
 
     def __init__(
-        self, flow: str, prefix: str, steps: Sequence[Step], guard: Callable[[Handler], Handler]
+        self,
+        flow: str,
+        prefix: str,
+        steps: Sequence[Step],
+        guard: Callable[[Handler], Handler],
+        back: str = BACK,
     ) -> None:
         names = [step.name for step in steps]
         if len(set(names)) != len(names):
@@ -149,7 +182,11 @@ class Wizard:
         self.prefix = prefix
         self._steps = list(steps)
         self._by_name = {step.name: step for step in steps}
+        self._by_action = {step.action: step for step in steps if step.action is not None}
+        if len(self._by_action) != len([step for step in steps if step.action is not None]):
+            raise ValueError(f"wizard {flow!r} gives two steps the same action")
         self._guard = guard
+        self._back = back
 
     @property
     def confirm(self) -> ConfirmStep:
@@ -171,10 +208,10 @@ class Wizard:
         self, update: Update, context: BuurtContext, name: str, data: Data, *, back: bool = False
     ) -> None:
         """Store that the chat is at this step and ask its question."""
-        answers = dict(data, **{BACK: True}) if back else dict(data)
+        answers = dict(data, **{self._back: True}) if back else dict(data)
         step = self._by_name[name]
         if isinstance(step, ConfirmStep):
-            answers[BACK] = True
+            answers[self._back] = True
         await context.services.repo.set_state(chat_id(update), self.flow, name, answers)
         if isinstance(step, ConfirmStep):
             await step.show(update, context, answers)
@@ -195,8 +232,12 @@ class Wizard:
 
     def handlers(self) -> list[CallbackQueryHandler[BuurtContext, None]]:
         """The one handler of every button this wizard draws."""
-        pattern = rf"^{self.prefix}{SEPARATOR}{WIZARD_ACTION}{SEPARATOR}"
-        return [CallbackQueryHandler(self._guard(self._on_press), pattern=pattern)]
+        on_press = self._guard(self._on_press)
+        prefix = re.escape(self.prefix)
+        return [
+            CallbackQueryHandler(on_press, pattern=rf"^{prefix}:{re.escape(action)}(:|$)")
+            for action in [WIZARD_ACTION, *self._by_action]
+        ]
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -210,6 +251,8 @@ class Wizard:
             return
         if not isinstance(step, TextStep):
             await say(update, context, t(context.lang, step.use_buttons))
+            if step.ask_again:
+                await self.ask(update, context, step.name, data)
             return
         value = (message.text or "").strip()
         if not value or (step.limit is not None and len(value) > step.limit):
@@ -223,18 +266,16 @@ class Wizard:
         """Take a pressed button as the answer to the step it was drawn for."""
         query = update.callback_query
         assert query is not None
-        parts = (query.data or "").split(SEPARATOR, 3)
-        name = parts[2] if len(parts) > 2 else ""
-        code = parts[3] if len(parts) > 3 else ""
+        step, code = self._pressed_step(query.data or "")
         state = context.state
-        step = self._by_name.get(name)
-        if step is None or state.flow != self.flow or state.step != name:
+        if step is None or state.flow != self.flow or state.step != step.name:
             await answer_key(update, context, "common.stale_button")
             return
         data = dict(state.data)
         value = self._pressed(update, context, step, data, code)
         if value is _STALE:
-            await answer_key(update, context, "common.stale_button")
+            unknown = step.unknown if isinstance(step, ChoiceStep) else None
+            await answer_key(update, context, unknown or "common.stale_button", alert=bool(unknown))
             return
         await answer(update)
         await drop_buttons(update)
@@ -242,6 +283,16 @@ class Wizard:
             await step.decide(update, context, data, code)
             return
         await self._take(update, context, step, data, value)
+
+    def _pressed_step(self, data: str) -> tuple[Step | None, str]:
+        """The step a button was drawn for and the code it carries."""
+        parts = data.split(SEPARATOR, 2)
+        action = parts[1] if len(parts) > 1 else ""
+        rest = parts[2] if len(parts) > 2 else ""
+        if action != WIZARD_ACTION:
+            return self._by_action.get(action), rest
+        name, _, code = rest.partition(SEPARATOR)
+        return self._by_name.get(name), code
 
     def _pressed(
         self, update: Update, context: BuurtContext, step: Step, data: Data, code: str
@@ -268,12 +319,23 @@ class Wizard:
         """Store an answer and ask the next question, or refuse it and ask again."""
         assert not isinstance(step, ConfirmStep)
         refusal = value if isinstance(value, Refusal) else None
-        if refusal is None and step.check is not None:
+        if refusal is None and value is not KEEP and step.check is not None:
             refusal = step.check(value, context, data)
         if refusal is not None:
             await self._refuse(update, context, step, data, refusal)
             return
-        data[step.field or step.name] = value
+        key = step.field or step.name
+        repeat = step.repeat if isinstance(step, TextStep) else None
+        if repeat is not None:
+            index = int(data.get(repeat.index) or 0)
+            if value is not KEEP:
+                data[key] = dict(data.get(key) or {}, **{repeat.keys[index]: value})
+            if index + 1 < len(repeat.keys):
+                await self.ask(update, context, step.name, dict(data, **{repeat.index: index + 1}))
+                return
+            data.pop(repeat.index, None)
+        elif value is not KEEP:
+            data[key] = value
         await self.ask(update, context, self._after(step, data), data)
 
     async def _refuse(
@@ -289,7 +351,7 @@ class Wizard:
     def _after(self, step: Step, data: Data) -> str:
         """The next step that applies; back to the preview when one answer was changed."""
         assert not isinstance(step, ConfirmStep)
-        if data.get(BACK) and not step.edit_continues:
+        if data.get(self._back) and not step.edit_continues:
             return self.confirm.name
         return self._first_from(self._steps.index(step) + 1, data)
 
@@ -321,7 +383,10 @@ class Wizard:
         return [row] if row else []
 
     def _data(self, step: str, code: str) -> str:
-        return pack(self.prefix, WIZARD_ACTION, step, code)
+        action = self._by_name[step].action
+        if action is None:
+            return pack(self.prefix, WIZARD_ACTION, step, code)
+        return pack(self.prefix, action, code) if code else pack(self.prefix, action)
 
 
 _SKIP = "-"
