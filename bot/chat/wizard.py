@@ -231,13 +231,19 @@ class Wizard:
         return {step.name: self._guard(self._on_text) for step in self._steps}
 
     def handlers(self) -> list[CallbackQueryHandler[BuurtContext, None]]:
-        """The one handler of every button this wizard draws."""
+        """The handlers of every button this wizard draws, and only of those.
+
+        The pattern names this wizard's own steps, so two wizards of one flow (a moment's
+        set-up and its move) share a prefix without catching each other's presses.
+        """
         on_press = self._guard(self._on_press)
         prefix = re.escape(self.prefix)
-        return [
-            CallbackQueryHandler(on_press, pattern=rf"^{prefix}:{re.escape(action)}(:|$)")
-            for action in [WIZARD_ACTION, *self._by_action]
-        ]
+        own = [step.name for step in self._steps if step.action is None]
+        patterns = [rf"^{prefix}:{re.escape(action)}(:|$)" for action in self._by_action]
+        if own:
+            steps = "|".join(re.escape(name) for name in own)
+            patterns.insert(0, rf"^{prefix}:{WIZARD_ACTION}:({steps})(:|$)")
+        return [CallbackQueryHandler(on_press, pattern=pattern) for pattern in patterns]
 
     # -- answers ---------------------------------------------------------------------------
 

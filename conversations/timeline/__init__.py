@@ -69,7 +69,9 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     return [
         CommandHandler("moment", setup.moment_command, filters=private),
         CommandHandler("agenda", agenda.agenda_command, filters=private),
-        # The wizard's tl:w:<step>:<code> first: the old preview button tl:w shares its start.
+        # The wizards' tl:w:<step>:<code>: each pattern names its own steps, so the old preview
+        # button tl:w and widen's tl:w:<id> still reach the routes below.
         *setup.SETUP.handlers(),
+        *move.MOVE.handlers(),
         *button_routes(PREFIX, ROUTES),
     ]
