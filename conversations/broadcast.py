@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.broadcasts import queue_broadcast
-from bot.chat.callbacks import ButtonHandler, pack, unpack_int
+from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -17,7 +17,7 @@ from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
 from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
-from conversations.themes.actions import MESSAGE_PREFIX, MessageAction, ambassador_routes
+from conversations.themes.actions import MESSAGE_PREFIX, MessageAction
 from conversations.themes.places import (
     MAX_PLACE_BUTTONS,
     from_stored,
@@ -238,5 +238,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of /bericht."""
     return [
         CommandHandler("bericht", message_command, filters=filters.ChatType.PRIVATE),
-        *ambassador_routes(MESSAGE_PREFIX, ROUTES),
+        *button_routes(MESSAGE_PREFIX, ROUTES, guard=ambassadors_only),
     ]

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.broadcasts import queue_broadcast
-from bot.chat.callbacks import ButtonHandler, pack
+from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -21,7 +21,7 @@ from bot.render.progress_chart import Progress, render_progress_chart
 from bot.village.dates import format_period
 from bot.village.local_time import format_when
 from conversations.theme_list import managed_theme, managed_themes, offer_themes
-from conversations.themes.actions import TOOLS_PREFIX, ToolAction, ambassador_routes
+from conversations.themes.actions import TOOLS_PREFIX, ToolAction
 from conversations.themes.listing import deep_link
 from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
 
@@ -226,5 +226,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("poster", poster_command, filters=private),
         CommandHandler("voortgang", progress_command, filters=private),
         CommandHandler("afsluiten", close_command, filters=private),
-        *ambassador_routes(TOOLS_PREFIX, ROUTES),
+        *button_routes(TOOLS_PREFIX, ROUTES, guard=ambassadors_only),
     ]

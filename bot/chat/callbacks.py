@@ -7,7 +7,7 @@ thing exists, belongs to them and that they hold the role.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Generic, TypeVar
 
 from telegram import Update
@@ -69,17 +69,21 @@ class Codes(Generic[V]):
         return list(self._code.items())
 
 
-ButtonHandler = Callable[[Update, BuurtContext, list[str]], Awaitable[None]]
+ButtonHandler = Callable[[Update, BuurtContext, list[str]], Coroutine[Any, Any, None]]
 """Handles one named button action; gets the parts of the callback data after the action."""
 
 
 def button_routes(
-    prefix: str, routes: Mapping[str, ButtonHandler]
+    prefix: str,
+    routes: Mapping[str, ButtonHandler],
+    *,
+    guard: Callable[[ButtonHandler], ButtonHandler] | None = None,
 ) -> list[CallbackQueryHandler[BuurtContext, None]]:
     """One CallbackQueryHandler per declared action of a flow; unknown actions fall through.
 
     Callback data reads prefix:action:arg...; a press that matches no action reaches the
-    stale-button fallback like any other unknown button.
+    stale-button fallback like any other unknown button. guard (a role check such as
+    ambassadors_only) wraps every route, for buttons only the command's role may press.
     """
 
     def bind(handler: ButtonHandler) -> Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]:
@@ -94,7 +98,8 @@ def button_routes(
 
     return [
         CallbackQueryHandler(
-            bind(handler), pattern=rf"^{re.escape(prefix)}:{re.escape(str(action))}(?::|$)"
+            bind(guard(handler) if guard else handler),
+            pattern=rf"^{re.escape(prefix)}:{re.escape(str(action))}(?::|$)",
         )
         for action, handler in routes.items()
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from telegram import Update
 
@@ -14,25 +14,38 @@ from bot.core.i18n import plain, t
 from bot.village.access import Role
 
 Handler = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
+P = ParamSpec("P")
+Guarded = Callable[Concatenate[Update, BuurtContext, P], Coroutine[Any, Any, None]]
 
 
-def require(*allowed: Role, denied: str = "access.denied") -> Callable[[Handler], Handler]:
-    """Let a handler run only for people holding one of the roles; others hear denied."""
+class Guard:
+    """A role check that wraps any handler: a command's, a step's or a button route's."""
 
-    def wrap(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def guarded(update: Update, context: BuurtContext) -> None:
-            if context.roles & set(allowed):
-                await handler(update, context)
+    def __init__(self, allowed: frozenset[Role], denied: str) -> None:
+        self._allowed = allowed
+        self._denied = denied
+
+    def __call__(self, handler: Guarded[P]) -> Guarded[P]:
+        allowed, denied = self._allowed, self._denied
+
+        async def guarded(
+            update: Update, context: BuurtContext, /, *args: P.args, **kwargs: P.kwargs
+        ) -> None:
+            if context.roles & allowed:
+                await handler(update, context, *args, **kwargs)
                 return
             if update.callback_query is not None:
                 await answer(update, plain(context.lang, denied), alert=True)
             else:
                 await say(update, context, t(context.lang, denied))
 
+        functools.update_wrapper(guarded, handler)
         return guarded
 
-    return wrap
+
+def require(*allowed: Role, denied: str = "access.denied") -> Guard:
+    """Let a handler run only for people holding one of the roles; others hear denied."""
+    return Guard(frozenset(allowed), denied)
 
 
 ambassadors_only = require(Role.AMBASSADOR, Role.ADMIN)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import ButtonHandler
+from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
 from bot.chat.steps import StepHandler
-from conversations.themes.actions import FLOW, PREFIX, Action, ambassador_routes
+from conversations.themes.actions import FLOW, PREFIX, Action
 from conversations.themes.listing import deep_link, list_themes, on_card, on_edit, on_publish
 from conversations.themes.preview import on_noop
 from conversations.themes.publish import on_publish_answer
@@ -40,5 +41,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("nieuwthema", new_theme, filters=private),
         CommandHandler("themas", list_themes, filters=private),
         *SETUP.handlers(),
-        *ambassador_routes(PREFIX, ROUTES),
+        *button_routes(PREFIX, ROUTES, guard=ambassadors_only),
     ]

@@ -6,14 +6,7 @@ bc:<action>[:<arg>].
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
-
-from telegram.ext import CallbackQueryHandler
-
-from bot.chat.callbacks import ButtonHandler, button_routes
-from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
 
 FLOW = "theme"
 PREFIX = "th"
@@ -79,13 +72,3 @@ class MessageAction(StrEnum):
     PLACE = "pl"
     SEND = "send"
     CANCEL = "cancel"
-
-
-def ambassador_routes(
-    prefix: str, routes: Mapping[str, ButtonHandler]
-) -> list[CallbackQueryHandler[BuurtContext, None]]:
-    """button_routes for buttons only ambassadors may press, like the commands that draw them."""
-    return [
-        CallbackQueryHandler(ambassadors_only(route.callback), pattern=route.pattern)
-        for route in button_routes(prefix, routes)
-    ]

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton
 
-from bot.chat.callbacks import ButtonHandler, Codes, pack
-from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.callbacks import Codes, pack
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.core.i18n import plain
 from storage.models import MomentKind
@@ -68,17 +66,3 @@ def labelled(label: str, action: Action, *args: str | int) -> InlineKeyboardButt
     return InlineKeyboardButton(
         shorten(label, BUTTON_LABEL_LIMIT), callback_data=data(action, *args)
     )
-
-
-def for_ambassadors(handler: ButtonHandler) -> ButtonHandler:
-    """Let only ambassadors press the button; others hear they may not."""
-
-    async def press(update: Update, context: BuurtContext, args: list[str]) -> None:
-        async def run(update: Update, context: BuurtContext) -> None:
-            await handler(update, context, args)
-
-        await ambassadors_only(run)(update, context)
-
-    press.__doc__ = handler.__doc__
-    press.__name__ = getattr(handler, "__name__", "press")
-    return press

@@ -29,7 +29,6 @@ from conversations.timeline.actions import (
     PREFIX,
     Action,
     button,
-    for_ambassadors,
     labelled,
 )
 from conversations.timeline.card import show
@@ -67,7 +66,7 @@ async def _managed_theme(update: Update, context: BuurtContext, args: list[str])
     return theme
 
 
-@for_ambassadors
+@ambassadors_only
 async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Take the theme; one with tables asks next whether the moment is for one of them."""
     theme = await _managed_theme(update, context, args)
@@ -87,7 +86,7 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
     await say(update, context, t(lang, "timeline.ask_scope"), InlineKeyboardMarkup(rows))
 
 
-@for_ambassadors
+@ambassadors_only
 async def on_scope(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Take the whole theme (table 0) or one of its tables."""
     theme = await _managed_theme(update, context, args)
@@ -111,7 +110,7 @@ async def _ask_kind(update: Update, context: BuurtContext, answers: Data) -> Non
     await say(update, context, t(lang, "timeline.ask_kind"), InlineKeyboardMarkup([row]))
 
 
-@for_ambassadors
+@ambassadors_only
 async def on_kind(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Take the kind; a theme has one closing meeting at most."""
     state = context.state
@@ -253,7 +252,7 @@ SETUP = Wizard(
 def _old_button(step: str, code: str) -> ButtonHandler:
     """Keep a set-up button drawn before the wizard (tl:ps, tl:save...) doing what it did."""
 
-    @for_ambassadors
+    @ambassadors_only
     async def press(update: Update, context: BuurtContext, _: list[str]) -> None:
         state = context.state
         if state.flow != FLOW or state.step != step:
