@@ -9,21 +9,16 @@ board picture's, so everything the village sees looks related.
 from __future__ import annotations
 
 import io
-from importlib import resources
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.core.i18n import plain
-from bot.render.board_image import (
-    _FONT_FILES,
-    _PALETTES,
-    BoardPicture,
-    StickyNote,
-    _clean,
-    render_board,
-)
+from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.render.exports import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RGB, WHITE
+from bot.render.text_fit import clean_text
+from bot.render.typeface import PDF_FAMILY, add_pdf_fonts
 from storage.models import BOARD_QUADRANTS, Quadrant
 
 A4_WIDTH_MM = 210.0
@@ -33,23 +28,19 @@ _CONTENT = A4_WIDTH_MM - 2 * _MARGIN
 _FOOTER_ROOM = 14.0
 _NOTES_IN_PICTURE = 6
 
-_RGB = tuple[int, int, int]
-_BAND: _RGB = (184, 72, 46)
-_WHITE: _RGB = (255, 255, 255)
-_INK: _RGB = (43, 43, 51)
-_MUTED: _RGB = (105, 100, 110)
-_OTHER_NOTE: _RGB = (236, 232, 226)
-_OTHER_INK: _RGB = (80, 74, 70)
+# "Something else" is no quadrant of the board, so it has no palette: a quiet grey instead.
+_OTHER_NOTE: RGB = (236, 232, 226)
+_OTHER_INK: RGB = (80, 74, 70)
 
 
 def _text(text: str, bold: bool = False) -> str:
     """Leave out what the embedded font cannot draw (such as emoji)."""
-    cleaned, _ = _clean(" ".join(text.split()), bold)
+    cleaned, _ = clean_text(" ".join(text.split()), bold)
     return " ".join(cleaned.split())
 
 
-def _colours(quadrant: Quadrant) -> tuple[_RGB, _RGB]:
-    palette = _PALETTES.get(quadrant.value)
+def _colours(quadrant: Quadrant) -> tuple[RGB, RGB]:
+    palette = QUADRANT_PALETTES.get(quadrant.value)
     if palette is None:
         return _OTHER_NOTE, _OTHER_INK
     return palette.note, palette.ink
@@ -88,8 +79,8 @@ class _BoardPdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-_FOOTER_ROOM + 4)
-        self.set_font("DejaVu", "", 8)
-        self.set_text_color(*_MUTED)
+        self.set_font(PDF_FAMILY, "", 8)
+        self.set_text_color(*PRINT_MUTED_INK)
         self.cell(_CONTENT / 2, 5, self._footer_text)
         self.cell(_CONTENT / 2, 5, f"{self.page_no()}", align="R")
 
@@ -111,13 +102,7 @@ def render_board_pdf(board: BoardExport) -> bytes:
     pdf.set_title(_text(board.title))
     pdf.set_creator("buurtbot")
     pdf.set_lang("en" if lang == "en" else "nl")
-    root = resources.files("bot.render").joinpath("fonts")
-    with (
-        resources.as_file(root.joinpath(_FONT_FILES[False])) as regular,
-        resources.as_file(root.joinpath(_FONT_FILES[True])) as bold,
-    ):
-        pdf.add_font("DejaVu", "", fname=regular)
-        pdf.add_font("DejaVu", "B", fname=bold)
+    add_pdf_fonts(pdf)
     _first_page(pdf, board)
     _note_pages(pdf, board)
     return bytes(pdf.output())
@@ -128,26 +113,26 @@ def _first_page(pdf: FPDF, board: BoardExport) -> None:
     pdf.add_page()
     title = _text(board.title, bold=True)
     about = " · ".join(part for part in (board.place, board.period) if part)
-    pdf.set_font("DejaVu", "B", 20)
+    pdf.set_font(PDF_FAMILY, "B", 20)
     lines = pdf.multi_cell(_CONTENT, 9, title, dry_run=True, output="LINES")
     assert isinstance(lines, list)
     # The band grows with a long title, so the words always stay on it.
     band = 8.0 + 9 * min(len(lines), 4) + (6 if about else 0) + 6
-    pdf.set_fill_color(*_BAND)
+    pdf.set_fill_color(*BAND)
     pdf.rect(0, 0, A4_WIDTH_MM, band, style="F")
     pdf.set_xy(_MARGIN, 8)
-    pdf.set_text_color(*_WHITE)
+    pdf.set_text_color(*WHITE)
     pdf.multi_cell(
         _CONTENT, 9, title, max_line_height=9, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
-    pdf.set_font("DejaVu", "", 11)
+    pdf.set_font(PDF_FAMILY, "", 11)
     if about:
         pdf.cell(_CONTENT, 6, _text(about), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = band + 5
     pdf.set_xy(_MARGIN, top)
     if board.question:
-        pdf.set_text_color(*_INK)
-        pdf.set_font("DejaVu", "B", 13)
+        pdf.set_text_color(*INK)
+        pdf.set_font(PDF_FAMILY, "B", 13)
         pdf.multi_cell(
             _CONTENT,
             6.5,
@@ -168,8 +153,8 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
     if not board.notes:
         return
     pdf.add_page()
-    pdf.set_text_color(*_INK)
-    pdf.set_font("DejaVu", "B", 16)
+    pdf.set_text_color(*INK)
+    pdf.set_font(PDF_FAMILY, "B", 16)
     pdf.cell(
         _CONTENT,
         9,
@@ -186,14 +171,14 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
         heading = f"{plain(lang, f'quadrants.{quadrant.value}')} ({len(notes)})"
         if pdf.get_y() + 24 > pdf.page_break_trigger:
             pdf.add_page()
-        pdf.set_font("DejaVu", "B", 13)
+        pdf.set_font(PDF_FAMILY, "B", 13)
         pdf.set_text_color(*ink)
         pdf.cell(_CONTENT, 8, _text(heading, bold=True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_draw_color(*ink)
         pdf.set_line_width(0.6)
         pdf.line(_MARGIN, pdf.get_y(), _MARGIN + _CONTENT, pdf.get_y())
         pdf.ln(2.5)
-        pdf.set_font("DejaVu", "", 11)
+        pdf.set_font(PDF_FAMILY, "", 11)
         for note in notes:
             words = _text(_note_words(note, lang))
             if note.also_mentioned:
@@ -211,7 +196,7 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
             pdf.set_fill_color(*fill)
             pdf.rect(_MARGIN, y, _CONTENT, height, style="F", round_corners=True, corner_radius=2)
             pdf.set_xy(_MARGIN + 3, y + 2.5)
-            pdf.set_text_color(*_INK)
+            pdf.set_text_color(*INK)
             pdf.multi_cell(_CONTENT - 6, 5.5, words, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_y(y + height + 2)
         pdf.ln(3)
