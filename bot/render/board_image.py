@@ -35,6 +35,7 @@ from bot.render.palette import (
 )
 from bot.render.text_fit import fitted_font, is_right_to_left, single_line, wrap_text
 from bot.render.typeface import font
+from bot.render.wording import label_language, quadrant_name
 
 __all__ = [
     "BOARD_HEIGHT",
@@ -71,7 +72,7 @@ class BoardPicture:
 
 @dataclass(frozen=True)
 class _Labels:
-    headings: Mapping[str, str]
+    language: str
     more: str
     empty: str
     photo: str
@@ -81,12 +82,7 @@ class _Labels:
 
 _LABELS: Mapping[str, _Labels] = {
     "nl": _Labels(
-        headings={
-            "wish": "Wensen",
-            "example": "Voorbeelden",
-            "possibility": "Mogelijkheden",
-            "question": "Vragen",
-        },
+        language="nl",
         more="+ {n} meer",
         empty="Nog leeg",
         photo="foto",
@@ -94,12 +90,7 @@ _LABELS: Mapping[str, _Labels] = {
         thousands=".",
     ),
     "en": _Labels(
-        headings={
-            "wish": "Wishes",
-            "example": "Examples",
-            "possibility": "Possibilities",
-            "question": "Questions",
-        },
+        language="en",
         more="+ {n} more",
         empty="Still empty",
         photo="photo",
@@ -291,7 +282,7 @@ def _draw_quadrant(
         (panel.x0, panel.y0, panel.x1, panel.y1), radius=22, fill=palette.background
     )
 
-    heading = labels.headings[quadrant.key]
+    heading = quadrant_name(labels.language, quadrant.key)
     heading_font, _size = fitted_font(
         heading, True, _HEADING_SIZE, _HEADING_MIN_SIZE, quadrant.heading_room
     )
@@ -378,7 +369,7 @@ def render_board(board: BoardPicture, *, language: str = "nl") -> bytes:
     number of notes. Any text is accepted: characters the font cannot draw are left out, and
     what does not fit is cut with "…".
     """
-    labels = _LABELS["en" if language.lower().startswith("en") else "nl"]
+    labels = _LABELS[label_language(language)]
     canvas = Image.new("RGB", (BOARD_WIDTH, BOARD_HEIGHT), CANVAS)
     for index, quadrant in enumerate(_LAYOUT):
         shown = list(itertools.islice(board.notes.get(quadrant.key, ()), MAX_NOTES_PER_QUADRANT))

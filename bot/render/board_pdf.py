@@ -14,19 +14,24 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.core.i18n import plain
-from bot.render.board_image import BoardPicture, StickyNote, render_board
-from bot.render.exports import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.render.board_image import (
+    BOARD_HEIGHT,
+    BOARD_WIDTH,
+    MAX_NOTES_PER_QUADRANT,
+    BoardPicture,
+    StickyNote,
+    render_board,
+)
+from bot.render.exports import QUADRANT_ORDER, BoardExport, note_words
 from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RGB, WHITE
+from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
 from bot.render.text_fit import clean_text
-from bot.render.typeface import PDF_FAMILY, add_pdf_fonts
+from bot.render.typeface import PDF_FAMILY
 from storage.models import BOARD_QUADRANTS, Quadrant
 
-A4_WIDTH_MM = 210.0
-A4_HEIGHT_MM = 297.0
 _MARGIN = 14.0
 _CONTENT = A4_WIDTH_MM - 2 * _MARGIN
 _FOOTER_ROOM = 14.0
-_NOTES_IN_PICTURE = 6
 
 # "Something else" is no quadrant of the board, so it has no palette: a quiet grey instead.
 _OTHER_NOTE: RGB = (236, 232, 226)
@@ -46,15 +51,6 @@ def _colours(quadrant: Quadrant) -> tuple[RGB, RGB]:
     return palette.note, palette.ink
 
 
-def _note_words(note: ExportNote, lang: str) -> str:
-    if note.kind == "voice":
-        return plain(lang, "export.voice_note")
-    if note.kind == "photo":
-        label = plain(lang, "export.photo_note")
-        return f"{label} {note.text}" if note.text.strip() else label
-    return note.text
-
-
 def board_picture(board: BoardExport) -> BoardPicture:
     """The board as the chat shows it: the newest notes per quadrant and the counts."""
     lang = board.language
@@ -63,9 +59,9 @@ def board_picture(board: BoardExport) -> BoardPicture:
         place=board.place,
         notes={
             q.value: [
-                StickyNote(text=_note_words(n, lang), kind=n.kind)
+                StickyNote(text=note_words(n, lang), kind=n.kind)
                 for n in reversed(board.in_quadrant(q))
-            ][:_NOTES_IN_PICTURE]
+            ][:MAX_NOTES_PER_QUADRANT]
             for q in BOARD_QUADRANTS
         },
         counts={q.value: len(board.in_quadrant(q)) for q in BOARD_QUADRANTS},
@@ -88,21 +84,10 @@ class _BoardPdf(FPDF):
 def render_board_pdf(board: BoardExport) -> bytes:
     """Return the board as an A4 portrait PDF: the picture first, then every note."""
     lang = board.language
-    footer = _text(
-        plain(
-            lang,
-            "export.footer",
-            municipality=board.municipality,
-            date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    )
-    pdf = _BoardPdf(footer)
+    pdf = _BoardPdf(_text(board.footer()))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_FOOTER_ROOM + 4)
-    pdf.set_title(_text(board.title))
-    pdf.set_creator("buurtbot")
-    pdf.set_lang("en" if lang == "en" else "nl")
-    add_pdf_fonts(pdf)
+    start_pdf(pdf, title=_text(board.title), language=lang)
     _first_page(pdf, board)
     _note_pages(pdf, board)
     return bytes(pdf.output())
@@ -144,7 +129,7 @@ def _first_page(pdf: FPDF, board: BoardExport) -> None:
         top = pdf.get_y() + 3
     png = render_board(board_picture(board), language=lang)
     room = A4_HEIGHT_MM - _FOOTER_ROOM - 4 - top
-    width = min(_CONTENT, room * 1080 / 1350)
+    width = min(_CONTENT, room * BOARD_WIDTH / BOARD_HEIGHT)
     pdf.image(io.BytesIO(png), x=(A4_WIDTH_MM - width) / 2, y=top, w=width)
 
 
@@ -180,7 +165,7 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
         pdf.ln(2.5)
         pdf.set_font(PDF_FAMILY, "", 11)
         for note in notes:
-            words = _text(_note_words(note, lang))
+            words = _text(note_words(note, lang))
             if note.also_mentioned:
                 words += "  " + _text(
                     plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)

@@ -33,11 +33,11 @@ from bot.render.palette import (
     WHITE,
     blend,
 )
+from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
 from bot.render.text_fit import wrap_measured
-from bot.render.typeface import PDF_FAMILY, Font, add_pdf_fonts, font, font_bytes
+from bot.render.typeface import PDF_FAMILY, Font, font, font_bytes
+from bot.render.wording import label_language
 
-A4_WIDTH_MM = 210.0
-A4_HEIGHT_MM = 297.0
 PNG_WIDTH = 1240
 
 _MM_PER_PT = 25.4 / 72
@@ -104,10 +104,6 @@ _SHADOW: RGB = (120, 45, 28)
 # The sticky-note colours of the brainstorm board, so the poster and the board look related.
 _NOTE_COLOURS: tuple[RGB, ...] = tuple(QUADRANT_PALETTES[key].note for key in QUADRANTS)
 _NOTE_TILTS = (-9.0, 6.0, -4.0, 8.0)
-
-
-def _language(language: str) -> str:
-    return "en" if language.lower().startswith("en") else "nl"
 
 
 # --- layout primitives, in millimetres from the top-left corner -----------------------------
@@ -479,14 +475,11 @@ def render_poster_pdf(content: PosterContent, *, language: str = "nl") -> bytes:
     The shipped DejaVu fonts are embedded, so any text the fonts can draw prints as is;
     characters they cannot draw (such as emoji) are left out.
     """
-    labels = _LABELS[_language(language)]
+    labels = _LABELS[label_language(language)]
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margin(0)
-    pdf.set_title(" ".join(content.title.split()))
-    pdf.set_creator("buurtbot")
-    pdf.set_lang(_language(language))
-    add_pdf_fonts(pdf)
+    start_pdf(pdf, title=" ".join(content.title.split()), language=language)
     pdf.add_page()
     for shape in _layout(content, labels):
         if isinstance(shape, _Rect):
@@ -541,7 +534,7 @@ def render_poster_png(
     content: PosterContent, *, language: str = "nl", width: int = PNG_WIDTH
 ) -> bytes:
     """Return the same poster as a PNG preview in A4 proportions (1240 x 1754 by default)."""
-    labels = _LABELS[_language(language)]
+    labels = _LABELS[label_language(language)]
     width = max(200, width)
     height = round(width * A4_HEIGHT_MM / A4_WIDTH_MM)
     scale = width / A4_WIDTH_MM

@@ -28,6 +28,7 @@ from bot.render.palette import (
 )
 from bot.render.text_fit import fitted_font, wrap_text
 from bot.render.typeface import font
+from bot.render.wording import label_language, quadrant_name
 
 CHART_SIZE = 1080
 
@@ -51,12 +52,12 @@ _Plural = tuple[str, str]  # (one, many)
 
 @dataclass(frozen=True)
 class _Labels:
+    language: str
     kicker: str
     names: tuple[str, str, str, str]
     residents: _Plural
     new_this_week: str
     notes: _Plural
-    quadrants: Mapping[str, str]
     tables: _Plural
     commitments: _Plural
     examples: _Plural
@@ -68,17 +69,12 @@ class _Labels:
 
 _LABELS: Mapping[str, _Labels] = {
     "nl": _Labels(
+        language="nl",
         kicker="Zo groeit het thema",
         names=("Betrokken", "Bewust", "Beschikbaar", "Bekwaam"),
         residents=("bewoner deed mee", "bewoners deden mee"),
         new_this_week="+{n} nieuw deze week",
         notes=("notitie op het bord", "notities op het bord"),
-        quadrants={
-            "wish": "Wensen",
-            "example": "Voorbeelden",
-            "possibility": "Mogelijkheden",
-            "question": "Vragen",
-        },
         tables=("gesprekstafel", "gesprekstafels"),
         commitments=("toezegging", "toezeggingen"),
         examples=("voorbeeld verzameld", "voorbeelden verzameld"),
@@ -88,17 +84,12 @@ _LABELS: Mapping[str, _Labels] = {
         millions="{n} mln",
     ),
     "en": _Labels(
+        language="en",
         kicker="How the theme is growing",
         names=("Involved", "Aware", "Available", "Capable"),
         residents=("resident took part", "residents took part"),
         new_this_week="+{n} new this week",
         notes=("note on the board", "notes on the board"),
-        quadrants={
-            "wish": "Wishes",
-            "example": "Examples",
-            "possibility": "Possibilities",
-            "question": "Questions",
-        },
         tables=("conversation table", "conversation tables"),
         commitments=("commitment", "commitments"),
         examples=("example collected", "examples collected"),
@@ -287,7 +278,7 @@ def _draw_aware(
     stat = (_number(total, labels), _plural(total, labels.notes))
     _draw_stats(draw, x, [box.y0 + 104 + _cap_height(84)], width, [stat], 84)
 
-    names = [labels.quadrants[key] for key in QUADRANTS]
+    names = [quadrant_name(labels.language, key) for key in QUADRANTS]
     numbers = [_number(count, labels) for count in counts]
     label_font = font(False, _BAR_LABEL_SIZE)
     count_font = font(True, _BAR_LABEL_SIZE)
@@ -335,7 +326,7 @@ def _draw_two_stats(
 
 def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
     """Draw the four B's of a theme as a 1080x1080 PNG and return its bytes."""
-    labels = _LABELS["en" if language.lower().startswith("en") else "nl"]
+    labels = _LABELS[label_language(language)]
     canvas = Image.new("RGB", (CHART_SIZE, CHART_SIZE), CANVAS)
     _draw_header(ImageDraw.Draw(canvas), progress.title, labels)
     involved, aware, available, capable = _panels()
