@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from bot.core.i18n import number
 from bot.render.drawing import (
     Box,
     draw_camera,
@@ -77,7 +78,6 @@ class _Labels:
     empty: str
     photo: str
     voice: str
-    thousands: str
 
 
 _LABELS: Mapping[str, _Labels] = {
@@ -87,7 +87,6 @@ _LABELS: Mapping[str, _Labels] = {
         empty="Nog leeg",
         photo="foto",
         voice="spraak",
-        thousands=".",
     ),
     "en": _Labels(
         language="en",
@@ -95,7 +94,6 @@ _LABELS: Mapping[str, _Labels] = {
         empty="Still empty",
         photo="photo",
         voice="voice",
-        thousands=",",
     ),
 }
 
@@ -305,8 +303,7 @@ def _draw_quadrant(
         faded = blend(palette.ink, palette.background, 0.45)
         _draw_placeholder(draw, quadrant.notes, labels.empty, faded)
     if more:
-        number = f"{more:,}".replace(",", labels.thousands)
-        line = labels.more.format(n=number)
+        line = labels.more.format(n=number(labels.language, more))
         footer_font, _size = fitted_font(
             line, True, _FOOTER_SIZE, _HEADING_MIN_SIZE, quadrant.footer_room
         )

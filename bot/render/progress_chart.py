@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from bot.core.i18n import number
+
 # The same fonts, text rules and quadrant colours as the brainstorm board, so both match.
 from bot.render.drawing import Box, png_bytes
 from bot.render.palette import (
@@ -62,7 +64,6 @@ class _Labels:
     commitments: _Plural
     examples: _Plural
     moments: _Plural
-    thousands: str
     decimal: str
     millions: str
 
@@ -79,7 +80,6 @@ _LABELS: Mapping[str, _Labels] = {
         commitments=("toezegging", "toezeggingen"),
         examples=("voorbeeld verzameld", "voorbeelden verzameld"),
         moments=("moment gehouden", "momenten gehouden"),
-        thousands=".",
         decimal=",",
         millions="{n} mln",
     ),
@@ -94,7 +94,6 @@ _LABELS: Mapping[str, _Labels] = {
         commitments=("commitment", "commitments"),
         examples=("example collected", "examples collected"),
         moments=("moment held", "moments held"),
-        thousands=",",
         decimal=".",
         millions="{n}M",
     ),
@@ -129,7 +128,7 @@ def _count(value: int) -> int:
 def _number(value: int, labels: _Labels) -> str:
     value = _count(value)
     if value < 1_000_000:
-        return f"{value:,}".replace(",", labels.thousands)
+        return number(labels.language, value)
     # Millions only happen with broken input, but must still fit a panel.
     tenths = min(value, 999_999_999) // 100_000
     whole, tenth = divmod(tenths, 10)
