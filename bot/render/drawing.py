@@ -89,8 +89,7 @@ def draw_pin(draw: ImageDraw.ImageDraw, x: int, y: int, ink: RGB) -> None:
 
 
 def png_bytes(canvas: Image.Image) -> bytes:
-    """Return canvas as PNG bytes, compressed lightly: Telegram recompresses photos anyway."""
+    """Return canvas as PNG bytes, lightly compressed to render quickly: Telegram recompresses."""
     out = io.BytesIO()
-    # A light compression level keeps rendering quick.
     canvas.save(out, format="PNG", compress_level=3)
     return out.getvalue()
