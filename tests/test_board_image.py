@@ -18,6 +18,8 @@ from bot.render import (
     StickyNote,
     board_image,
     render_board,
+    text_fit,
+    typeface,
 )
 
 NASTY_TEXTS = [
@@ -246,14 +248,14 @@ def test_markers_change_the_note() -> None:
 
 def test_renders_without_the_shipped_font(monkeypatch: pytest.MonkeyPatch) -> None:
     caches = (
-        board_image._font_bytes,
-        board_image._shipped_font,
-        board_image._font,
-        board_image._drawable,
+        typeface.font_bytes,
+        typeface.shipped_font,
+        typeface.font,
+        typeface.drawable_code_points,
     )
     for cached in caches:
         cached.cache_clear()
-    monkeypatch.setattr(board_image, "_font_bytes", lambda bold: None)
+    monkeypatch.setattr(typeface, "font_bytes", lambda bold: None)
     try:
         image = _open(render_board(_board(SAMPLE.notes, title="Wonen 🏡 <3")))
         assert image.size == (BOARD_WIDTH, BOARD_HEIGHT)
@@ -264,10 +266,10 @@ def test_renders_without_the_shipped_font(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_the_shipped_font_is_used() -> None:
-    font = board_image._font(False, 30)
+    font = typeface.font(False, 30)
     assert isinstance(font, ImageFont.FreeTypeFont)
     assert font.getname()[0] == "DejaVu Sans"
-    drawable = board_image._drawable(False)
+    drawable = typeface.drawable_code_points(False)
     assert drawable is not None
     assert {ord(c) for c in "éëïü<&>…ب"} <= drawable
     assert not {ord(c) for c in "🎉中"} & drawable
@@ -277,7 +279,7 @@ def test_the_shipped_font_is_used() -> None:
 
 
 def _wrap(text: str, width: float, max_lines: int, size: int = 28) -> tuple[list[str], bool]:
-    return board_image._wrap_text(text, False, size, [width], max_lines)
+    return text_fit.wrap_text(text, False, size, [width], max_lines)
 
 
 def test_wrap_keeps_short_text_whole() -> None:
@@ -289,7 +291,7 @@ def test_wrap_breaks_long_words_and_cuts_with_ellipsis() -> None:
     assert cut
     assert len(lines) == 3
     assert lines[-1].endswith("…")
-    font = board_image._font(False, 28)
+    font = typeface.font(False, 28)
     assert all(font.getlength(line) <= 200 for line in lines)
 
 
@@ -310,7 +312,7 @@ def test_wrap_honours_line_breaks_but_not_empty_lines() -> None:
 
 
 def test_wrap_gives_the_first_line_its_own_width() -> None:
-    lines, _cut = board_image._wrap_text("een twee drie vier", False, 28, [80, 600], 3)
+    lines, _cut = text_fit.wrap_text("een twee drie vier", False, 28, [80, 600], 3)
     assert lines == ["een", "twee drie vier"]
 
 
@@ -322,7 +324,7 @@ def test_wrap_gives_the_first_line_its_own_width() -> None:
 )
 def test_wrap_never_overflows(text: str, width: int, max_lines: int) -> None:
     lines, cut = _wrap(text, width, max_lines)
-    font = board_image._font(False, 28)
+    font = typeface.font(False, 28)
     assert len(lines) <= max_lines
     assert all(font.getlength(line) <= width for line in lines)
     if cut:

@@ -9,59 +9,47 @@ board picture's, so everything the village sees looks related.
 from __future__ import annotations
 
 import io
-from importlib import resources
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from bot.core.i18n import plain
 from bot.render.board_image import (
-    _FONT_FILES,
-    _PALETTES,
+    BOARD_HEIGHT,
+    BOARD_WIDTH,
+    MAX_NOTES_PER_QUADRANT,
     BoardPicture,
     StickyNote,
-    _clean,
     render_board,
 )
-from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.render.exports import note_words
+from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RGB, WHITE
+from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
+from bot.render.text_fit import clean_text
+from bot.render.typeface import PDF_FAMILY
+from bot.village.board import QUADRANT_ORDER, BoardExport
 from storage.models import BOARD_QUADRANTS, Quadrant
 
-A4_WIDTH_MM = 210.0
-A4_HEIGHT_MM = 297.0
 _MARGIN = 14.0
 _CONTENT = A4_WIDTH_MM - 2 * _MARGIN
 _FOOTER_ROOM = 14.0
-_NOTES_IN_PICTURE = 6
 
-_RGB = tuple[int, int, int]
-_BAND: _RGB = (184, 72, 46)
-_WHITE: _RGB = (255, 255, 255)
-_INK: _RGB = (43, 43, 51)
-_MUTED: _RGB = (105, 100, 110)
-_OTHER_NOTE: _RGB = (236, 232, 226)
-_OTHER_INK: _RGB = (80, 74, 70)
+# "Something else" is no quadrant of the board, so it has no palette: a quiet grey instead.
+_OTHER_NOTE: RGB = (236, 232, 226)
+_OTHER_INK: RGB = (80, 74, 70)
 
 
 def _text(text: str, bold: bool = False) -> str:
     """Leave out what the embedded font cannot draw (such as emoji)."""
-    cleaned, _ = _clean(" ".join(text.split()), bold)
+    cleaned, _ = clean_text(" ".join(text.split()), bold)
     return " ".join(cleaned.split())
 
 
-def _colours(quadrant: Quadrant) -> tuple[_RGB, _RGB]:
-    palette = _PALETTES.get(quadrant.value)
+def _colours(quadrant: Quadrant) -> tuple[RGB, RGB]:
+    palette = QUADRANT_PALETTES.get(quadrant.value)
     if palette is None:
         return _OTHER_NOTE, _OTHER_INK
     return palette.note, palette.ink
-
-
-def _note_words(note: ExportNote, lang: str) -> str:
-    if note.kind == "voice":
-        return plain(lang, "export.voice_note")
-    if note.kind == "photo":
-        label = plain(lang, "export.photo_note")
-        return f"{label} {note.text}" if note.text.strip() else label
-    return note.text
 
 
 def board_picture(board: BoardExport) -> BoardPicture:
@@ -72,9 +60,9 @@ def board_picture(board: BoardExport) -> BoardPicture:
         place=board.place,
         notes={
             q.value: [
-                StickyNote(text=_note_words(n, lang), kind=n.kind)
+                StickyNote(text=note_words(n, lang), kind=n.kind)
                 for n in reversed(board.in_quadrant(q))
-            ][:_NOTES_IN_PICTURE]
+            ][:MAX_NOTES_PER_QUADRANT]
             for q in BOARD_QUADRANTS
         },
         counts={q.value: len(board.in_quadrant(q)) for q in BOARD_QUADRANTS},
@@ -88,8 +76,8 @@ class _BoardPdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-_FOOTER_ROOM + 4)
-        self.set_font("DejaVu", "", 8)
-        self.set_text_color(*_MUTED)
+        self.set_font(PDF_FAMILY, "", 8)
+        self.set_text_color(*PRINT_MUTED_INK)
         self.cell(_CONTENT / 2, 5, self._footer_text)
         self.cell(_CONTENT / 2, 5, f"{self.page_no()}", align="R")
 
@@ -97,27 +85,10 @@ class _BoardPdf(FPDF):
 def render_board_pdf(board: BoardExport) -> bytes:
     """Return the board as an A4 portrait PDF: the picture first, then every note."""
     lang = board.language
-    footer = _text(
-        plain(
-            lang,
-            "export.footer",
-            municipality=board.municipality,
-            date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    )
-    pdf = _BoardPdf(footer)
+    pdf = _BoardPdf(_text(board.footer()))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_FOOTER_ROOM + 4)
-    pdf.set_title(_text(board.title))
-    pdf.set_creator("buurtbot")
-    pdf.set_lang("en" if lang == "en" else "nl")
-    root = resources.files("bot.render").joinpath("fonts")
-    with (
-        resources.as_file(root.joinpath(_FONT_FILES[False])) as regular,
-        resources.as_file(root.joinpath(_FONT_FILES[True])) as bold,
-    ):
-        pdf.add_font("DejaVu", "", fname=regular)
-        pdf.add_font("DejaVu", "B", fname=bold)
+    start_pdf(pdf, title=_text(board.title), language=lang)
     _first_page(pdf, board)
     _note_pages(pdf, board)
     return bytes(pdf.output())
@@ -128,26 +99,26 @@ def _first_page(pdf: FPDF, board: BoardExport) -> None:
     pdf.add_page()
     title = _text(board.title, bold=True)
     about = " · ".join(part for part in (board.place, board.period) if part)
-    pdf.set_font("DejaVu", "B", 20)
+    pdf.set_font(PDF_FAMILY, "B", 20)
     lines = pdf.multi_cell(_CONTENT, 9, title, dry_run=True, output="LINES")
     assert isinstance(lines, list)
     # The band grows with a long title, so the words always stay on it.
     band = 8.0 + 9 * min(len(lines), 4) + (6 if about else 0) + 6
-    pdf.set_fill_color(*_BAND)
+    pdf.set_fill_color(*BAND)
     pdf.rect(0, 0, A4_WIDTH_MM, band, style="F")
     pdf.set_xy(_MARGIN, 8)
-    pdf.set_text_color(*_WHITE)
+    pdf.set_text_color(*WHITE)
     pdf.multi_cell(
         _CONTENT, 9, title, max_line_height=9, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
-    pdf.set_font("DejaVu", "", 11)
+    pdf.set_font(PDF_FAMILY, "", 11)
     if about:
         pdf.cell(_CONTENT, 6, _text(about), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = band + 5
     pdf.set_xy(_MARGIN, top)
     if board.question:
-        pdf.set_text_color(*_INK)
-        pdf.set_font("DejaVu", "B", 13)
+        pdf.set_text_color(*INK)
+        pdf.set_font(PDF_FAMILY, "B", 13)
         pdf.multi_cell(
             _CONTENT,
             6.5,
@@ -159,7 +130,7 @@ def _first_page(pdf: FPDF, board: BoardExport) -> None:
         top = pdf.get_y() + 3
     png = render_board(board_picture(board), language=lang)
     room = A4_HEIGHT_MM - _FOOTER_ROOM - 4 - top
-    width = min(_CONTENT, room * 1080 / 1350)
+    width = min(_CONTENT, room * BOARD_WIDTH / BOARD_HEIGHT)
     pdf.image(io.BytesIO(png), x=(A4_WIDTH_MM - width) / 2, y=top, w=width)
 
 
@@ -168,8 +139,8 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
     if not board.notes:
         return
     pdf.add_page()
-    pdf.set_text_color(*_INK)
-    pdf.set_font("DejaVu", "B", 16)
+    pdf.set_text_color(*INK)
+    pdf.set_font(PDF_FAMILY, "B", 16)
     pdf.cell(
         _CONTENT,
         9,
@@ -186,16 +157,16 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
         heading = f"{plain(lang, f'quadrants.{quadrant.value}')} ({len(notes)})"
         if pdf.get_y() + 24 > pdf.page_break_trigger:
             pdf.add_page()
-        pdf.set_font("DejaVu", "B", 13)
+        pdf.set_font(PDF_FAMILY, "B", 13)
         pdf.set_text_color(*ink)
         pdf.cell(_CONTENT, 8, _text(heading, bold=True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_draw_color(*ink)
         pdf.set_line_width(0.6)
         pdf.line(_MARGIN, pdf.get_y(), _MARGIN + _CONTENT, pdf.get_y())
         pdf.ln(2.5)
-        pdf.set_font("DejaVu", "", 11)
+        pdf.set_font(PDF_FAMILY, "", 11)
         for note in notes:
-            words = _text(_note_words(note, lang))
+            words = _text(note_words(note, lang))
             if note.also_mentioned:
                 words += "  " + _text(
                     plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
@@ -211,7 +182,7 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
             pdf.set_fill_color(*fill)
             pdf.rect(_MARGIN, y, _CONTENT, height, style="F", round_corners=True, corner_radius=2)
             pdf.set_xy(_MARGIN + 3, y + 2.5)
-            pdf.set_text_color(*_INK)
+            pdf.set_text_color(*INK)
             pdf.multi_cell(_CONTENT - 6, 5.5, words, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_y(y + height + 2)
         pdf.ln(3)

@@ -31,14 +31,17 @@ class ContactRow:
     language: str
 
 
-def _words(note: ExportNote, lang: str) -> str:
-    text = " ".join(note.text.split())
+def note_words(note: ExportNote, lang: str) -> str:
+    """Return what a note says in words; a photo or voice note also says what it was.
+
+    Line breaks stay: the board picture shows them, and the text formats fold them away.
+    """
     if note.kind == "voice":
         return plain(lang, "export.voice_note")
     if note.kind == "photo":
         label = plain(lang, "export.photo_note")
-        return f"{label} {text}" if text else label
-    return text
+        return f"{label} {note.text}" if note.text.strip() else label
+    return note.text
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
@@ -70,25 +73,14 @@ def board_markdown(board: BoardExport) -> str:
             lines += [f"_{plain(lang, 'export.empty')}_", ""]
             continue
         for note in notes:
-            line = f"- {_md(_words(note, lang))}"
+            line = f"- {_md(note_words(note, lang))}"
             if note.also_mentioned:
                 line += " " + _md(
                     plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
                 )
             lines.append(line)
         lines.append("")
-    lines.append(
-        "_"
-        + _md(
-            plain(
-                lang,
-                "export.footer",
-                municipality=board.municipality,
-                date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
-            )
-        )
-        + "_"
-    )
+    lines.append(f"_{_md(board.footer())}_")
     return "\n".join(lines) + "\n"
 
 

@@ -13,31 +13,32 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 
 import qrcode
 import qrcode.constants
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-# The board picture already knows how to load the shipped fonts and make any text drawable
-# (leave out what the font cannot draw, wrap, cut with "…"); the poster uses the same rules.
-from bot.render.board_image import (
-    _FONT_FILES,
-    _clean,
-    _Font,
-    _font,
-    _font_bytes,
-    _with_ellipsis,
-    _wrap,
+from bot.render.drawing import png_bytes
+
+# The board's colours, fonts and text rules (leave out what the font cannot draw, wrap, cut
+# with "…"), so the poster and the board look related and treat text alike.
+from bot.render.palette import (
+    BAND,
+    INK,
+    PRINT_MUTED_INK,
+    QUADRANT_PALETTES,
+    QUADRANTS,
+    RGB,
+    WHITE,
+    blend,
 )
+from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
+from bot.render.text_fit import wrap_measured
+from bot.render.typeface import PDF_FAMILY, Font, font, font_bytes
+from bot.render.wording import label_language
 
-A4_WIDTH_MM = 210.0
-A4_HEIGHT_MM = 297.0
 PNG_WIDTH = 1240
-
-_RGB = tuple[int, int, int]
 
 _MM_PER_PT = 25.4 / 72
 # Text is measured with a font this many pixels high and scaled to millimetres; big enough
@@ -95,27 +96,14 @@ _LABELS: Mapping[str, _Labels] = {
     ),
 }
 
-_PAPER: _RGB = (250, 246, 239)
-_BAND: _RGB = (184, 72, 46)
-_BAND_SOFT: _RGB = (255, 218, 200)
-_WHITE: _RGB = (255, 255, 255)
-_INK: _RGB = (43, 43, 51)
-_MUTED: _RGB = (105, 100, 110)
-_CARD_EDGE: _RGB = (226, 217, 203)
-_FOOTER: _RGB = (62, 50, 46)
-_SHADOW: _RGB = (120, 45, 28)
+_PAPER: RGB = (250, 246, 239)
+_BAND_SOFT: RGB = (255, 218, 200)
+_CARD_EDGE: RGB = (226, 217, 203)
+_FOOTER: RGB = (62, 50, 46)
+_SHADOW: RGB = (120, 45, 28)
 # The sticky-note colours of the brainstorm board, so the poster and the board look related.
-_NOTE_COLOURS: tuple[_RGB, ...] = (
-    (255, 204, 217),
-    (191, 221, 251),
-    (200, 236, 190),
-    (255, 226, 140),
-)
+_NOTE_COLOURS: tuple[RGB, ...] = tuple(QUADRANT_PALETTES[key].note for key in QUADRANTS)
 _NOTE_TILTS = (-9.0, 6.0, -4.0, 8.0)
-
-
-def _language(language: str) -> str:
-    return "en" if language.lower().startswith("en") else "nl"
 
 
 # --- layout primitives, in millimetres from the top-left corner -----------------------------
@@ -127,15 +115,15 @@ class _Rect:
     y: float
     w: float
     h: float
-    fill: _RGB
+    fill: RGB
     radius: float = 0.0
-    outline: _RGB | None = None
+    outline: RGB | None = None
 
 
 @dataclass(frozen=True)
 class _Polygon:
     points: tuple[tuple[float, float], ...]
-    fill: _RGB
+    fill: RGB
 
 
 @dataclass(frozen=True)
@@ -145,7 +133,7 @@ class _Text:
     text: str
     size: float  # points
     bold: bool
-    fill: _RGB
+    fill: RGB
 
 
 @dataclass(frozen=True)
@@ -154,7 +142,7 @@ class _Qr:
     y: float
     size: float
     modules: tuple[tuple[bool, ...], ...]
-    fill: _RGB
+    fill: RGB
 
 
 @dataclass(frozen=True)
@@ -208,10 +196,11 @@ class _PrintMetricsFont(ImageFont.FreeTypeFont):
 
 
 @cache
-def _measuring_font(bold: bool) -> _Font:
-    data = _font_bytes(bold)
+def _measuring_font(bold: bool) -> Font:
+    """Return the font text is measured in: print metrics, else whatever draws the preview."""
+    data = font_bytes(bold)
     if data is None:
-        return _font(bold, _MEASURE_PX)
+        return font(bold, _MEASURE_PX)
     return _PrintMetricsFont(data, _MEASURE_PX)
 
 
@@ -219,15 +208,8 @@ def _wrap_mm(
     text: str, bold: bool, size: float, width: float, max_lines: int
 ) -> tuple[list[str], bool]:
     """Wrap text to lines at most width mm wide in size pt; also say whether text was cut."""
-    cleaned, budget_cut = _clean(text, bold)
-    if not cleaned:
-        return [], budget_cut
-    font = _measuring_font(bold)
     limit = width * _MEASURE_PX / _em(size) * _WIDTH_SLACK
-    lines, cut = _wrap(cleaned, font, [limit], max_lines)
-    if budget_cut and not cut:
-        lines[-1] = _with_ellipsis(font, lines[-1], limit)
-    return lines, cut or budget_cut
+    return wrap_measured(text, bold, _measuring_font(bold), [limit], max_lines)
 
 
 def _fit_block(
@@ -276,7 +258,7 @@ def _block(
     lines: Sequence[str],
     size: float,
     bold: bool,
-    fill: _RGB,
+    fill: RGB,
     pitch: float,
 ) -> tuple[list[_Shape], float]:
     """Lay out lines from top; return the shapes and the y just below the last line."""
@@ -344,14 +326,9 @@ def _sticky_notes(right: float, centre_y: float) -> list[_Shape]:
                 )
             )
         shadow = tuple((x + 0.6, y + 0.9) for x, y in corners)
-        shapes.append(_Polygon(shadow, _blend(_SHADOW, _PAPER, 0.55)))
+        shapes.append(_Polygon(shadow, blend(_SHADOW, _PAPER, 0.55)))
         shapes.append(_Polygon(tuple(corners), colour))
     return shapes
-
-
-def _blend(colour: _RGB, other: _RGB, amount: float) -> _RGB:
-    r, g, b = (round(a + (o - a) * amount) for a, o in zip(colour, other, strict=True))
-    return (r, g, b)
 
 
 def _height(size: float, lines: int, pitch: float) -> float:
@@ -374,11 +351,11 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
     title_size, title_lines = _fit_block(
         content.title, True, _sizes(66, 26), _CONTENT_WIDTH, 66, 1.12, max_lines=4
     )
-    title_text, y = _block(_MARGIN, y + 4, title_lines, title_size, True, _WHITE, 1.12)
+    title_text, y = _block(_MARGIN, y + 4, title_lines, title_size, True, WHITE, 1.12)
     period_size, period_lines = _fit_block(
         content.period, False, _sizes(22, 12), _CONTENT_WIDTH - notes_width, 0, 1.2
     )
-    period_text, y = _block(_MARGIN, y + 5, period_lines, period_size, False, _WHITE, 1.2)
+    period_text, y = _block(_MARGIN, y + 5, period_lines, period_size, False, WHITE, 1.2)
     band_bottom = y + 14
 
     # The bottom is built from the foot of the page up: footer, written-out link, QR code.
@@ -391,7 +368,7 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
         footer_lines,
         footer_size,
         True,
-        _WHITE,
+        WHITE,
         1.2,
     )
 
@@ -413,18 +390,16 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
         hint_size = 13.0
         hint_lines, _cut = _wrap_mm(labels.fallback, False, hint_size, _CONTENT_WIDTH, 1)
         hint_top = link_top - 1.5 - _height(hint_size, 1, 1.2)
-        link_text, _ = _block(_MARGIN, hint_top, hint_lines, hint_size, False, _MUTED, 1.2)
-        link_text += _block(_MARGIN, link_top, link_lines, link_size, True, _INK, 1.15)[0]
+        link_text, _ = _block(_MARGIN, hint_top, hint_lines, hint_size, False, PRINT_MUTED_INK, 1.2)
+        link_text += _block(_MARGIN, link_top, link_lines, link_size, True, INK, 1.15)[0]
         link_text.append(_Link(_MARGIN, hint_top, _CONTENT_WIDTH, link_bottom - hint_top, payload))
 
         card = 76.0
         padding = 5.0
         qr_top = hint_top - 7 - card
         qr_row = [
-            _Rect(_MARGIN, qr_top, card, card, _WHITE, radius=3, outline=_CARD_EDGE),
-            _Qr(
-                _MARGIN + padding, qr_top + padding, card - 2 * padding, _qr_modules(payload), _INK
-            ),
+            _Rect(_MARGIN, qr_top, card, card, WHITE, radius=3, outline=_CARD_EDGE),
+            _Qr(_MARGIN + padding, qr_top + padding, card - 2 * padding, _qr_modules(payload), INK),
             _Link(_MARGIN, qr_top, card, card, payload),
         ]
         side_x = _MARGIN + card + 10
@@ -438,9 +413,9 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
             + _height(camera_size, len(camera_lines), 1.3)
         )
         qr_text, y = _block(
-            side_x, qr_top + (card - side_height) / 2, scan_lines, scan_size, True, _BAND, 1.15
+            side_x, qr_top + (card - side_height) / 2, scan_lines, scan_size, True, BAND, 1.15
         )
-        qr_text += _block(side_x, y + 6, camera_lines, camera_size, False, _INK, 1.3)[0]
+        qr_text += _block(side_x, y + 6, camera_lines, camera_size, False, INK, 1.3)[0]
         invitation_bottom = qr_top - 9
 
     # The invitation takes the room that is left, centred in it, and shrinks to fit.
@@ -448,11 +423,11 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
     room = invitation_bottom - top
     size, lines = _fit_block(content.invitation, False, _sizes(24, 12), _CONTENT_WIDTH, room, 1.35)
     slack = max(0.0, room - _height(size, len(lines), 1.35))
-    invitation_text, _ = _block(_MARGIN, top + slack / 2, lines, size, False, _INK, 1.35)
+    invitation_text, _ = _block(_MARGIN, top + slack / 2, lines, size, False, INK, 1.35)
 
     background: list[_Shape] = [
         _Rect(0, 0, A4_WIDTH_MM, A4_HEIGHT_MM, _PAPER),
-        _Rect(0, 0, A4_WIDTH_MM, band_bottom, _BAND),
+        _Rect(0, 0, A4_WIDTH_MM, band_bottom, BAND),
         *_sticky_notes(A4_WIDTH_MM - _MARGIN, band_bottom),
         _Rect(0, footer_top, A4_WIDTH_MM, A4_HEIGHT_MM - footer_top, _FOOTER),
         *qr_row,
@@ -470,10 +445,6 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
 
 
 # --- PDF -----------------------------------------------------------------------------------
-
-
-def _font_path(bold: bool) -> Traversable:
-    return resources.files("bot.render").joinpath("fonts", _FONT_FILES[bold])
 
 
 def _pdf_qr(pdf: FPDF, qr: _Qr) -> None:
@@ -504,19 +475,11 @@ def render_poster_pdf(content: PosterContent, *, language: str = "nl") -> bytes:
     The shipped DejaVu fonts are embedded, so any text the fonts can draw prints as is;
     characters they cannot draw (such as emoji) are left out.
     """
-    labels = _LABELS[_language(language)]
+    labels = _LABELS[label_language(language)]
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margin(0)
-    pdf.set_title(" ".join(content.title.split()))
-    pdf.set_creator("buurtbot")
-    pdf.set_lang(_language(language))
-    with (
-        resources.as_file(_font_path(False)) as regular,
-        resources.as_file(_font_path(True)) as bold,
-    ):
-        pdf.add_font("DejaVu", "", fname=regular)
-        pdf.add_font("DejaVu", "B", fname=bold)
+    start_pdf(pdf, title=" ".join(content.title.split()), language=language)
     pdf.add_page()
     for shape in _layout(content, labels):
         if isinstance(shape, _Rect):
@@ -538,7 +501,7 @@ def render_poster_pdf(content: PosterContent, *, language: str = "nl") -> bytes:
             pdf.set_fill_color(*shape.fill)
             pdf.polygon(list(shape.points), style="F")
         elif isinstance(shape, _Text):
-            pdf.set_font("DejaVu", "B" if shape.bold else "", shape.size)
+            pdf.set_font(PDF_FAMILY, "B" if shape.bold else "", shape.size)
             pdf.set_text_color(*shape.fill)
             pdf.text(shape.x, shape.baseline, shape.text)
         elif isinstance(shape, _Qr):
@@ -571,7 +534,7 @@ def render_poster_png(
     content: PosterContent, *, language: str = "nl", width: int = PNG_WIDTH
 ) -> bytes:
     """Return the same poster as a PNG preview in A4 proportions (1240 x 1754 by default)."""
-    labels = _LABELS[_language(language)]
+    labels = _LABELS[label_language(language)]
     width = max(200, width)
     height = round(width * A4_HEIGHT_MM / A4_WIDTH_MM)
     scale = width / A4_WIDTH_MM
@@ -596,16 +559,14 @@ def render_poster_png(
         elif isinstance(shape, _Polygon):
             draw.polygon([(x * scale, y * scale) for x, y in shape.points], fill=shape.fill)
         elif isinstance(shape, _Text):
-            font = _font(shape.bold, max(1, round(_em(shape.size) * scale)))
+            shape_font = font(shape.bold, max(1, round(_em(shape.size) * scale)))
             draw.text(
                 (shape.x * scale, shape.baseline * scale),
                 shape.text,
-                font=font,
+                font=shape_font,
                 fill=shape.fill,
                 anchor="ls",
             )
         elif isinstance(shape, _Qr):
             _png_qr(draw, shape, scale)
-    out = io.BytesIO()
-    canvas.save(out, format="PNG", compress_level=3)
-    return out.getvalue()
+    return png_bytes(canvas)

@@ -8,18 +8,31 @@ a grade: an empty theme looks just as tidy as a busy one.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-# The brainstorm board's fonts, text cleaning and quadrant colours, so both pictures match.
-from bot.render.board_image import _PALETTES, QUADRANTS, _Font, _font, _wrap_text
+from bot.core.i18n import number
+
+# The same fonts, text rules and quadrant colours as the brainstorm board, so both match.
+from bot.render.drawing import Box, png_bytes
+from bot.render.palette import (
+    BAND,
+    CANVAS,
+    INK,
+    MUTED_INK,
+    QUADRANT_PALETTES,
+    QUADRANTS,
+    RGB,
+    WHITE,
+    blend,
+)
+from bot.render.text_fit import fitted_font, wrap_text
+from bot.render.typeface import font
+from bot.render.wording import label_language, quadrant_name
 
 CHART_SIZE = 1080
-
-_RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -41,73 +54,56 @@ _Plural = tuple[str, str]  # (one, many)
 
 @dataclass(frozen=True)
 class _Labels:
+    language: str
     kicker: str
     names: tuple[str, str, str, str]
     residents: _Plural
     new_this_week: str
     notes: _Plural
-    quadrants: Mapping[str, str]
     tables: _Plural
     commitments: _Plural
     examples: _Plural
     moments: _Plural
-    thousands: str
     decimal: str
     millions: str
 
 
 _LABELS: Mapping[str, _Labels] = {
     "nl": _Labels(
+        language="nl",
         kicker="Zo groeit het thema",
         names=("Betrokken", "Bewust", "Beschikbaar", "Bekwaam"),
         residents=("bewoner deed mee", "bewoners deden mee"),
         new_this_week="+{n} nieuw deze week",
         notes=("notitie op het bord", "notities op het bord"),
-        quadrants={
-            "wish": "Wensen",
-            "example": "Voorbeelden",
-            "possibility": "Mogelijkheden",
-            "question": "Vragen",
-        },
         tables=("gesprekstafel", "gesprekstafels"),
         commitments=("toezegging", "toezeggingen"),
         examples=("voorbeeld verzameld", "voorbeelden verzameld"),
         moments=("moment gehouden", "momenten gehouden"),
-        thousands=".",
         decimal=",",
         millions="{n} mln",
     ),
     "en": _Labels(
+        language="en",
         kicker="How the theme is growing",
         names=("Involved", "Aware", "Available", "Capable"),
         residents=("resident took part", "residents took part"),
         new_this_week="+{n} new this week",
         notes=("note on the board", "notes on the board"),
-        quadrants={
-            "wish": "Wishes",
-            "example": "Examples",
-            "possibility": "Possibilities",
-            "question": "Questions",
-        },
         tables=("conversation table", "conversation tables"),
         commitments=("commitment", "commitments"),
         examples=("example collected", "examples collected"),
         moments=("moment held", "moments held"),
-        thousands=",",
         decimal=".",
         millions="{n}M",
     ),
 }
 
-_BACKGROUND: _RGB = (247, 244, 238)
-_CARD: _RGB = (255, 255, 255)
-_CARD_EDGE: _RGB = (228, 221, 209)
-_INK: _RGB = (43, 43, 51)
-_MUTED: _RGB = (107, 107, 120)
-_TRACK: _RGB = (238, 234, 226)
+_CARD_EDGE: RGB = (228, 221, 209)
+_TRACK: RGB = (238, 234, 226)
 # One colour per B, dark enough for text on white.
-_ACCENTS: tuple[_RGB, _RGB, _RGB, _RGB] = (
-    (184, 72, 46),
+_ACCENTS: tuple[RGB, RGB, RGB, RGB] = (
+    BAND,
     (40, 92, 158),
     (36, 122, 82),
     (118, 68, 150),
@@ -124,18 +120,6 @@ _BAR_LABEL_SIZE = 28
 _MIN_TEXT_SIZE = 24
 
 
-@dataclass(frozen=True)
-class _Box:
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0
-
-
 def _count(value: int) -> int:
     # Counts come from the database; a negative one would be a bug, not something to draw.
     return max(0, value)
@@ -144,7 +128,7 @@ def _count(value: int) -> int:
 def _number(value: int, labels: _Labels) -> str:
     value = _count(value)
     if value < 1_000_000:
-        return f"{value:,}".replace(",", labels.thousands)
+        return number(labels.language, value)
     # Millions only happen with broken input, but must still fit a panel.
     tenths = min(value, 999_999_999) // 100_000
     whole, tenth = divmod(tenths, 10)
@@ -156,17 +140,9 @@ def _plural(value: int, forms: _Plural) -> str:
     return forms[0] if _count(value) == 1 else forms[1]
 
 
-def _fitted(text: str, bold: bool, size: int, minimum: int, width: float) -> tuple[_Font, int]:
-    """Return the largest font (and its size) from size down to minimum that fits text."""
-    for candidate in range(size, minimum - 1, -2):
-        font = _font(bold, candidate)
-        if font.getlength(text) <= width:
-            return font, candidate
-    return _font(bold, minimum), minimum
-
-
 def _lines(text: str, bold: bool, size: int, width: float, max_lines: int) -> list[str]:
-    return _wrap_text(text, bold, size, [width], max_lines)[0]
+    """Wrap a label; a cut one already ends in "…", so whether it was cut does not matter."""
+    return wrap_text(text, bold, size, [width], max_lines)[0]
 
 
 def _cap_height(size: int) -> int:
@@ -174,43 +150,45 @@ def _cap_height(size: int) -> int:
     return round(size * 0.73)
 
 
-def _panels() -> tuple[_Box, _Box, _Box, _Box]:
+def _panels() -> tuple[Box, Box, Box, Box]:
     width = (CHART_SIZE - 2 * _MARGIN - _GAP) // 2
     height = (CHART_SIZE - _MARGIN - _HEADER_BOTTOM - _GAP) // 2
     boxes = []
     for index in range(4):
         x0 = _MARGIN + (index % 2) * (width + _GAP)
         y0 = _HEADER_BOTTOM + (index // 2) * (height + _GAP)
-        boxes.append(_Box(x0, y0, x0 + width, y0 + height))
+        boxes.append(Box(x0, y0, x0 + width, y0 + height))
     return boxes[0], boxes[1], boxes[2], boxes[3]
 
 
 def _draw_header(draw: ImageDraw.ImageDraw, title: str, labels: _Labels) -> None:
     width = CHART_SIZE - 2 * _MARGIN
-    draw.text((_MARGIN, 44), labels.kicker, font=_font(True, 30), fill=_MUTED, anchor="lt")
+    draw.text((_MARGIN, 44), labels.kicker, font=font(True, 30), fill=MUTED_INK, anchor="lt")
     # A short title stands big on one line; a long one gets two smaller lines, cut below that.
     size = 30
     lines: list[str] = []
     for size in range(56, 29, -4):
-        lines, cut = _wrap_text(title, True, size, [width], 1 if size >= 44 else 2)
+        lines, cut = wrap_text(title, True, size, [width], 1 if size >= 44 else 2)
         if not cut:
             break
     line_height = round(size * 1.18)
     for index, line in enumerate(lines):
-        draw.text((_MARGIN, 94 + index * line_height), line, font=_font(True, size), fill=_INK)
+        draw.text((_MARGIN, 94 + index * line_height), line, font=font(True, size), fill=INK)
 
 
-def _draw_card(canvas: Image.Image, box: _Box, accent: _RGB, name: str) -> ImageDraw.ImageDraw:
+def _draw_card(canvas: Image.Image, box: Box, accent: RGB, name: str) -> ImageDraw.ImageDraw:
     draw = ImageDraw.Draw(canvas)
     shape = (box.x0, box.y0, box.x1 - 1, box.y1 - 1)
-    draw.rounded_rectangle(shape, radius=28, fill=_CARD, outline=_CARD_EDGE, width=2)
+    draw.rounded_rectangle(shape, radius=28, fill=WHITE, outline=_CARD_EDGE, width=2)
     # A strip of the B's colour along the top, cut by the card's own rounded corners.
     mask = Image.new("L", canvas.size, 0)
     ImageDraw.Draw(mask).rounded_rectangle(shape, radius=28, fill=255)
     strip = (box.x0, box.y0, box.x1, box.y0 + 12)
     canvas.paste(accent, strip, mask.crop(strip))
-    font, _size = _fitted(name, True, _NAME_SIZE, _MIN_TEXT_SIZE, box.width - 2 * _PANEL_PAD)
-    draw.text((box.x0 + _PANEL_PAD, box.y0 + 34), name, font=font, fill=accent, anchor="lt")
+    name_font, _size = fitted_font(
+        name, True, _NAME_SIZE, _MIN_TEXT_SIZE, box.width - 2 * _PANEL_PAD
+    )
+    draw.text((box.x0 + _PANEL_PAD, box.y0 + 34), name, font=name_font, fill=accent, anchor="lt")
     return draw
 
 
@@ -229,19 +207,20 @@ def _draw_stats(
     """
     label_room_min = 230
     fonts = [
-        _fitted(value, True, number_size, 40, width - label_room_min - 16) for value, _ in stats
+        fitted_font(value, True, number_size, 40, width - label_room_min - 16) for value, _ in stats
     ]
     label_x = (
         x
         + max(
-            round(font.getlength(value)) for (font, _), (value, _) in zip(fonts, stats, strict=True)
+            round(number_font.getlength(value))
+            for (number_font, _), (value, _) in zip(fonts, stats, strict=True)
         )
         + 18
     )
     room = x + width - label_x
     line_height = round(_LABEL_SIZE * 1.2)
-    for baseline, (font, size), (value, label) in zip(baselines, fonts, stats, strict=True):
-        draw.text((x, baseline), value, font=font, fill=_INK, anchor="ls")
+    for baseline, (number_font, size), (value, label) in zip(baselines, fonts, stats, strict=True):
+        draw.text((x, baseline), value, font=number_font, fill=INK, anchor="ls")
         lines = _lines(label, False, _LABEL_SIZE, room, 2)
         # Centre the label on the digits rather than on the whole line box.
         middle = baseline - _cap_height(size) // 2
@@ -250,45 +229,45 @@ def _draw_stats(
             draw.text(
                 (label_x, first + index * line_height),
                 line,
-                font=_font(False, _LABEL_SIZE),
-                fill=_MUTED,
+                font=font(False, _LABEL_SIZE),
+                fill=MUTED_INK,
                 anchor="ls",
             )
 
 
 def _draw_involved(
-    canvas: Image.Image, box: _Box, progress: Progress, labels: _Labels, accent: _RGB
+    canvas: Image.Image, box: Box, progress: Progress, labels: _Labels, accent: RGB
 ) -> None:
     draw = _draw_card(canvas, box, accent, labels.names[0])
     x = box.x0 + _PANEL_PAD
     width = box.width - 2 * _PANEL_PAD
     value = _number(progress.involved, labels)
-    number_font, _size = _fitted(value, True, 150, 60, width)
+    number_font, _size = fitted_font(value, True, 150, 60, width)
     baseline = box.y0 + 118 + _cap_height(150)
-    draw.text((x, baseline), value, font=number_font, fill=_INK, anchor="ls")
+    draw.text((x, baseline), value, font=number_font, fill=INK, anchor="ls")
     label = _plural(progress.involved, labels.residents)
     for index, line in enumerate(_lines(label, False, _LABEL_SIZE, width, 2)):
         draw.text(
             (x, baseline + 50 + index * 36),
             line,
-            font=_font(False, _LABEL_SIZE),
-            fill=_MUTED,
+            font=font(False, _LABEL_SIZE),
+            fill=MUTED_INK,
             anchor="ls",
         )
 
     new = _count(progress.involved_new_this_week)
     pill = labels.new_this_week.format(n=_number(new, labels))
-    font, _size = _fitted(pill, True, _BAR_LABEL_SIZE, _MIN_TEXT_SIZE, width - 40)
-    pill_width = round(font.getlength(pill)) + 40
+    pill_font, _size = fitted_font(pill, True, _BAR_LABEL_SIZE, _MIN_TEXT_SIZE, width - 40)
+    pill_width = round(pill_font.getlength(pill)) + 40
     top = box.y1 - _PANEL_PAD - 56
-    fill = _blend(accent, _CARD, 0.86) if new else _TRACK
-    ink = accent if new else _MUTED
+    fill = blend(accent, WHITE, 0.86) if new else _TRACK
+    ink = accent if new else MUTED_INK
     draw.rounded_rectangle((x, top, x + pill_width, top + 56), radius=28, fill=fill)
-    draw.text((x + 20, top + 28), pill, font=font, fill=ink, anchor="lm")
+    draw.text((x + 20, top + 28), pill, font=pill_font, fill=ink, anchor="lm")
 
 
 def _draw_aware(
-    canvas: Image.Image, box: _Box, progress: Progress, labels: _Labels, accent: _RGB
+    canvas: Image.Image, box: Box, progress: Progress, labels: _Labels, accent: RGB
 ) -> None:
     draw = _draw_card(canvas, box, accent, labels.names[1])
     x = box.x0 + _PANEL_PAD
@@ -298,10 +277,10 @@ def _draw_aware(
     stat = (_number(total, labels), _plural(total, labels.notes))
     _draw_stats(draw, x, [box.y0 + 104 + _cap_height(84)], width, [stat], 84)
 
-    names = [labels.quadrants[key] for key in QUADRANTS]
+    names = [quadrant_name(labels.language, key) for key in QUADRANTS]
     numbers = [_number(count, labels) for count in counts]
-    label_font = _font(False, _BAR_LABEL_SIZE)
-    count_font = _font(True, _BAR_LABEL_SIZE)
+    label_font = font(False, _BAR_LABEL_SIZE)
+    count_font = font(True, _BAR_LABEL_SIZE)
     label_width = max(round(label_font.getlength(name)) for name in names) + 16
     count_width = max(round(count_font.getlength(number)) for number in numbers)
     bar_x0 = x + label_width
@@ -311,25 +290,25 @@ def _draw_aware(
     top = box.y1 - _PANEL_PAD - 4 * row + 8
     for index, key in enumerate(QUADRANTS):
         middle = top + index * row + row // 2
-        draw.text((x, middle), names[index], font=label_font, fill=_INK, anchor="lm")
+        draw.text((x, middle), names[index], font=label_font, fill=INK, anchor="lm")
         draw.rounded_rectangle((bar_x0, middle - 12, bar_x1, middle + 12), radius=12, fill=_TRACK)
         if counts[index]:
             # Any note at all shows as at least a round dot, so "1" never looks like "0".
             length = max(24, round((bar_x1 - bar_x0) * counts[index] / largest))
-            palette = _PALETTES[key]
+            palette = QUADRANT_PALETTES[key]
             draw.rounded_rectangle(
                 (bar_x0, middle - 12, bar_x0 + length, middle + 12),
                 radius=12,
-                fill=_blend(palette.note_edge, palette.ink, 0.25),
+                fill=blend(palette.note_edge, palette.ink, 0.25),
             )
-        draw.text((x + width, middle), numbers[index], font=count_font, fill=_INK, anchor="rm")
+        draw.text((x + width, middle), numbers[index], font=count_font, fill=INK, anchor="rm")
 
 
 def _draw_two_stats(
     canvas: Image.Image,
-    box: _Box,
+    box: Box,
     labels: _Labels,
-    accent: _RGB,
+    accent: RGB,
     name: str,
     stats: tuple[tuple[int, _Plural], tuple[int, _Plural]],
 ) -> None:
@@ -344,15 +323,10 @@ def _draw_two_stats(
     _draw_stats(draw, x, baselines, width, shown, 104)
 
 
-def _blend(colour: _RGB, other: _RGB, amount: float) -> _RGB:
-    r, g, b = (round(a + (o - a) * amount) for a, o in zip(colour, other, strict=True))
-    return (r, g, b)
-
-
 def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
     """Draw the four B's of a theme as a 1080x1080 PNG and return its bytes."""
-    labels = _LABELS["en" if language.lower().startswith("en") else "nl"]
-    canvas = Image.new("RGB", (CHART_SIZE, CHART_SIZE), _BACKGROUND)
+    labels = _LABELS[label_language(language)]
+    canvas = Image.new("RGB", (CHART_SIZE, CHART_SIZE), CANVAS)
     _draw_header(ImageDraw.Draw(canvas), progress.title, labels)
     involved, aware, available, capable = _panels()
     _draw_involved(canvas, involved, progress, labels, _ACCENTS[0])
@@ -373,6 +347,4 @@ def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
         labels.names[3],
         ((progress.examples, labels.examples), (progress.moments_held, labels.moments)),
     )
-    out = io.BytesIO()
-    canvas.save(out, format="PNG", compress_level=3)
-    return out.getvalue()
+    return png_bytes(canvas)

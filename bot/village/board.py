@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.config import Municipality
+from bot.core.i18n import plain
 from bot.village.dates import format_period
 from storage.models import Note, NoteStatus, Quadrant, Theme
 
@@ -60,6 +61,15 @@ class BoardExport:
     def in_quadrant(self, quadrant: Quadrant) -> list[ExportNote]:
         """The board's notes of one quadrant, oldest first."""
         return [note for note in self.notes if note.quadrant == quadrant]
+
+    def footer(self) -> str:
+        """Return the line every export ends with: whose board it is and when it was taken."""
+        return plain(
+            self.language,
+            "export.footer",
+            municipality=self.municipality,
+            date=self.exported_at.strftime("%Y-%m-%d %H:%M"),
+        )
 
 
 def board_notes(
