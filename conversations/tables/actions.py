@@ -1,0 +1,114 @@
+"""The names of the tables flow: its steps, and the short codes its buttons carry.
+
+Buttons read tf:<action>[:<arg>...]. The codes are in buttons already sent, so they never
+change; a new action gets a new code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton
+from telegram.ext import CallbackQueryHandler
+
+from bot.chat.callbacks import ButtonHandler, Codes, button_routes, pack
+from bot.chat.context import BuurtContext
+from bot.chat.guards import Handler
+from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.core.i18n import plain
+from storage.models import CardField, Commitment
+
+FLOW = "table"
+PREFIX = "tf"
+
+
+class Step(StrEnum):
+    """Where a chat is in the tables flow (kept in chat_state)."""
+
+    # Setting up a table (/nieuwetafel).
+    TITLE = "title"
+    INITIATOR = "initiator"
+    CAPACITY = "capacity"
+    WHAT = "what"
+    AMBITIONS = "ambitions"
+    AGREEMENTS = "agreements"
+    WORKING = "working"
+    PREVIEW = "preview"
+    # Joining a table.
+    HOW = "how"
+    NAME = "name"
+    # Changing one field of a card.
+    EDIT = "edit"
+
+
+class Action(StrEnum):
+    """What a tf: button asks for."""
+
+    # Setting up a table.
+    THEME = "th"
+    NO_MAXIMUM = "cap"
+    SKIP = "skip"
+    SAVE = "save"
+    STOP = "stop"
+    # A card and joining it.
+    OPEN = "o"
+    JOIN = "j"
+    SKIP_HOW = "hs"
+    SHOW_NAME = "sn"
+    NAME = "nm"
+    LEAVE = "lv"
+    LEAVE_YES = "lvy"
+    LEAVE_NO = "lvn"
+    # Changing a card.
+    EDIT = "ed"
+    FIELD = "f"
+    NO_CAPACITY = "nocap"
+    # What the table's ambassador does.
+    INVITE = "inv"
+    INVITE_YES = "invy"
+    INVITE_NO = "invn"
+    LINK = "lnk"
+
+
+KIND_CODES = Codes({Commitment.THINK: "t", Commitment.TAKE_PART: "p", Commitment.CONNECT: "c"})
+FIELD_CODES = Codes(
+    {
+        CardField.TITLE: "ti",
+        CardField.INITIATOR: "in",
+        CardField.WHAT: "wh",
+        CardField.AMBITIONS: "am",
+        CardField.AGREEMENTS: "ag",
+        CardField.WORKING: "wo",
+        CardField.CAPACITY: "ca",
+    }
+)
+YES, NO = "1", "0"
+
+MAX_TITLE, MAX_NAME, MAX_FIELD, MAX_HOW, MAX_CAPACITY = 80, 80, 400, 150, 500
+
+
+def button(
+    lang: str, key: str, action: Action, *args: str | int, **values: object
+) -> InlineKeyboardButton:
+    """A tf: button with its label from the catalog."""
+    return InlineKeyboardButton(
+        shorten(plain(lang, key, **values), BUTTON_LABEL_LIMIT),
+        callback_data=pack(PREFIX, action, *args),
+    )
+
+
+def read_capacity(value: str) -> int | None:
+    """The number of places typed, or None when it is no number of places we allow."""
+    capacity = int(value) if value.isdigit() else 0
+    return capacity if 1 <= capacity <= MAX_CAPACITY else None
+
+
+def guarded_routes(
+    guard: Callable[[Handler], Handler], routes: Mapping[str, ButtonHandler]
+) -> list[CallbackQueryHandler[BuurtContext, None]]:
+    """button_routes whose presses the guard lets through, like the commands that draw them."""
+    return [
+        CallbackQueryHandler(guard(route.callback), pattern=route.pattern)
+        for route in button_routes(PREFIX, routes)
+    ]
