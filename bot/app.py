@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.chat.commands import set_command_menus
 from bot.chat.context import BuurtApp, BuurtContext
+from bot.chat.digest_nudge import nudge
 from bot.chat.replies import answer, say
 from bot.chat.steps import StepRouter
 from bot.core.clock import Clock, SystemClock
@@ -29,8 +30,9 @@ from bot.core.i18n import pick_language, t
 from bot.ordering import ChatOrderedProcessor
 from bot.services import Services
 from bot.services.delivery import DeliveryWorker
-from bot.services.digests import nudge, start_digests, stop_digests
-from bot.services.scheduler import BOT_DATA_KEY, WakeScheduler
+from bot.services.digests import DigestWorker
+from bot.services.scheduler import WakeScheduler
+from bot.services.workers import Workers
 from bot.transport import make_requests
 from bot.village.access import roles_of, use_grants
 from conversations import (
@@ -153,30 +155,31 @@ async def _post_init(app: BuurtApp) -> None:
     await services.repo.open()
     await set_command_menus(app.bot, services.config, services.repo)
     delivery = services.config.delivery
-    services.delivery = DeliveryWorker(
-        app.bot,
-        services.repo,
-        services.clock,
-        rate_per_second=delivery.rate_per_second,
-        max_attempts=delivery.max_attempts,
+    workers = Workers()
+    services.delivery = workers.add(
+        DeliveryWorker(
+            app.bot,
+            services.repo,
+            services.clock,
+            rate_per_second=delivery.rate_per_second,
+            max_attempts=delivery.max_attempts,
+        )
     )
-    await services.delivery.start()
-    # Reminders and card digests: rebuilt from the database, woken by APScheduler.
-    scheduler = WakeScheduler(services, [reminders.release_due])
-    app.bot_data[BOT_DATA_KEY] = scheduler
-    await scheduler.start()
-    await start_digests(app)
+    # Reminders and card digests: planned from the database (bot/services/scheduler.py).
+    services.scheduler = workers.add(WakeScheduler(services, [reminders.release_due]))
+    services.digests = workers.add(
+        DigestWorker(
+            services.config, services.repo, services.clock, on_queued=services.outbox_changed
+        )
+    )
+    services.workers = workers
+    await workers.start()
 
 
 async def _post_stop(app: BuurtApp) -> None:
-    # The worker sends through the bot, which closes at shutdown: stop it first.
+    # The workers send through the bot, which closes at shutdown: stop them first.
     services: Services = app.bot_data["services"]
-    await stop_digests(app)
-    scheduler = app.bot_data.get(BOT_DATA_KEY)
-    if isinstance(scheduler, WakeScheduler):
-        await scheduler.stop()
-    if services.delivery is not None:
-        await services.delivery.stop()
+    await services.workers.stop()
 
 
 async def _post_shutdown(app: BuurtApp) -> None:

@@ -8,8 +8,6 @@ is handled again.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -20,7 +18,9 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.chat.context import BuurtApp
+from bot.core import raw_api
 from bot.ordering import chat_key
+from bot.services.workers import Worker
 from storage.failures import unavailable
 from storage.repository import Repository
 
@@ -32,24 +32,28 @@ _KEEP_HANDLED = timedelta(days=2)
 _PRUNE_EVERY = 3600.0
 
 
-class InboxPoller:
+class InboxPoller(Worker):
     """Fetch updates with getUpdates, store them in the inbox, hand them to the application."""
 
+    name = "poller"
+
     def __init__(self, app: BuurtApp, repo: Repository, *, timeout: int = 30) -> None:
+        super().__init__()
         self._app = app
         self._repo = repo
         self._timeout = timeout
-        self._task: asyncio.Task[None] | None = None
         self._offset: int | None = None
         self._pruned_at = 0.0
+        self._backoff = 1.0
+        self._store_backoff = 1.0
         self.fatal: BaseException | None = None
-        self.stopped = asyncio.Event()
 
-    async def start(self) -> None:
-        """Queue what was left unhandled last time, then start polling."""
+    async def begin(self) -> float:
+        """Queue what was left unhandled last time, before polling starts."""
         # No stored offset: Telegram hands out whatever it still holds unconfirmed, and the
         # inbox recognises what it already has (update ids may even restart lower).
         self._offset = None
+        self._backoff = self._store_backoff = 1.0
         await self._prune()
         pending = await self._repo.inbox_pending()
         for item in pending:
@@ -57,79 +61,61 @@ class InboxPoller:
             await self._app.update_queue.put(update)
         if pending:
             _log.info("handling %d update(s) left over from the last run", len(pending))
-        self._task = asyncio.create_task(self._run(), name="buurtbot:poller")
+        return 0.0
 
-    async def stop(self) -> None:
-        """Stop polling; updates already stored stay for the application or the next start."""
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        backoff = 1.0
-        store_backoff = 1.0
+    async def step(self) -> float:
+        """One long poll, its updates stored; return the back-off before the next poll."""
         try:
-            while True:
-                try:
-                    updates = await self._fetch()
-                except InvalidToken as exc:
-                    _log.critical("Telegram refused the bot token; stopping")
-                    self.fatal = exc
-                    return
-                except RetryAfter as exc:
-                    _log.warning("getUpdates rate limited; waiting %s s", exc.retry_after)
-                    await asyncio.sleep(_seconds(exc.retry_after))
-                    continue
-                except Conflict as exc:
-                    _log.error("another bot instance polls with this token: %s", exc.message)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, _MAX_BACKOFF)
-                    continue
-                except (NetworkError, TelegramError) as exc:
-                    # Capped low: after an outage polling resumes within a few seconds,
-                    # however long Telegram was away (a poll that fails costs nothing).
-                    backoff = min(backoff, _MAX_NETWORK_BACKOFF)
-                    _log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, _MAX_NETWORK_BACKOFF)
-                    continue
-                backoff = 1.0
-                try:
-                    await self._accept(updates)
-                except Exception as exc:
-                    # Not stored means not confirmed: Telegram keeps the updates and the
-                    # next poll offers them again.
-                    reason = unavailable(exc)
-                    if reason is None:
-                        _log.exception("could not store %d update(s)", len(updates))
-                    else:
-                        _log.error("could not store %d update(s): %s", len(updates), reason)
-                    _log.info("Telegram keeps them; trying again in %.0f s", store_backoff)
-                    await asyncio.sleep(store_backoff)
-                    store_backoff = min(store_backoff * 2, _MAX_NETWORK_BACKOFF)
-                else:
-                    store_backoff = 1.0
-        finally:
-            self.stopped.set()
+            updates = await self._fetch()
+        except InvalidToken as exc:
+            _log.critical("Telegram refused the bot token; stopping")
+            self.fatal = exc
+            self.end()
+            return 0.0
+        except RetryAfter as exc:
+            _log.warning("getUpdates rate limited; waiting %s s", exc.retry_after)
+            return _seconds(exc.retry_after)
+        except Conflict as exc:
+            _log.error("another bot instance polls with this token: %s", exc.message)
+            pause = self._backoff
+            self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
+            return pause
+        except (NetworkError, TelegramError) as exc:
+            # Capped low: after an outage polling resumes within a few seconds,
+            # however long Telegram was away (a poll that fails costs nothing).
+            pause = min(self._backoff, _MAX_NETWORK_BACKOFF)
+            _log.warning("getUpdates failed (%s); retrying in %.0f s", exc, pause)
+            self._backoff = min(pause * 2, _MAX_NETWORK_BACKOFF)
+            return pause
+        self._backoff = 1.0
+        try:
+            await self._accept(updates)
+        except Exception as exc:
+            # Not stored means not confirmed: Telegram keeps the updates and the
+            # next poll offers them again.
+            reason = unavailable(exc)
+            if reason is None:
+                _log.exception("could not store %d update(s)", len(updates))
+            else:
+                _log.error("could not store %d update(s): %s", len(updates), reason)
+            pause = self._store_backoff
+            _log.info("Telegram keeps them; trying again in %.0f s", pause)
+            self._store_backoff = min(pause * 2, _MAX_NETWORK_BACKOFF)
+            return pause
+        self._store_backoff = 1.0
+        return 0.0
 
     async def _fetch(self) -> list[tuple[Update, dict[str, Any]]]:
         """getUpdates, keeping each update's JSON as Telegram sent it, for the inbox.
 
         This is what PTB's Bot.get_updates does, minus rebuilding the JSON from the parsed
-        objects afterwards (Update.to_dict was a tenth of the bot's CPU per update in
-        bench/throughput.py).
+        objects afterwards (why: bot/core/raw_api.py).
         """
-        raw: list[dict[str, Any]] = await self._app.bot._post(
-            "getUpdates",
-            {
-                "offset": self._offset,
-                "timeout": self._timeout,
-                "allowed_updates": Update.ALL_TYPES,
-            },
-            read_timeout=self._timeout + 10,
+        raw = await raw_api.get_updates(
+            self._app.bot,
+            offset=self._offset,
+            poll_seconds=self._timeout,
+            allowed_updates=Update.ALL_TYPES,
         )
         updates = []
         for data in raw:

@@ -22,7 +22,6 @@ update (bot/app.py), so it does not matter which replica handled the last one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable
@@ -32,6 +31,7 @@ from telegram import Update
 
 from bot.chat.context import BuurtApp
 from bot.ordering import AfterHook, chat_key
+from bot.services.workers import Worker
 from storage.failures import unavailable
 from storage.models import InboxItem
 from storage.repository import Repository
@@ -88,14 +88,16 @@ class ChatTurns:
             await after(update)
 
 
-class OrphanSweeper:
+class OrphanSweeper(Worker):
     """Every few seconds, take over updates that replicas which died left pending."""
 
+    name = "orphans"
+
     def __init__(self, app: BuurtApp, repo: SharedStorage, *, every: float = ORPHANS_EVERY):
+        super().__init__()
         self._app = app
         self._repo = repo
         self._every = every
-        self._task: asyncio.Task[None] | None = None
         self.adopted = 0
 
     async def sweep(self) -> int:
@@ -115,26 +117,18 @@ class OrphanSweeper:
         self.adopted += len(items)
         return len(items)
 
-    async def start(self) -> None:
-        """Queue what is waiting now, then keep looking."""
+    async def begin(self) -> float:
+        """Queue what is waiting now, before the loop keeps looking."""
         await self.sweep()
-        self._task = asyncio.create_task(self._run(), name="buurtbot:orphans")
+        return self._every
 
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._every)
-            try:
-                await self.sweep()
-            except Exception as exc:
-                _log.error(
-                    "could not look for updates left by other replicas: %s",
-                    unavailable(exc) or repr(exc),
-                )
+    async def step(self) -> float:
+        """Look once more; storage that is unavailable is logged and tried again next time."""
+        try:
+            await self.sweep()
+        except Exception as exc:
+            _log.error(
+                "could not look for updates left by other replicas: %s",
+                unavailable(exc) or repr(exc),
+            )
+        return self._every

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.request import BaseRequest
 
-from bot.app import build_application
+from bot.app import build_application, services_of
 from bot.backends import repository_for
 from bot.chat.context import BuurtApp
 from bot.core.clock import Clock
@@ -92,6 +92,11 @@ class BotRunner:
         if isinstance(self.repo, SharedStorage):
             processor.handle_with(ChatTurns(self.app, self.repo).handle)
             self.sweeper = OrphanSweeper(self.app, self.repo)
+        # Started in this order after the application, stopped in reverse before it.
+        intake = services_of(self.app).intake
+        if self.sweeper is not None:
+            intake.add(self.sweeper)
+        intake.add(self.intake)
         self._retries: set[asyncio.Task[None]] = set()
         self._started = False
 
@@ -146,12 +151,7 @@ class BotRunner:
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
         await self.app.start()
-        if self.sweeper is not None:
-            await self.sweeper.start()
-        if self.webhook is not None:
-            await self.webhook.start()
-        else:
-            await self.poller.start()
+        await services_of(self.app).intake.start()
         self._started = True
         _log.info("buurtbot is running as @%s", self.app.bot.username)
 
@@ -160,11 +160,7 @@ class BotRunner:
         if not self._started:
             return
         self._started = False
-        if self.webhook is not None:
-            await self.webhook.stop()
-        await self.poller.stop()
-        if self.sweeper is not None:
-            await self.sweeper.stop()
+        await services_of(self.app).intake.stop()
         if self.app.running:
             await self.app.stop()
         for task in list(self._retries):

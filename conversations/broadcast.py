@@ -5,23 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import pack, unpack_int
+from bot.chat.broadcasts import queue_broadcast
+from bot.chat.callbacks import ButtonHandler, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
-from bot.services.announcements import queue_broadcast
 from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
-from storage.models import BroadcastKind, PlaceKind, PlaceRef, Recipient, ThemeStatus
+from conversations.themes.actions import MESSAGE_PREFIX, MessageAction, ambassador_routes
+from conversations.themes.places import (
+    MAX_PLACE_BUTTONS,
+    from_stored,
+    place_code,
+    read_place,
+    stored,
+)
+from storage.models import (
+    MUNICIPALITY,
+    BroadcastKind,
+    PlaceKind,
+    PlaceRef,
+    Recipient,
+    ThemeStatus,
+)
 
 FLOW = "message"
 TEXT, CONFIRM = "text", "confirm"
 MAX_TEXT = 3500
+
+
+# Whom /bericht writes to, as its first buttons carry it.
+TO_THEME, TO_PLACE = "t", "p"
 
 
 @ambassadors_only
@@ -30,23 +49,23 @@ async def message_command(update: Update, context: BuurtContext) -> None:
     lang = context.lang
     keyboard = InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    plain(lang, "broadcast.to_participants"), callback_data="bc:who:t"
-                )
-            ],
-            [InlineKeyboardButton(plain(lang, "broadcast.to_place"), callback_data="bc:who:p")],
+            [_button(lang, "broadcast.to_participants", MessageAction.WHO, TO_THEME)],
+            [_button(lang, "broadcast.to_place", MessageAction.WHO, TO_PLACE)],
         ]
     )
     await say(update, context, t(lang, "broadcast.ask_target"), keyboard)
 
 
+def _button(lang: str, key: str, action: MessageAction, *args: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(plain(lang, key), callback_data=pack(MESSAGE_PREFIX, action, *args))
+
+
 async def _recipients(context: BuurtContext, data: dict[str, Any]) -> list[Recipient]:
+    """Everyone the message reaches: the theme's participants, or the residents of the place."""
     repo = context.services.repo
     if "theme" in data:
         return await repo.theme_participants(int(data["theme"]))
-    kind, _, key = str(data["place"]).partition(":")
-    place = PlaceRef(PlaceKind(kind), key)
+    place = from_stored(data["place"])
     municipality = context.services.config.municipality
     if place.kind == PlaceKind.MUNICIPALITY:
         return await repo.recipients(villages=None)
@@ -58,82 +77,94 @@ async def _recipients(context: BuurtContext, data: dict[str, Any]) -> list[Recip
     return await repo.recipients(villages=None, neighbourhoods=[place.key])
 
 
-@ambassadors_only
-async def on_button(update: Update, context: BuurtContext) -> None:
-    """Handle the buttons of /bericht: whom, which theme or place, send or not."""
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    lang = context.lang
-    config = context.services.config
-    repo = context.services.repo
-    action, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
-    if action == "who" and args == ["t"]:
+async def on_who(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Offer the ambassador's running themes, or the places they may write to."""
+    if args == [TO_THEME]:
         await answer(update)
         themes = await managed_themes(update, context, (ThemeStatus.ACTIVE,))
-        await offer_themes(update, context, themes, "broadcast.pick_theme", "bc", "theme")
-    elif action == "who" and args == ["p"]:
-        await answer(update)
-        await say(
-            update, context, t(lang, "broadcast.pick_place"), _place_keyboard(update, context)
+        await offer_themes(
+            update, context, themes, "broadcast.pick_theme", MESSAGE_PREFIX, MessageAction.THEME
         )
-    elif action == "theme" and args:
-        theme_id = unpack_int(args[0])
-        theme = await repo.get_theme(theme_id) if theme_id is not None else None
-        if theme is None or not may_manage(user_id(update), config, theme.place):
-            await answer_key(update, context, "access.other_area", alert=True)
-            return
+    elif args == [TO_PLACE]:
         await answer(update)
-        await drop_buttons(update)
-        await _ask_text(update, context, {"theme": theme.id})
-    elif action == "pl" and len(args) == 2:
-        kinds = {
-            "m": PlaceKind.MUNICIPALITY,
-            "a": PlaceKind.AREA,
-            "v": PlaceKind.VILLAGE,
-            "n": PlaceKind.NEIGHBOURHOOD,
-        }
-        kind = kinds.get(args[0])
-        place = PlaceRef(kind, "" if args[1] == "-" else args[1]) if kind else None
-        if place is None or not may_manage(user_id(update), config, place):
-            await answer_key(update, context, "access.other_area", alert=True)
-            return
-        await answer(update)
-        await drop_buttons(update)
-        await _ask_text(update, context, {"place": f"{place.kind.value}:{place.key}"})
-    elif (
-        action in ("send", "cancel")
-        and context.state.flow == FLOW
-        and context.state.step == CONFIRM
-    ):
-        await answer(update)
-        await drop_buttons(update)
-        await _finish(update, context, send=action == "send")
+        keyboard = _place_keyboard(update, context)
+        await say(update, context, t(context.lang, "broadcast.pick_place"), keyboard)
     else:
         await answer_key(update, context, "common.stale_button")
 
 
+async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Write to the participants of a theme in the ambassador's own area."""
+    if len(args) != 1:
+        await answer_key(update, context, "common.stale_button")
+        return
+    theme_id = unpack_int(args[0])
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None or not may_manage(user_id(update), context.services.config, theme.place):
+        await answer_key(update, context, "access.other_area", alert=True)
+        return
+    await answer(update)
+    await drop_buttons(update)
+    await _ask_text(update, context, {"theme": theme.id})
+
+
+async def on_place(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Write to the residents of a place in the ambassador's own area."""
+    if len(args) != 2:
+        await answer_key(update, context, "common.stale_button")
+        return
+    place = read_place(*args)
+    if place is None or not may_manage(user_id(update), context.services.config, place):
+        await answer_key(update, context, "access.other_area", alert=True)
+        return
+    await answer(update)
+    await drop_buttons(update)
+    await _ask_text(update, context, {"place": stored(place)})
+
+
+async def on_send(update: Update, context: BuurtContext, _: list[str]) -> None:
+    """Send the message that was shown."""
+    await _decided(update, context, send=True)
+
+
+async def on_cancel(update: Update, context: BuurtContext, _: list[str]) -> None:
+    """Drop the message that was shown."""
+    await _decided(update, context, send=False)
+
+
+async def _decided(update: Update, context: BuurtContext, *, send: bool) -> None:
+    if context.state.flow != FLOW or context.state.step != CONFIRM:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await drop_buttons(update)
+    await _finish(update, context, send=send)
+
+
 def _place_keyboard(update: Update, context: BuurtContext) -> InlineKeyboardMarkup:
+    """The municipality (for an admin), then each area the ambassador has, with its villages."""
     municipality = context.services.config.municipality
     allowed = manageable_places(user_id(update), context.services.config)
     rows: list[list[InlineKeyboardButton]] = []
     if allowed is None:
         label = plain(context.lang, "newtheme.whole_municipality", municipality=municipality.name)
-        rows.append([InlineKeyboardButton(label, callback_data=pack("bc", "pl", "m", "-"))])
+        rows.append([_place_button(label, MUNICIPALITY)])
     for area in municipality.areas:
         if allowed is None or PlaceRef(PlaceKind.AREA, area.key) in allowed:
-            rows.append(
-                [InlineKeyboardButton(area.name, callback_data=pack("bc", "pl", "a", area.key))]
-            )
+            rows.append([_place_button(area.name, PlaceRef(PlaceKind.AREA, area.key))])
             for village in area.villages:
-                button = InlineKeyboardButton(
-                    village.name, callback_data=pack("bc", "pl", "v", village.key)
-                )
-                rows.append([button])
-    return InlineKeyboardMarkup(rows[:99])
+                place = PlaceRef(PlaceKind.VILLAGE, village.key)
+                rows.append([_place_button(village.name, place)])
+    return InlineKeyboardMarkup(rows[:MAX_PLACE_BUTTONS])
+
+
+def _place_button(label: str, place: PlaceRef) -> InlineKeyboardButton:
+    data = pack(MESSAGE_PREFIX, MessageAction.PLACE, place_code(place))
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 async def _ask_text(update: Update, context: BuurtContext, data: dict[str, Any]) -> None:
+    """Remember whom the message is for and ask for its text."""
     await context.services.repo.set_state(chat_id(update), FLOW, TEXT, data)
     await say(update, context, t(context.lang, "broadcast.ask_text"))
 
@@ -163,8 +194,8 @@ async def on_text(update: Update, context: BuurtContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(plain(lang, "broadcast.send"), callback_data="bc:send"),
-                InlineKeyboardButton(plain(lang, "broadcast.cancel"), callback_data="bc:cancel"),
+                _button(lang, "broadcast.send", MessageAction.SEND),
+                _button(lang, "broadcast.cancel", MessageAction.CANCEL),
             ]
         ]
     )
@@ -172,6 +203,7 @@ async def on_text(update: Update, context: BuurtContext) -> None:
 
 
 async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
+    """Queue the message for everyone it reaches, or say it was not sent."""
     data = dict(context.state.data)
     await context.services.repo.set_state(chat_id(update), None, None, {})
     if not send:
@@ -193,9 +225,18 @@ async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
 STEPS: dict[str, StepHandler] = {TEXT: on_text, CONFIRM: on_text}
 
 
+ROUTES: dict[str, ButtonHandler] = {
+    MessageAction.WHO: on_who,
+    MessageAction.THEME: on_theme,
+    MessageAction.PLACE: on_place,
+    MessageAction.SEND: on_send,
+    MessageAction.CANCEL: on_cancel,
+}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of /bericht."""
     return [
         CommandHandler("bericht", message_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_button, pattern=r"^bc:"),
+        *ambassador_routes(MESSAGE_PREFIX, ROUTES),
     ]

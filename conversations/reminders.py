@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from bot.chat.callbacks import pack
 from bot.core.i18n import plain, t
 from bot.services import Services
-from bot.village.local_time import format_when, reminder_plan
 from conversations.tables import tell_moved_up
+from conversations.timeline.moments import moment_button, moment_lines
 from storage.models import (
     MemberStatus,
     Moment,
@@ -36,32 +36,6 @@ _log = logging.getLogger(__name__)
 def reminder_key(moment: Moment, offset_minutes: int, chat_id: int) -> str:
     """The dedupe key of one reminder: a moved moment's reminders get new keys."""
     return f"reminder:{moment.id}:{moment.starts_at:%Y%m%dT%H%MZ}:{offset_minutes}:{chat_id}"
-
-
-def reminders_for(services: Services, starts_at: datetime) -> list[tuple[int, datetime]]:
-    """The reminders to plan for a moment starting then, as (offset, due)."""
-    config = services.config
-    return reminder_plan(
-        starts_at,
-        config.reminders.offsets_minutes,
-        config.municipality.tz,
-        services.clock.now(),
-        timedelta(minutes=config.reminders.grace_minutes),
-    )
-
-
-def moment_lines(services: Services, lang: str, moment: Moment) -> dict[str, object]:
-    """The values every moment text uses: title, when and place."""
-    tz = services.config.municipality.tz
-    return {
-        "title": moment.title,
-        "when": format_when(moment.starts_at, lang, tz),
-        "place": moment.place or plain(lang, "timeline.no_place"),
-    }
-
-
-def moment_button(lang: str, moment: Moment) -> tuple[tuple[tuple[str, str], ...], ...]:
-    return (((plain(lang, "timeline.open_moment"), pack("tl", "m", moment.id)),),)
 
 
 async def release_due(services: Services) -> datetime | None:

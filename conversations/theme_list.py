@@ -1,4 +1,5 @@
-"""Which themes a resident sees: the active ones of their place, or all when they chose none."""
+"""Which themes someone sees: a resident the active ones of their place (all when they chose
+none), an ambassador those of the places they manage."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from collections.abc import Collection
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack
+from bot.chat.callbacks import pack, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.replies import say
+from bot.chat.replies import answer_key, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
+from bot.chat.updates import user_id
 from bot.core.clock import local_today
 from bot.core.i18n import t
-from bot.village.access import manageable_places
+from bot.village.access import manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
 
 # More themes than this in one list helps nobody on a phone; the newest come first.
@@ -23,9 +25,23 @@ async def managed_themes(
     update: Update, context: BuurtContext, statuses: Collection[ThemeStatus]
 ) -> list[Theme]:
     """Return the themes of the places this person may manage (an admin: all), newest first."""
-    user = update.effective_user
-    places = manageable_places(user.id if user else 0, context.services.config)
+    places = manageable_places(user_id(update), context.services.config)
     return await context.services.repo.list_themes(places, statuses)
+
+
+async def managed_theme(
+    update: Update, context: BuurtContext, theme_id: str | None
+) -> Theme | None:
+    """Return the theme a button names when the presser may manage it; answer otherwise."""
+    number = unpack_int(theme_id) if theme_id is not None else None
+    theme = await context.services.repo.get_theme(number) if number is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return None
+    if not may_manage(user_id(update), context.services.config, theme.place):
+        await answer_key(update, context, "access.other_area", alert=True)
+        return None
+    return theme
 
 
 async def offer_themes(

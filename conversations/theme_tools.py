@@ -3,92 +3,93 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.broadcasts import queue_broadcast
+from bot.chat.callbacks import ButtonHandler, pack
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
-from bot.chat.updates import user_id
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
 from bot.render.progress_chart import Progress, render_progress_chart
-from bot.services.announcements import queue_broadcast
-from bot.village.access import may_manage
 from bot.village.dates import format_period
 from bot.village.local_time import format_when
-from conversations.theme_list import managed_themes, offer_themes
-from conversations.themes import deep_link
+from conversations.theme_list import managed_theme, managed_themes, offer_themes
+from conversations.themes.actions import TOOLS_PREFIX, ToolAction, ambassador_routes
+from conversations.themes.listing import deep_link
 from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
 
-_ACTIONS = ("poster", "progress", "close")
+ThemeTool = Callable[[Update, BuurtContext, Theme], Awaitable[None]]
+
+# Closing asks first; the other tools work on closed themes too.
+_STATUSES = {
+    ToolAction.POSTER: (ThemeStatus.ACTIVE, ThemeStatus.CLOSED),
+    ToolAction.PROGRESS: (ThemeStatus.ACTIVE, ThemeStatus.CLOSED),
+    ToolAction.CLOSE: (ThemeStatus.ACTIVE,),
+}
 
 
-async def _pick(update: Update, context: BuurtContext, action: str) -> None:
+async def _pick(update: Update, context: BuurtContext, action: ToolAction) -> None:
     """Let the ambassador choose which of their themes the action is for."""
-    statuses = (
-        (ThemeStatus.ACTIVE,) if action == "close" else (ThemeStatus.ACTIVE, ThemeStatus.CLOSED)
-    )
-    themes = await managed_themes(update, context, statuses)
-    await offer_themes(update, context, themes, "themes.pick", "tt", action)
+    themes = await managed_themes(update, context, _STATUSES[action])
+    await offer_themes(update, context, themes, "themes.pick", TOOLS_PREFIX, action)
 
 
 @ambassadors_only
 async def poster_command(update: Update, context: BuurtContext) -> None:
     """Choose a theme to make a poster for."""
-    await _pick(update, context, "poster")
+    await _pick(update, context, ToolAction.POSTER)
 
 
 @ambassadors_only
 async def progress_command(update: Update, context: BuurtContext) -> None:
     """Choose a theme to see its progress."""
-    await _pick(update, context, "progress")
+    await _pick(update, context, ToolAction.PROGRESS)
 
 
 @ambassadors_only
 async def close_command(update: Update, context: BuurtContext) -> None:
     """Choose a theme to close."""
-    await _pick(update, context, "close")
+    await _pick(update, context, ToolAction.CLOSE)
 
 
-@ambassadors_only
-async def on_button(update: Update, context: BuurtContext) -> None:
-    """Make a poster, show progress, or close a theme; only in the ambassador's own area."""
-    query = update.callback_query
-    data = query.data if query else None
-    parts = unpack(data, "tt", 2) or unpack(data, "tt", 3)
-    if parts is None or parts[0] not in (*_ACTIONS, "closeyes", "closeno"):
-        await answer_key(update, context, "common.stale_button")
-        return
-    theme_id = unpack_int(parts[1])
-    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
-    if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
-        return
-    if not may_manage(user_id(update), context.services.config, theme.place):
-        await answer_key(update, context, "access.other_area", alert=True)
-        return
-    await answer(update)
-    action = parts[0]
-    if action == "poster":
-        await _send_poster(update, context, theme)
-    elif action == "progress":
-        await _send_progress(update, context, theme)
-    elif action == "close":
-        await _confirm_close(update, context, theme)
-    elif action == "closeyes":
-        await drop_buttons(update)
-        await _close(update, context, theme)
-    else:
-        await drop_buttons(update)
-        await say(update, context, t(context.lang, "forget.kept"))
+def _for_theme(act: ThemeTool) -> ButtonHandler:
+    """A button handler that finds the named theme, in the presser's own area, and acts on it."""
+
+    async def on_press(update: Update, context: BuurtContext, args: list[str]) -> None:
+        if len(args) not in (1, 2):
+            await answer_key(update, context, "common.stale_button")
+            return
+        theme = await managed_theme(update, context, args[0])
+        if theme is None:
+            return
+        await answer(update)
+        await act(update, context, theme)
+
+    on_press.__doc__ = act.__doc__
+    return on_press
+
+
+async def _closing_confirmed(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Close the theme the ambassador confirmed."""
+    await drop_buttons(update)
+    await _close(update, context, theme)
+
+
+async def _closing_declined(update: Update, context: BuurtContext, _: Theme) -> None:
+    """Keep the theme open, as the ambassador chose."""
+    await drop_buttons(update)
+    await say(update, context, t(context.lang, "forget.kept"))
 
 
 async def _send_poster(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Send the poster of the theme, a PNG to look at and a PDF to print."""
     lang = context.lang
     config = context.services.config
     content = PosterContent(
@@ -113,6 +114,7 @@ async def _send_poster(update: Update, context: BuurtContext, theme: Theme) -> N
 
 
 async def _send_progress(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Send the theme's progress chart with its numbers."""
     lang = context.lang
     repo = context.services.repo
     counts = await repo.count_notes(theme.id)
@@ -149,6 +151,7 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
 
 
 async def _confirm_close(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Ask before closing: closing thanks everyone who took part."""
     lang = context.lang
     if theme.status != ThemeStatus.ACTIVE:
         await say(update, context, t(lang, "close.already"))
@@ -157,10 +160,12 @@ async def _confirm_close(update: Update, context: BuurtContext, theme: Theme) ->
         [
             [
                 InlineKeyboardButton(
-                    plain(lang, "close.yes"), callback_data=pack("tt", "closeyes", theme.id)
+                    plain(lang, "close.yes"),
+                    callback_data=pack(TOOLS_PREFIX, ToolAction.CLOSE_YES, theme.id),
                 ),
                 InlineKeyboardButton(
-                    plain(lang, "close.no"), callback_data=pack("tt", "closeno", theme.id)
+                    plain(lang, "close.no"),
+                    callback_data=pack(TOOLS_PREFIX, ToolAction.CLOSE_NO, theme.id),
                 ),
             ]
         ]
@@ -205,6 +210,15 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
         )
 
 
+ROUTES: dict[str, ButtonHandler] = {
+    ToolAction.POSTER: _for_theme(_send_poster),
+    ToolAction.PROGRESS: _for_theme(_send_progress),
+    ToolAction.CLOSE: _for_theme(_confirm_close),
+    ToolAction.CLOSE_YES: _for_theme(_closing_confirmed),
+    ToolAction.CLOSE_NO: _for_theme(_closing_declined),
+}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the theme tools."""
     private = filters.ChatType.PRIVATE
@@ -212,5 +226,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("poster", poster_command, filters=private),
         CommandHandler("voortgang", progress_command, filters=private),
         CommandHandler("afsluiten", close_command, filters=private),
-        CallbackQueryHandler(on_button, pattern=r"^tt:"),
+        *ambassador_routes(TOOLS_PREFIX, ROUTES),
     ]

@@ -1,4 +1,4 @@
-"""The wake-up scheduler: APScheduler really wakes at the next due time, in real time."""
+"""The wake-up scheduler: it really wakes at the next due time, in real time."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot.chat.context import BuurtContext
 from bot.chat.text_limits import CALLBACK_ANSWER_LIMIT, shorten, split_html
+from bot.core import raw_api
 from bot.core.i18n import Html, plain
 
 _log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ async def say_with_buttons(
     For the busiest replies (every note a resident writes gets one): the buttons go out as
     plain JSON and Telegram's answer is not parsed back into a PTB Message. Building those
     objects and parsing that answer cost as much as the rest of handling a note (see
-    bench/throughput.py). Otherwise it is the same call through the same Bot: the same rate
+    bot/core/raw_api.py). Otherwise it is the same call through the same Bot: the same rate
     limiter, retries and errors as say().
     """
     chat = update.effective_chat
@@ -82,18 +83,9 @@ async def say_with_buttons(
         )
         return (await send(context, chat.id, text, markup)).message_id
     keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
-    # Bot._post is what Bot.send_message calls before it builds the Message.
-    result = await context.bot._post(
-        "sendMessage",
-        {
-            "chat_id": chat.id,
-            "text": parts[0],
-            "parse_mode": ParseMode.HTML,
-            "reply_markup": {"inline_keyboard": keyboard},
-            "link_preview_options": {"is_disabled": True},
-        },
+    return await raw_api.send_message(
+        context.bot, chat.id, parts[0], parse_mode=ParseMode.HTML, inline_keyboard=keyboard
     )
-    return int(result["message_id"])
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:

@@ -23,7 +23,7 @@ from bot.render.board_image import (
     _clean,
     render_board,
 )
-from bot.render.exports import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
 from storage.models import BOARD_QUADRANTS, Quadrant
 
 A4_WIDTH_MM = 210.0

@@ -14,49 +14,10 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from bot.core.i18n import plain
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
 from storage.models import Quadrant
-
-# The board's four quadrants, then the remarks beside the theme.
-QUADRANT_ORDER: tuple[Quadrant, ...] = (
-    Quadrant.WISH,
-    Quadrant.EXAMPLE,
-    Quadrant.POSSIBILITY,
-    Quadrant.QUESTION,
-    Quadrant.OTHER,
-)
-
-
-@dataclass(frozen=True)
-class ExportNote:
-    """One note as exported: its number on the board, never who wrote it."""
-
-    number: int
-    quadrant: Quadrant
-    kind: str  # "text" | "photo" | "voice"
-    text: str
-    date: date
-    also_mentioned: int = 0  # notes a moderator marked as saying the same
-
-
-@dataclass(frozen=True)
-class BoardExport:
-    code: str
-    title: str
-    invitation: str
-    question: str
-    place: str
-    period: str
-    status: str
-    municipality: str
-    exported_at: datetime
-    language: str
-    notes: tuple[ExportNote, ...]  # oldest first
-
-    def in_quadrant(self, quadrant: Quadrant) -> list[ExportNote]:
-        return [note for note in self.notes if note.quadrant == quadrant]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.core.clock import Clock
 from bot.core.i18n import DEFAULT_LANGUAGE, number, t
+from bot.services.workers import Worker
 from storage.failures import unavailable
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repository import Repository
@@ -68,8 +69,13 @@ def progress_bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (_BAR_WIDTH - filled)
 
 
-class DeliveryWorker:
+class DeliveryWorker(Worker):
     """Claim due outbox rows and send them one by one at the configured rate."""
+
+    name = "delivery"
+    # stop() lets the message being sent finish, so it is recorded rather than sent twice.
+    stop_grace = 10.0
+    retry_seconds = _IDLE_POLL
 
     def __init__(
         self,
@@ -81,86 +87,60 @@ class DeliveryWorker:
         max_attempts: int,
         progress_every: float = 3.0,
     ) -> None:
+        super().__init__()
         self._bot = bot
         self._repo = repo
         self._clock = clock
         self._interval = 1.0 / rate_per_second
         self._max_attempts = max_attempts
         self._progress_every = progress_every
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._next_at = 0.0
         self._progress_at: dict[int, float] = {}
         self._shared = repo if isinstance(repo, SharedStorage) else None
         self._senders = 1
         self._looked_around = 0.0
+        self._reported = False
         self.stats = DeliveryStats()
 
-    async def start(self) -> None:
-        """Put back what a crash left in flight, and start sending."""
+    async def begin(self) -> float:
+        """Put back what a crash left in flight, before sending starts."""
         requeued = await self._repo.requeue_in_flight()
         if requeued:
             _log.warning(
                 "%d message(s) were in flight when the bot stopped; sending them again", requeued
             )
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="buurtbot:delivery")
-        self.wake()
+        self._reported = False
+        return 0.0
 
-    async def stop(self) -> None:
-        """Finish the message being sent, then stop; the rest waits in the outbox."""
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
+    async def step(self) -> float:
+        """Send one batch of what is due; return how long to wait before looking again."""
+        if not self._reported:
+            await self._finish_completed()
+            self._reported = True
+        await self._look_around()
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), 10.0)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
-
-    @property
-    def stopping(self) -> bool:
-        """True once stop() was asked."""
-        return self._stopping
-
-    def wake(self) -> None:
-        """Look at the outbox now: something new is due."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        await self._finish_completed()
-        while not self._stopping:
-            await self._look_around()
-            # Cleared before looking, so a wake() that comes while we look is not lost.
-            self._wake.clear()
-            try:
-                batch = await self._repo.claim_due(self._clock.now(), _BATCH)
-            except Exception:
-                _log.exception("could not read the outbox; trying again shortly")
-                await self._sleep(_IDLE_POLL)
-                continue
-            if not batch:
-                await self._sleep(await self._idle_delay())
-                continue
-            try:
-                await self._send_batch(batch)
-            except Exception as exc:
-                # Storage that is locked or full must not end the worker for good.
-                reason = unavailable(exc)
-                _log.error(
-                    "delivery paused: %s; trying again in %.0f s",
-                    reason or "unexpected error",
-                    _IDLE_POLL,
-                    exc_info=None if reason else exc,
-                )
-                with contextlib.suppress(Exception):
-                    # What this batch had not sent yet goes back in line.
-                    await self._repo.requeue_in_flight()
-                await self._sleep(_IDLE_POLL)
+            batch = await self._repo.claim_due(self._clock.now(), _BATCH)
+        except Exception:
+            _log.exception("could not read the outbox; trying again shortly")
+            return _IDLE_POLL
+        if not batch:
+            return await self._idle_delay()
+        try:
+            await self._send_batch(batch)
+        except Exception as exc:
+            # Storage that is locked or full must not end the worker for good.
+            reason = unavailable(exc)
+            _log.error(
+                "delivery paused: %s; trying again in %.0f s",
+                reason or "unexpected error",
+                _IDLE_POLL,
+                exc_info=None if reason else exc,
+            )
+            with contextlib.suppress(Exception):
+                # What this batch had not sent yet goes back in line.
+                await self._repo.requeue_in_flight()
+            return _IDLE_POLL
+        return 0.0
 
     async def _send_batch(self, batch: list[OutboxMessage]) -> None:
         touched: set[int] = set()
@@ -182,10 +162,6 @@ class DeliveryWorker:
         if due is None:
             return _IDLE_POLL
         return max(0.0, min(_IDLE_POLL, (due - self._clock.now()).total_seconds()))
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _look_around(self) -> None:
         """Replicas only: put back what a stopped replica was sending; count the senders."""
@@ -265,7 +241,7 @@ class DeliveryWorker:
                 await write(*args)
                 return
             except Exception as exc:
-                if self._stopping:
+                if self.stopping:
                     raise
                 _log.error(
                     "could not record a delivery (%s); trying again in %.1f s",

@@ -9,21 +9,17 @@ does not bring an extra digest.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Update
-from telegram.ext import Application
-
-from bot.chat.context import BuurtContext
 from bot.core.clock import Clock
 from bot.core.config import Config
 from bot.core.i18n import number, plain, t
+from bot.services import Services
 from bot.services.staff import moderator_ids
+from bot.services.workers import Worker
 from storage.models import NewMessage, QueueMarks
 from storage.repository import Repository
 
@@ -31,11 +27,12 @@ _log = logging.getLogger(__name__)
 
 POLL_SECONDS = 30.0
 MIN_GAP_SECONDS = 1.0
-_KEY = "digests"
 
 
-class DigestWorker:
+class DigestWorker(Worker):
     """Check the queue now and then; queue a digest for each moderator who is due one."""
+
+    name = "digests"
 
     def __init__(
         self,
@@ -47,44 +44,25 @@ class DigestWorker:
         poll_seconds: float = POLL_SECONDS,
         min_gap_seconds: float = MIN_GAP_SECONDS,
     ) -> None:
+        super().__init__()
         self._config = config
         self._repo = repo
         self._clock = clock
         self._on_queued = on_queued
         self._poll = poll_seconds
-        self._gap = min_gap_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        # A burst of updates makes one check, not one each.
+        self.coalesce_seconds = min_gap_seconds
         self.checks = 0
         """Checks completed (digests recorded), for tests that wait for one."""
         self.queued = 0
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="buurtbot:digests")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    def wake(self) -> None:
-        """Something may have joined the queue: look soon."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.check()
-            except Exception:
-                _log.exception("could not check the moderation queue for digests")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
-            # A burst of updates makes one check, not one each.
-            await asyncio.sleep(self._gap)
+    async def step(self) -> float:
+        """Check once; then wait for a wake() (something may have joined the queue) or the poll."""
+        try:
+            await self.check()
+        except Exception:
+            _log.exception("could not check the moderation queue for digests")
+        return self._poll
 
     async def check(self) -> int:
         """Queue the digests that are due; return how many."""
@@ -136,33 +114,14 @@ def _digest(
     )
 
 
-def digest_worker(app: Application[Any, Any, Any, Any, Any, Any]) -> DigestWorker | None:
-    worker = app.bot_data.get(_KEY)
-    return worker if isinstance(worker, DigestWorker) else None
+def digest_worker(app: Any) -> DigestWorker | None:
+    """The application's digest worker, once post_init has started it (tests wait on it)."""
+    services = app.bot_data.get("services")
+    return services.digests if isinstance(services, Services) else None
 
 
-async def start_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Start the digest worker of a built application (from post_init)."""
-    services = app.bot_data["services"]
-    worker = DigestWorker(
-        services.config, services.repo, services.clock, on_queued=services.outbox_changed
-    )
-    app.bot_data[_KEY] = worker
-    await worker.start()
-
-
-async def stop_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    worker = digest_worker(app)
-    if worker is not None:
-        await worker.stop()
-
-
-def wake_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    worker = digest_worker(app)
-    if worker is not None:
-        worker.wake()
-
-
-async def nudge(update: Update, context: BuurtContext) -> None:
-    """After every update: the queue may have grown (a note placed, edited or reported)."""
-    wake_digests(context.application)
+def wake_digests(application: Any) -> None:
+    """Tell the application's digest worker that the moderation queue may have grown."""
+    services = application.bot_data.get("services")
+    if isinstance(services, Services):
+        services.queue_changed()

@@ -14,9 +14,7 @@ from bot.render.board_image import render_board
 from bot.render.board_pdf import board_picture, render_board_pdf
 from bot.render.calendar_file import CalendarEntry, calendar_file
 from bot.render.exports import (
-    BoardExport,
     ContactRow,
-    ExportNote,
     TableCardExport,
     board_csv,
     board_json,
@@ -24,14 +22,13 @@ from bot.render.exports import (
     contacts_csv,
     table_cards_markdown,
 )
-from bot.village.dates import format_period
+from bot.village.board import SHOWN, BoardExport, board_content, board_notes
 from storage.models import (
     AuditAction,
     Commitment,
     MemberStatus,
     Moment,
     MomentStatus,
-    NoteStatus,
     PlaceKind,
     PlaceRef,
     TalkTable,
@@ -71,40 +68,14 @@ async def board_export(
     notes = []
     offset = 0
     while True:
-        page = await repo.list_notes(
-            theme.id, statuses=(NoteStatus.VISIBLE,), limit=_PAGE, offset=offset
-        )
+        page = await repo.list_notes(theme.id, statuses=SHOWN, limit=_PAGE, offset=offset)
         notes.extend(page)
         if len(page) < _PAGE:
             break
         offset += _PAGE
     duplicates = await repo.duplicate_counts(theme.id)
-    tz = config.municipality.tz
-    exported = [
-        ExportNote(
-            number=note.id,
-            quadrant=note.quadrant,
-            kind=note.kind.value,
-            text=note.text,
-            date=note.created_at.astimezone(tz).date(),
-            also_mentioned=duplicates.get(note.id, 0),
-        )
-        for note in reversed(notes)
-        if note.quadrant is not None
-    ]
-    return BoardExport(
-        code=theme.code,
-        title=theme.title,
-        invitation=theme.invitation,
-        question=theme.question,
-        place=config.municipality.place_name(theme.place),
-        period=format_period(theme.starts_on, theme.ends_on, language),
-        status=theme.status.value,
-        municipality=config.municipality.name,
-        exported_at=now.astimezone(tz),
-        language=language,
-        notes=tuple(exported),
-    )
+    shown = board_notes(notes, duplicates, config.municipality)
+    return board_content(theme, config.municipality, shown, language=language, now=now)
 
 
 def render_file(board: BoardExport, fmt: str) -> ExportFile:

@@ -36,14 +36,6 @@ def roles_of(
     return frozenset(roles)
 
 
-def main_role(roles: frozenset[Role]) -> Role:
-    """Return the role whose menu a user sees: the widest they hold."""
-    for role in (Role.ADMIN, Role.AMBASSADOR, Role.MODERATOR):
-        if role in roles:
-            return role
-    return Role.RESIDENT
-
-
 def manageable_places(user_id: int, config: Config) -> frozenset[PlaceRef] | None:
     """Return the places someone may run themes for; None means everywhere (an admin)."""
     if user_id in config.roles.admins:

@@ -1,0 +1,33 @@
+"""Who hears of a theme: the villages and neighbourhoods a place reaches.
+
+A theme for the whole municipality reaches everyone who asked for news, also those who
+chose no village; a theme for an area reaches its villages; a neighbourhood's theme only
+that neighbourhood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.config import Municipality
+from storage.models import PlaceKind, PlaceRef
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The residents a place reaches, by where they said they live; None means no limit."""
+
+    villages: list[str] | None = None
+    neighbourhoods: list[str] | None = None
+
+
+def theme_audience(municipality: Municipality, place: PlaceRef) -> Audience:
+    """Where the residents live who hear of a theme for this place."""
+    if place.kind == PlaceKind.MUNICIPALITY:
+        return Audience()
+    if place.kind == PlaceKind.AREA:
+        area = municipality.area(place.key)
+        return Audience(villages=[v.key for v in area.villages] if area else [])
+    if place.kind == PlaceKind.VILLAGE:
+        return Audience(villages=[place.key])
+    return Audience(neighbourhoods=[place.key])
