@@ -7,7 +7,10 @@ and whether the others at the table may see one's first name (join.py). The init
 table's ambassador change the card (edit.py); the ambassador invites residents and sends the
 initiator a link that makes them the table's initiator (invite.py).
 
-The whole graph of the flow is here: the free-text steps in STEPS, every button in ROUTES.
+The whole graph of the flow is here: the set-up wizard's steps are declared in setup.SETUP
+(title, initiator, capacity, what, ambitions, agreements, working, preview; its buttons read
+tf:w:<step>:<code>, the capacity's tf:cap:0); the other free-text steps are in STEPS and
+every other button in AMBASSADOR_ROUTES and ROUTES.
 """
 
 from __future__ import annotations
@@ -43,13 +46,11 @@ from conversations.tables.join import (
 )
 from conversations.tables.listing import tables_command
 from conversations.tables.setup import (
-    TEXT_STEPS,
+    SETUP,
     new_table,
-    on_no_maximum,
-    on_save,
-    on_setup_text,
-    on_skip,
-    on_stop,
+    on_old_save,
+    on_old_skip,
+    on_old_stop,
     on_theme,
 )
 from conversations.tables.show import on_open
@@ -64,8 +65,7 @@ async def _use_buttons(update: Update, context: BuurtContext) -> None:
 
 
 STEPS: dict[str, StepHandler] = {
-    **{step: on_setup_text for step in TEXT_STEPS},
-    Step.PREVIEW: _use_buttons,
+    **SETUP.steps(),
     Step.HOW: on_how,
     Step.NAME: _use_buttons,
     Step.EDIT: on_edit_text,
@@ -74,10 +74,9 @@ STEPS: dict[str, StepHandler] = {
 # Buttons only ambassadors are shown; a press by anyone else is refused like the command.
 AMBASSADOR_ROUTES: dict[str, ButtonHandler] = {
     Action.THEME: on_theme,
-    Action.NO_MAXIMUM: on_no_maximum,
-    Action.SKIP: on_skip,
-    Action.SAVE: on_save,
-    Action.STOP: on_stop,
+    Action.SKIP: on_old_skip,
+    Action.SAVE: on_old_save,
+    Action.STOP: on_old_stop,
     Action.INVITE: on_invite,
     Action.INVITE_YES: on_invite_yes,
     Action.INVITE_NO: on_invite_no,
@@ -116,6 +115,7 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     return [
         CommandHandler("nieuwetafel", new_table, filters=private),
         CommandHandler("tafels", tables_command, filters=private),
+        *SETUP.handlers(),
         *guarded_routes(ambassadors_only, AMBASSADOR_ROUTES),
         *button_routes(PREFIX, ROUTES),
     ]

@@ -1,17 +1,24 @@
-"""/nieuwetafel: an ambassador sets up a table around an initiative, one card field a step."""
+"""/nieuwetafel: an ambassador sets up a table around an initiative, one card field a step.
+
+The steps are declared once in SETUP. The capacity step keeps the tf:cap:0 data its button
+always had; the skip, save and stop buttons drawn before the set-up was a wizard (tf:skip,
+tf:save, tf:stop) are still answered by the on_old_* handlers.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
+from bot.chat.wizard import ConfirmStep, Refusal, Shortcut, TextStep, Wizard
+from bot.chat.wizard import Step as WizardStep
 from bot.core.i18n import t
 from conversations.tables.access import manages
 from conversations.tables.actions import (
@@ -23,7 +30,6 @@ from conversations.tables.actions import (
     PREFIX,
     Action,
     Step,
-    button,
     read_capacity,
 )
 from conversations.tables.card import card_text
@@ -31,17 +37,72 @@ from conversations.tables.show import show_card
 from conversations.theme_list import managed_themes, offer_themes
 from storage.models import TalkTable, ThemeStatus
 
-ORDER = (
-    Step.TITLE,
-    Step.INITIATOR,
-    Step.CAPACITY,
-    Step.WHAT,
-    Step.AMBITIONS,
-    Step.AGREEMENTS,
-    Step.WORKING,
-    Step.PREVIEW,
-)
-TEXT_STEPS = ORDER[:-1]
+Data = dict[str, Any]
+SAVE, STOP = "save", "stop"
+
+
+def _text(step: Step, limit: int, *, skip: bool = True) -> TextStep:
+    """A card field typed in, refused when empty or longer than limit."""
+    return TextStep(
+        step,
+        f"tables.ask_{step}",
+        limit=limit,
+        error="tables.too_long",
+        skip="common.skip" if skip else None,
+    )
+
+
+def _capacity(value: str, context: BuurtContext, data: Data) -> object:
+    """The number of places typed, or why it is none."""
+    capacity = read_capacity(value)
+    return Refusal("tables.bad_capacity", {"max": MAX_CAPACITY}) if capacity is None else capacity
+
+
+async def _preview(update: Update, context: BuurtContext, data: Data) -> None:
+    """Show the card as it will be, and ask whether to save it."""
+    lang = context.lang
+    theme = await context.services.repo.get_theme(int(data["theme"]))
+    theme_title = theme.title if theme else "?"
+    await say(update, context, t(lang, "tables.preview_intro"))
+    await say(update, context, card_text(lang, _draft(data), theme_title, [], names=True))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                SETUP.button(lang, "tables.save", Step.PREVIEW, SAVE),
+                SETUP.button(lang, "newtheme.stop", Step.PREVIEW, STOP),
+            ]
+        ]
+    )
+    await say(update, context, t(lang, "tables.preview_ask"), keyboard)
+
+
+async def _decide(update: Update, context: BuurtContext, data: Data, code: str) -> None:
+    """Save the table as previewed, or stop without saving."""
+    await context.services.repo.set_state(chat_id(update), None, None, {})
+    if code == SAVE:
+        await _save(update, context, data)
+    elif code == STOP:
+        await say(update, context, t(context.lang, "tables.stopped"))
+
+
+_STEPS: list[WizardStep] = [
+    _text(Step.TITLE, MAX_TITLE, skip=False),
+    _text(Step.INITIATOR, MAX_NAME),
+    TextStep(
+        Step.CAPACITY,
+        "tables.ask_capacity",
+        parse=_capacity,
+        shortcuts=[Shortcut("tables.no_maximum", "0", lambda context, data: 0)],
+        action=Action.NO_MAXIMUM,
+    ),
+    _text(Step.WHAT, MAX_FIELD),
+    _text(Step.AMBITIONS, MAX_FIELD),
+    _text(Step.AGREEMENTS, MAX_FIELD),
+    _text(Step.WORKING, MAX_FIELD),
+    ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide, use_buttons="tables.use_buttons"),
+]
+SETUP = Wizard(flow=FLOW, prefix=PREFIX, guard=ambassadors_only, steps=_STEPS)
+_ORDER = [step.name for step in _STEPS]
 _SKIPPABLE = (Step.INITIATOR, Step.WHAT, Step.AMBITIONS, Step.AGREEMENTS, Step.WORKING)
 
 
@@ -61,31 +122,11 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
         return
     await answer(update)
     await drop_buttons(update)
-    await _go(update, context, Step.TITLE, {"theme": theme.id})
+    await SETUP.start(update, context, {"theme": theme.id})
 
 
-async def _go(update: Update, context: BuurtContext, step: str, data: dict[str, Any]) -> None:
-    """Store the step of /nieuwetafel and ask its question."""
-    await context.services.repo.set_state(chat_id(update), FLOW, step, data)
-    lang = context.lang
-    if step == Step.PREVIEW:
-        await _preview(update, context, data)
-        return
-    buttons: list[list[InlineKeyboardButton]] = []
-    if step == Step.CAPACITY:
-        buttons = [[button(lang, "tables.no_maximum", Action.NO_MAXIMUM, 0)]]
-    elif step in _SKIPPABLE:
-        buttons = [[button(lang, "common.skip", Action.SKIP)]]
-    text = t(lang, f"tables.ask_{step}")
-    await say(update, context, text, InlineKeyboardMarkup(buttons) if buttons else None)
-
-
-def _next(step: str) -> str:
-    return ORDER[ORDER.index(Step(step)) + 1]
-
-
-def _draft(data: dict[str, Any]) -> TalkTable:
-    """The card as it will be, from the flow's data, for the preview."""
+def _draft(data: Data) -> TalkTable:
+    """The card as it will be, from the wizard's answers."""
     now = datetime.now(UTC)
     return TalkTable(
         id=0,
@@ -105,83 +146,9 @@ def _draft(data: dict[str, Any]) -> TalkTable:
     )
 
 
-async def _preview(update: Update, context: BuurtContext, data: dict[str, Any]) -> None:
-    lang = context.lang
-    theme = await context.services.repo.get_theme(int(data["theme"]))
-    theme_title = theme.title if theme else "?"
-    await say(update, context, t(lang, "tables.preview_intro"))
-    await say(update, context, card_text(lang, _draft(data), theme_title, [], names=True))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                button(lang, "tables.save", Action.SAVE),
-                button(lang, "newtheme.stop", Action.STOP),
-            ]
-        ]
-    )
-    await say(update, context, t(lang, "tables.preview_ask"), keyboard)
-
-
-async def _in_setup(update: Update, context: BuurtContext, *steps: str) -> bool:
-    """True when the chat is at one of these steps; a stale press is answered as such."""
-    state = context.state
-    if state.flow == FLOW and state.step in steps and "theme" in state.data:
-        await answer(update)
-        await drop_buttons(update)
-        return True
-    await answer_key(update, context, "common.stale_button")
-    return False
-
-
-@ambassadors_only
-async def on_setup_text(update: Update, context: BuurtContext) -> None:
-    """Take the typed answer of a /nieuwetafel step."""
-    message = update.message
-    assert message is not None
-    lang = context.lang
-    step = context.state.step or Step.TITLE
-    data = dict(context.state.data)
-    value = (message.text or "").strip()
-    if step == Step.CAPACITY:
-        capacity = read_capacity(value)
-        if capacity is None:
-            await say(update, context, t(lang, "tables.bad_capacity", max=MAX_CAPACITY))
-            await _go(update, context, step, data)
-            return
-        data[Step.CAPACITY] = capacity
-        await _go(update, context, _next(step), data)
-        return
-    limits: dict[str, int] = {Step.TITLE: MAX_TITLE, Step.INITIATOR: MAX_NAME}
-    limit = limits.get(step, MAX_FIELD)
-    if not value or len(value) > limit:
-        await say(update, context, t(lang, "tables.too_long", max=limit))
-        await _go(update, context, step, data)
-        return
-    data[step] = value
-    await _go(update, context, _next(step), data)
-
-
-async def on_no_maximum(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Set up the table without a maximum number of places."""
-    if await _in_setup(update, context, Step.CAPACITY):
-        data = dict(context.state.data, capacity=0)
-        await _go(update, context, _next(Step.CAPACITY), data)
-
-
-async def on_skip(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Leave this field of the card empty for now."""
-    if await _in_setup(update, context, *_SKIPPABLE):
-        step = context.state.step or Step.WHAT
-        await _go(update, context, _next(step), dict(context.state.data, **{step: ""}))
-
-
-async def on_save(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Save the table as previewed and show its card."""
-    if not await _in_setup(update, context, Step.PREVIEW):
-        return
-    data = dict(context.state.data)
+async def _save(update: Update, context: BuurtContext, data: Data) -> None:
+    """Create the table, if the theme is still the ambassador's, and show its card."""
     repo = context.services.repo
-    await repo.set_state(chat_id(update), None, None, {})
     theme = await repo.get_theme(int(data["theme"]))
     if theme is None or not manages(update, context, theme):
         await say(update, context, t(context.lang, "access.other_area"))
@@ -202,8 +169,38 @@ async def on_save(update: Update, context: BuurtContext, args: list[str]) -> Non
     await show_card(update, context, table, edit=False)
 
 
-async def on_stop(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Stop setting up the table; nothing is saved."""
-    if await _in_setup(update, context, Step.PREVIEW):
-        await context.services.repo.set_state(chat_id(update), None, None, {})
-        await say(update, context, t(context.lang, "tables.stopped"))
+# -- buttons drawn before the set-up was a wizard ---------------------------------------------
+
+
+async def _at(update: Update, context: BuurtContext, *steps: Step) -> Data | None:
+    """The answers so far when the chat is at one of these steps; else answer as stale."""
+    state = context.state
+    if state.flow != FLOW or state.step not in steps or "theme" not in state.data:
+        await answer_key(update, context, "common.stale_button")
+        return None
+    await answer(update)
+    await drop_buttons(update)
+    return dict(state.data)
+
+
+async def on_old_skip(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Leave the chat's current field empty, for a tf:skip button drawn before the wizard."""
+    data = await _at(update, context, *_SKIPPABLE)
+    if data is not None:
+        step = str(context.state.step)
+        following = _ORDER[_ORDER.index(step) + 1]
+        await SETUP.ask(update, context, following, dict(data, **{step: ""}))
+
+
+async def on_old_save(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Save, for a tf:save button drawn before the wizard."""
+    data = await _at(update, context, Step.PREVIEW)
+    if data is not None:
+        await _decide(update, context, data, SAVE)
+
+
+async def on_old_stop(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Stop, for a tf:stop button drawn before the wizard."""
+    data = await _at(update, context, Step.PREVIEW)
+    if data is not None:
+        await _decide(update, context, data, STOP)
