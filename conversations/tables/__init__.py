@@ -20,11 +20,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
 from bot.chat.replies import say
 from bot.chat.steps import StepHandler
 from bot.core.i18n import t
-from conversations.tables.actions import FLOW, PREFIX, Action, Step, guarded_routes
+from conversations.tables.actions import FLOW, PREFIX, Action, Step
 from conversations.tables.edit import on_edit, on_edit_text, on_field, on_no_capacity
 from conversations.tables.invite import (
     LINK_PREFIX,
@@ -55,6 +54,7 @@ from conversations.tables.setup import (
 )
 from conversations.tables.show import on_open
 from conversations.tables.waiting import tell_moved_up
+from conversations.themes.actions import ambassador_routes
 
 __all__ = ["FLOW", "STEPS", "deep_link_handlers", "handlers", "tell_moved_up"]
 
@@ -116,6 +116,6 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("nieuwetafel", new_table, filters=private),
         CommandHandler("tafels", tables_command, filters=private),
         *SETUP.handlers(),
-        *guarded_routes(ambassadors_only, AMBASSADOR_ROUTES),
+        *ambassador_routes(PREFIX, AMBASSADOR_ROUTES),
         *button_routes(PREFIX, ROUTES),
     ]

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.replies import answer_key
+from bot.chat.replies import answer, answer_key
 from bot.chat.updates import user_id
 from bot.village.access import Role, may_manage
 from storage.models import TalkTable, Theme
@@ -55,3 +55,33 @@ def with_table(handler: TableHandler) -> ButtonHandler:
         await handler(update, context, *found, args[1:])
 
     return press
+
+
+Allowed = Callable[[Update, BuurtContext, TalkTable, Theme], bool]
+
+
+def only_if(allowed: Allowed, refusal: str) -> Callable[[TableHandler], TableHandler]:
+    """Let a press on a table's button through only when allowed; others hear refusal."""
+
+    def wrap(handler: TableHandler) -> TableHandler:
+        @functools.wraps(handler)
+        async def press(
+            update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
+        ) -> None:
+            if not allowed(update, context, table, theme):
+                await answer_key(update, context, refusal, alert=True)
+                return
+            await answer(update)
+            await handler(update, context, table, theme, args)
+
+        return press
+
+    return wrap
+
+
+editors_only = only_if(may_edit, "tables.not_yours")
+"""For the buttons that change a card: its initiator and the ambassador who manages it."""
+in_area = only_if(
+    lambda update, context, table, theme: manages(update, context, theme), "access.other_area"
+)
+"""For the ambassador's buttons: only the ambassador whose area holds the table."""

@@ -6,15 +6,11 @@ change; a new action gets a new code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
-from telegram.ext import CallbackQueryHandler
 
-from bot.chat.callbacks import ButtonHandler, Codes, button_routes, pack
-from bot.chat.context import BuurtContext
-from bot.chat.guards import Handler
+from bot.chat.callbacks import Codes, pack
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.core.i18n import plain
 from storage.models import CardField, Commitment
@@ -102,13 +98,3 @@ def read_capacity(value: str) -> int | None:
     """The number of places typed, or None when it is no number of places we allow."""
     capacity = int(value) if value.isdigit() else 0
     return capacity if 1 <= capacity <= MAX_CAPACITY else None
-
-
-def guarded_routes(
-    guard: Callable[[Handler], Handler], routes: Mapping[str, ButtonHandler]
-) -> list[CallbackQueryHandler[BuurtContext, None]]:
-    """button_routes whose presses the guard lets through, like the commands that draw them."""
-    return [
-        CallbackQueryHandler(guard(route.callback), pattern=route.pattern)
-        for route in button_routes(PREFIX, routes)
-    ]

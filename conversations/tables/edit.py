@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
 from bot.services.scheduler import planning_changed
-from conversations.tables.access import TableHandler, find_table, manages, may_edit, with_table
+from conversations.tables.access import editors_only, find_table, manages, may_edit, with_table
 from conversations.tables.actions import (
     FIELD_CODES,
     FLOW,
@@ -51,22 +50,6 @@ _LIMIT = {
     CardField.AGREEMENTS: MAX_FIELD,
     CardField.WORKING: MAX_FIELD,
 }
-
-
-def editors_only(handler: TableHandler) -> TableHandler:
-    """Let only those who may change the card press its edit buttons."""
-
-    @functools.wraps(handler)
-    async def press(
-        update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
-    ) -> None:
-        if not may_edit(update, context, table, theme):
-            await answer_key(update, context, "tables.not_yours", alert=True)
-            return
-        await answer(update)
-        await handler(update, context, table, theme, args)
-
-    return press
 
 
 @with_table

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.context import BuurtContext
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import user_id
 from bot.core.i18n import Html, t
-from conversations.tables.access import TableHandler, manages, with_table
+from conversations.tables.access import in_area, with_table
 from conversations.tables.actions import Action, button
 from conversations.tables.card import ButtonRows, card_text, join_rows
 from conversations.tables.show import show_card
@@ -18,22 +16,6 @@ from storage.models import Commitment, MemberStatus, NewMessage, TalkTable, Them
 
 # The initiator's link: t.me/<bot>?start=tf_<table code>.
 LINK_PREFIX = "tf_"
-
-
-def in_area(handler: TableHandler) -> TableHandler:
-    """Let only an ambassador whose area holds the table press its ambassador's buttons."""
-
-    @functools.wraps(handler)
-    async def press(
-        update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
-    ) -> None:
-        if not manages(update, context, theme):
-            await answer_key(update, context, "access.other_area", alert=True)
-            return
-        await answer(update)
-        await handler(update, context, table, theme, args)
-
-    return press
 
 
 @with_table
