@@ -12,6 +12,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key
 from bot.chat.updates import user_id
 from bot.village.access import Role, may_manage
+from conversations.tables.actions import FLOW
 from storage.models import TalkTable, Theme
 
 TableHandler = Callable[[Update, BuurtContext, TalkTable, Theme, list[str]], Awaitable[None]]
@@ -28,6 +29,12 @@ def manages(update: Update, context: BuurtContext, theme: Theme) -> bool:
 def may_edit(update: Update, context: BuurtContext, table: TalkTable, theme: Theme) -> bool:
     """True for the table's initiator and for the ambassador who manages it."""
     return table.initiator_id == user_id(update) or manages(update, context, theme)
+
+
+def at_step(context: BuurtContext, table: TalkTable, step: str) -> bool:
+    """True when the chat is at this step of the tables flow, for this very table."""
+    state = context.state
+    return state.flow == FLOW and state.step == step and state.data.get("table") == table.id
 
 
 async def find_table(

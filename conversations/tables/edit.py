@@ -12,7 +12,14 @@ from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
 from bot.services.scheduler import planning_changed
-from conversations.tables.access import editors_only, find_table, manages, may_edit, with_table
+from conversations.tables.access import (
+    at_step,
+    editors_only,
+    find_table,
+    manages,
+    may_edit,
+    with_table,
+)
 from conversations.tables.actions import (
     FIELD_CODES,
     FLOW,
@@ -96,8 +103,7 @@ async def on_no_capacity(
     update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
 ) -> None:
     """Take away the table's maximum number of places."""
-    state = context.state
-    if state.flow == FLOW and state.step == Step.EDIT and state.data.get("table") == table.id:
+    if at_step(context, table, Step.EDIT):
         await drop_buttons(update)
         await _store(update, context, table, CardField.CAPACITY, None)
 

@@ -10,18 +10,12 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
-from conversations.tables.access import with_table
+from conversations.tables.access import at_step, with_table
 from conversations.tables.actions import FLOW, KIND_CODES, MAX_HOW, NO, YES, Action, Step, button
 from conversations.tables.card import commitment_name
 from conversations.tables.show import show_card
 from conversations.tables.waiting import fill_free_places
 from storage.models import Commitment, Consent, MemberStatus, TalkTable, Theme
-
-
-def _joining(context: BuurtContext, table: TalkTable, step: Step) -> bool:
-    """True when the chat is at this step of joining this very table."""
-    state = context.state
-    return state.flow == FLOW and state.step == step and state.data.get("table") == table.id
 
 
 @with_table
@@ -58,7 +52,7 @@ async def on_skip_how(
     update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
 ) -> None:
     """Join without a line on how, and ask about showing the name."""
-    if not _joining(context, table, Step.HOW):
+    if not at_step(context, table, Step.HOW):
         await answer_key(update, context, "common.stale_button")
         return
     await answer(update)
@@ -88,7 +82,7 @@ async def on_show_name(
     update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
 ) -> None:
     """Take a seat (or a place on the waiting list), with or without the first name."""
-    if len(args) != 1 or not _joining(context, table, Step.NAME):
+    if len(args) != 1 or not at_step(context, table, Step.NAME):
         await answer_key(update, context, "common.stale_button")
         return
     await answer(update)
