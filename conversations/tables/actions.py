@@ -1,4 +1,4 @@
-"""The names of the tables flow: its steps, and the short codes its buttons carry.
+"""The names of the tables flow: its steps, the short codes its buttons carry, its bounds.
 
 Buttons read tf:<action>[:<arg>...]. The codes are in buttons already sent, so they never
 change; a new action gets a new code.
@@ -81,6 +81,7 @@ FIELD_CODES = Codes(
 )
 YES, NO = "1", "0"
 
+# How long a card's fields, and a member's line on how they take part, may be.
 MAX_TITLE, MAX_NAME, MAX_FIELD, MAX_HOW, MAX_CAPACITY = 80, 80, 400, 150, 500
 
 
