@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
+from bot.chat.guards import ambassadors_only
 from bot.chat.replies import say
 from bot.chat.steps import StepHandler
 from bot.core.i18n import t
@@ -54,7 +55,6 @@ from conversations.tables.setup import (
 )
 from conversations.tables.show import on_open
 from conversations.tables.waiting import tell_moved_up
-from conversations.themes.actions import ambassador_routes
 
 __all__ = ["FLOW", "STEPS", "deep_link_handlers", "handlers", "tell_moved_up"]
 
@@ -116,6 +116,6 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("nieuwetafel", new_table, filters=private),
         CommandHandler("tafels", tables_command, filters=private),
         *SETUP.handlers(),
-        *ambassador_routes(PREFIX, AMBASSADOR_ROUTES),
+        *button_routes(PREFIX, AMBASSADOR_ROUTES, guard=ambassadors_only),
         *button_routes(PREFIX, ROUTES),
     ]
