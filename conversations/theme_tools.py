@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -17,13 +16,14 @@ from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
-from bot.render.progress_chart import Progress, render_progress_chart
+from bot.render.progress_chart import render_progress_chart
+from bot.services.progress import theme_progress
 from bot.village.dates import format_period
 from bot.village.local_time import format_when
 from conversations.theme_list import managed_theme, managed_themes, offer_themes
 from conversations.themes.actions import TOOLS_PREFIX, ToolAction
 from conversations.themes.listing import deep_link
-from storage.models import BOARD_QUADRANTS, BroadcastKind, Quadrant, Theme, ThemeStatus
+from storage.models import BOARD_QUADRANTS, BroadcastKind, Theme, ThemeStatus
 
 ThemeTool = Callable[[Update, BuurtContext, Theme], Awaitable[None]]
 
@@ -117,32 +117,20 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
     """Send the theme's progress chart with its numbers."""
     lang = context.lang
     repo = context.services.repo
-    counts = await repo.count_notes(theme.id)
-    participants = await repo.theme_participants(theme.id)
-    week_ago = context.services.clock.now() - timedelta(days=7)
-    new = await repo.new_participants_since(theme.id, week_ago)
-    progress = Progress(
-        title=theme.title,
-        involved=len(participants),
-        involved_new_this_week=new,
-        notes_per_quadrant={q.value: counts[q] for q in BOARD_QUADRANTS},
-        tables=await repo.count_tables(theme.id),
-        commitments=await repo.count_commitments(theme.id),
-        examples=counts[Quadrant.EXAMPLE],
-        moments_held=await repo.count_moments_held(theme.id, context.services.clock.now()),
-    )
+    progress = await theme_progress(repo, theme, context.services.clock.now())
+    counts = progress.notes_per_quadrant
     png = await asyncio.to_thread(render_progress_chart, progress, language=lang)
     text = t(
         lang,
         "progress.text",
         title=theme.title,
         involved=progress.involved,
-        new=new,
+        new=progress.involved_new_this_week,
         tables=progress.tables,
         commitments=progress.commitments,
         examples=progress.examples,
         moments=progress.moments_held,
-        **{q.value: counts[q] for q in BOARD_QUADRANTS},
+        **{q.value: counts[q.value] for q in BOARD_QUADRANTS},
     )
     assert update.effective_chat is not None
     await context.bot.send_photo(

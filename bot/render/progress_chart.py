@@ -1,9 +1,8 @@
 """Draw how a theme is growing along the four B's, as one square PNG for a phone.
 
-The network strategy reads a theme's progress as four B's: involved (betrokken), aware
-(bewust), available (beschikbaar) and capable (bekwaam). Each gets a panel with big numbers;
-the notes on the board also get one bar per quadrant. The picture shows counts only, never
-a grade: an empty theme looks just as tidy as a busy one.
+What counts for each of the four B's is bot/village/progress.py's. Each B gets a panel with
+big numbers; the notes on the board also get one bar per quadrant. The picture shows counts
+only, never a grade: an empty theme looks just as tidy as a busy one.
 """
 
 from __future__ import annotations
@@ -31,22 +30,9 @@ from bot.render.palette import (
 from bot.render.text_fit import fitted_font, wrap_text
 from bot.render.typeface import font
 from bot.render.wording import label_language, quadrant_name
+from bot.village.progress import Progress
 
 CHART_SIZE = 1080
-
-
-@dataclass(frozen=True)
-class Progress:
-    """The counts behind the four B's of one theme."""
-
-    title: str
-    involved: int
-    involved_new_this_week: int
-    notes_per_quadrant: Mapping[str, int]  # keys "wish", "example", "possibility", "question"
-    tables: int
-    commitments: int
-    examples: int
-    moments_held: int
 
 
 _Plural = tuple[str, str]  # (one, many)
