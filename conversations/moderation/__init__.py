@@ -23,7 +23,14 @@ from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
 from bot.chat.steps import StepHandler
 from conversations.moderation import reports
-from conversations.moderation.actions import FLOW, PREFIX, REDACT, Action, moderator_routes
+from conversations.moderation.actions import (
+    FLOW,
+    PREFIX,
+    REDACT,
+    Action,
+    bare_button,
+    moderator_routes,
+)
 from conversations.moderation.actions import note_button as note
 from conversations.moderation.choices import on_approve, on_back, on_duplicate, on_hide, on_move
 from conversations.moderation.queue import on_approve_all, on_more, on_queue, queue_command
@@ -41,7 +48,7 @@ __all__ = ["FLOW", "STEPS", "handlers", "report_handlers"]
 STEPS: dict[str, StepHandler] = {REDACT: on_redact_text}
 
 ROUTES: dict[str, ButtonHandler] = {
-    Action.QUEUE: on_queue,
+    Action.QUEUE: bare_button(on_queue),
     Action.MORE: on_more,
     Action.APPROVE_ALL: on_approve_all,
     Action.APPROVE: note(on_approve),
@@ -52,14 +59,14 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.REDACT: note(on_redact),
     Action.REDACT_PIECE: note(on_redact_piece),
     Action.REDACT_SAVE: note(on_redact_save),
-    Action.REDACT_STOP: on_redact_stop,
+    Action.REDACT_STOP: bare_button(on_redact_stop),
 }
 
 REPORT_ROUTES: dict[str, ButtonHandler] = {
     ReportAction.PICK: reports.on_pick,
     ReportAction.NOTE: reports.on_note,
     ReportAction.REASON: reports.on_reason,
-    ReportAction.NEVER_MIND: reports.on_never_mind,
+    ReportAction.NEVER_MIND: bare_button(reports.on_never_mind),
 }
 
 

@@ -90,6 +90,23 @@ def note_button(handler: NoteHandler) -> ButtonHandler:
     return on_press
 
 
+BareHandler = Callable[[Update, BuurtContext], Awaitable[None]]
+
+
+def bare_button(handler: BareHandler) -> ButtonHandler:
+    """A button that carries nothing after its action; anything more is forged or stale."""
+
+    async def on_press(update: Update, context: BuurtContext, args: list[str]) -> None:
+        if args:
+            await answer_key(update, context, "common.stale_button")
+            return
+        await handler(update, context)
+
+    on_press.__doc__ = handler.__doc__
+    on_press.__name__ = handler.__name__
+    return on_press
+
+
 def moderator_routes(
     prefix: str, routes: Mapping[str, ButtonHandler]
 ) -> list[CallbackQueryHandler[BuurtContext, None]]:

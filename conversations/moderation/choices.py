@@ -16,7 +16,7 @@ from bot.core.i18n import plain
 from conversations.moderation.actions import Action, NotePress, note_data
 from conversations.moderation.cards import back_row, main_keyboard, note_line, set_buttons
 from conversations.moderation.decisions import current, decide
-from storage.models import Decision, Note
+from storage.models import Decision, Note, QueueItem
 
 DUPLICATE_CHOICES = 6
 
@@ -60,9 +60,7 @@ async def on_hide(update: Update, context: BuurtContext, press: NotePress) -> No
         ]
         for reason, letter in HIDE_REASON_CODES.items()
     ]
-    rows.append(back_row(lang, item))
-    await answer_key(update, context, "moderation.why_hide")
-    await set_buttons(update, InlineKeyboardMarkup(rows))
+    await _offer(update, context, item, rows, "moderation.why_hide")
 
 
 async def on_move(update: Update, context: BuurtContext, press: NotePress) -> None:
@@ -87,9 +85,7 @@ async def on_move(update: Update, context: BuurtContext, press: NotePress) -> No
         if quadrant != item.note.quadrant
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(back_row(lang, item))
-    await answer_key(update, context, "moderation.where_to")
-    await set_buttons(update, InlineKeyboardMarkup(rows))
+    await _offer(update, context, item, rows, "moderation.where_to")
 
 
 async def on_duplicate(update: Update, context: BuurtContext, press: NotePress) -> None:
@@ -120,9 +116,19 @@ async def on_duplicate(update: Update, context: BuurtContext, press: NotePress) 
         ]
         for other in choices
     ]
-    rows.append(back_row(lang, item))
-    await answer_key(update, context, "moderation.which_original")
-    await set_buttons(update, InlineKeyboardMarkup(rows))
+    await _offer(update, context, item, rows, "moderation.which_original")
+
+
+async def _offer(
+    update: Update,
+    context: BuurtContext,
+    item: QueueItem,
+    rows: list[list[InlineKeyboardButton]],
+    prompt: str,
+) -> None:
+    """Swap the card's buttons for the choices and a way back, and say what to choose."""
+    await answer_key(update, context, prompt)
+    await set_buttons(update, InlineKeyboardMarkup([*rows, back_row(context.lang, item)]))
 
 
 async def _originals(context: BuurtContext, note: Note) -> list[Note]:

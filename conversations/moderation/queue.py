@@ -64,11 +64,8 @@ async def send_page(update: Update, context: BuurtContext, *, after: int) -> Non
     await say(update, context, t(lang, "moderation.footer"), InlineKeyboardMarkup(rows))
 
 
-async def on_queue(update: Update, context: BuurtContext, args: list[str]) -> None:
+async def on_queue(update: Update, context: BuurtContext) -> None:
     """Open the queue from its first page again."""
-    if args:
-        await answer_key(update, context, "common.stale_button")
-        return
     await answer(update)
     await send_page(update, context, after=0)
 

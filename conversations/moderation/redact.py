@@ -223,11 +223,8 @@ async def on_redact_save(update: Update, context: BuurtContext, press: NotePress
     await say(update, context, t(context.lang, "moderation.redact_done"))
 
 
-async def on_redact_stop(update: Update, context: BuurtContext, args: list[str]) -> None:
+async def on_redact_stop(update: Update, context: BuurtContext) -> None:
     """Leave the note as it is; the card still waits for a decision."""
-    if args:
-        await answer_key(update, context, "common.stale_button")
-        return
     await answer(update)
     await drop_buttons(update)
     if context.state.flow == FLOW:

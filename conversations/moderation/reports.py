@@ -46,12 +46,12 @@ def report_button(lang: str, theme_id: int, offset: int) -> InlineKeyboardButton
     )
 
 
-def _never_mind_row(lang: str) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(
-            plain(lang, "report.never_mind"), callback_data=_data(ReportAction.NEVER_MIND)
-        )
-    ]
+def _menu(lang: str, buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """One button a row, and a last one to leave the report be."""
+    never_mind = InlineKeyboardButton(
+        plain(lang, "report.never_mind"), callback_data=_data(ReportAction.NEVER_MIND)
+    )
+    return InlineKeyboardMarkup([[button] for button in [*buttons, never_mind]])
 
 
 async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -69,17 +69,14 @@ async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> Non
         return
     await answer(update)
     lang = context.lang
-    rows = [
-        [
-            InlineKeyboardButton(
-                shorten(f"{offset + index}. {note_line(lang, note, 'board')}", BUTTON_LABEL_LIMIT),
-                callback_data=_data(ReportAction.NOTE, note.id),
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            shorten(f"{offset + index}. {note_line(lang, note, 'board')}", BUTTON_LABEL_LIMIT),
+            callback_data=_data(ReportAction.NOTE, note.id),
+        )
         for index, note in enumerate(notes, start=1)
     ]
-    rows.append(_never_mind_row(lang))
-    await edit_or_send(update, context, t(lang, "report.which"), InlineKeyboardMarkup(rows))
+    await edit_or_send(update, context, t(lang, "report.which"), _menu(lang, buttons))
 
 
 async def on_note(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -91,18 +88,15 @@ async def on_note(update: Update, context: BuurtContext, args: list[str]) -> Non
         return
     await answer(update)
     lang = context.lang
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(lang, f"report.reason_{reason.value}"),
-                callback_data=_data(ReportAction.REASON, note.id, letter),
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            plain(lang, f"report.reason_{reason.value}"),
+            callback_data=_data(ReportAction.REASON, note.id, letter),
+        )
         for reason, letter in REPORT_REASON_CODES.items()
     ]
-    rows.append(_never_mind_row(lang))
     text = t(lang, "report.why", text=shorten(note_line(lang, note, "board"), 300))
-    await edit_or_send(update, context, text, InlineKeyboardMarkup(rows))
+    await edit_or_send(update, context, text, _menu(lang, buttons))
 
 
 async def on_reason(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -126,10 +120,7 @@ async def on_reason(update: Update, context: BuurtContext, args: list[str]) -> N
         await edit_or_send(update, context, t(context.lang, "report.gone"))
 
 
-async def on_never_mind(update: Update, context: BuurtContext, args: list[str]) -> None:
+async def on_never_mind(update: Update, context: BuurtContext) -> None:
     """Leave the note be; nothing was reported."""
-    if args:
-        await answer_key(update, context, "common.stale_button")
-        return
     await answer(update)
     await edit_or_send(update, context, t(context.lang, "report.cancelled"))
