@@ -30,8 +30,8 @@ from conversations.moderation.actions import (
     Action,
     bare_button,
     moderator_routes,
+    note_button,
 )
-from conversations.moderation.actions import note_button as note
 from conversations.moderation.choices import on_approve, on_back, on_duplicate, on_hide, on_move
 from conversations.moderation.queue import on_approve_all, on_more, on_queue, queue_command
 from conversations.moderation.redact import (
@@ -51,14 +51,14 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.QUEUE: bare_button(on_queue),
     Action.MORE: on_more,
     Action.APPROVE_ALL: on_approve_all,
-    Action.APPROVE: note(on_approve),
-    Action.BACK: note(on_back),
-    Action.HIDE: note(on_hide),
-    Action.MOVE: note(on_move),
-    Action.DUPLICATE: note(on_duplicate),
-    Action.REDACT: note(on_redact),
-    Action.REDACT_PIECE: note(on_redact_piece),
-    Action.REDACT_SAVE: note(on_redact_save),
+    Action.APPROVE: note_button(on_approve),
+    Action.BACK: note_button(on_back),
+    Action.HIDE: note_button(on_hide),
+    Action.MOVE: note_button(on_move),
+    Action.DUPLICATE: note_button(on_duplicate),
+    Action.REDACT: note_button(on_redact),
+    Action.REDACT_PIECE: note_button(on_redact_piece),
+    Action.REDACT_SAVE: note_button(on_redact_save),
     Action.REDACT_STOP: bare_button(on_redact_stop),
 }
 
