@@ -14,7 +14,7 @@ from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.core.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
-from conversations.reports import report_button
+from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 

@@ -24,7 +24,8 @@ from bot.render.exports import (
     board_markdown,
     contacts_csv,
 )
-from conversations import board, reports
+from conversations import board
+from conversations.moderation import reports
 from storage.models import (
     MUNICIPALITY,
     AuditAction,

@@ -21,6 +21,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
+from bot.chat.guards import moderators_only
 from bot.chat.steps import StepHandler
 from conversations.moderation import reports
 from conversations.moderation.actions import (
@@ -29,7 +30,6 @@ from conversations.moderation.actions import (
     REDACT,
     Action,
     bare_button,
-    moderator_routes,
     note_button,
 )
 from conversations.moderation.choices import on_approve, on_back, on_duplicate, on_hide, on_move
@@ -74,7 +74,7 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the review queue."""
     return [
         CommandHandler("moderatie", queue_command, filters=filters.ChatType.PRIVATE),
-        *moderator_routes(PREFIX, ROUTES),
+        *button_routes(PREFIX, ROUTES, guard=moderators_only),
     ]
 
 

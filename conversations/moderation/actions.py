@@ -7,16 +7,14 @@ decisions made on the note before, so a card shown for an older round is stale.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
-from bot.chat.callbacks import MAX_BYTES, ButtonHandler, button_routes, pack, unpack_int
+from bot.chat.callbacks import MAX_BYTES, ButtonHandler, pack, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.guards import moderators_only
 from bot.chat.replies import answer_key
 from bot.core.config import ModerationMode
 from storage.models import QueueItem
@@ -105,16 +103,6 @@ def bare_button(handler: BareHandler) -> ButtonHandler:
     on_press.__doc__ = handler.__doc__
     on_press.__name__ = handler.__name__
     return on_press
-
-
-def moderator_routes(
-    prefix: str, routes: Mapping[str, ButtonHandler]
-) -> list[CallbackQueryHandler[BuurtContext, None]]:
-    """button_routes for buttons only moderators may press, like the command that draws them."""
-    return [
-        CallbackQueryHandler(moderators_only(route.callback), pattern=route.pattern)
-        for route in button_routes(prefix, routes)
-    ]
 
 
 # -- approve all: md:all:<note>.<round>-<note>.<round>... in base 36 ----------------------------

@@ -19,11 +19,13 @@ from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
 from bot.services.digests import wake_digests
+
+# The report list shows the page of the board that was read (explicitly re-exported for tests).
+from bot.village.board import PAGE_SIZE as PAGE_SIZE
 from conversations.moderation.cards import note_line
 from storage.models import NoteStatus, ReportOutcome
 
 PREFIX = "mr"
-PAGE_SIZE = 5  # the board's page size: the report list shows the page that was read
 
 
 class ReportAction(StrEnum):
