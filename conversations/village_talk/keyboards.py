@@ -7,11 +7,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.chat.callbacks import pack
 from bot.chat.codes import QUADRANT_CODES
 from bot.core.i18n import plain
+from conversations import board
 from conversations.village_talk.actions import PREFIX, Action
 from storage.models import Quadrant
-
-# The board's own link; the board flow routes it.
-_BOARD_OPEN = ("bd", "open")
 
 
 def quadrant_pairs(lang: str, *prefix: str | int) -> list[list[tuple[str, str]]]:
@@ -50,7 +48,8 @@ def after_keyboard(lang: str, theme_id: int) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    plain(lang, "talk.see_board"), callback_data=pack(*_BOARD_OPEN, theme_id)
+                    plain(lang, "talk.see_board"),
+                    callback_data=pack(board.PREFIX, board.Action.OPEN, theme_id),
                 ),
                 InlineKeyboardButton(
                     plain(lang, "talk.done"), callback_data=pack(PREFIX, Action.DONE, theme_id)
