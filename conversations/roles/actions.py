@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from telegram.ext import CallbackQueryHandler
 
-from bot.chat.callbacks import ButtonHandler, Codes, button_routes
+from bot.chat.callbacks import ButtonHandler, Codes, button_routes, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import admins_only
 from storage.models import GrantRole
@@ -38,6 +38,11 @@ class AuditAction(StrEnum):
 
 # Which role a "new invite" button asks for.
 NEW_ROLE_CODES = Codes({GrantRole.MODERATOR: "m", GrantRole.AMBASSADOR: "a"})
+
+
+def sole_id(args: list[str]) -> int | None:
+    """The one id (or offset) a button carries after its action; None when forged."""
+    return unpack_int(args[0]) if len(args) == 1 else None
 
 
 def admin_routes(

@@ -68,20 +68,22 @@ async def open_by_code(update: Update, context: BuurtContext, code: str) -> bool
     return True
 
 
-async def _theme_of(context: BuurtContext, args: list[str]) -> Theme | None:
+async def _pressed_theme(update: Update, context: BuurtContext, args: list[str]) -> Theme | None:
+    """Return the theme a button names, its press answered and its buttons gone; None if gone."""
     theme_id = unpack_int(args[0]) if len(args) == 1 else None
-    return await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return None
+    await answer(update)
+    await drop_buttons(update)
+    return theme
 
 
 async def on_open(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Open the theme whose button was pressed."""
-    theme = await _theme_of(context, args)
-    if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
-        return
-    await answer(update)
-    await drop_buttons(update)
-    await open_theme(update, context, theme)
+    if (theme := await _pressed_theme(update, context, args)) is not None:
+        await open_theme(update, context, theme)
 
 
 async def on_preselect(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -117,12 +119,8 @@ async def current_theme(update: Update, context: BuurtContext) -> Theme | None:
 
 async def on_done(update: Update, context: BuurtContext, args: list[str]) -> None:
     """End the talk with thanks and what happens next."""
-    theme = await _theme_of(context, args)
-    if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
+    if (theme := await _pressed_theme(update, context, args)) is None:
         return
-    await answer(update)
-    await drop_buttons(update)
     repo = context.services.repo
     if context.state.flow == FLOW:
         await repo.set_state(chat_id(update), None, None, {})
