@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
@@ -21,6 +22,14 @@ from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 PAGE_SIZE = 5
 NOTES_IN_PICTURE = 6
 NOTE_PREVIEW = 300
+PREFIX = "bd"
+
+
+class Action(StrEnum):
+    """What a bd: button asks for (the village talk draws OPEN too)."""
+
+    OPEN = "open"
+    PAGE = "p"
 
 
 async def board_command(update: Update, context: BuurtContext) -> None:
@@ -38,14 +47,16 @@ async def board_command(update: Update, context: BuurtContext) -> None:
         await show_board(update, context, themes[0])
         return
     await say(
-        update, context, t(context.lang, "board.pick_theme"), theme_keyboard(themes, "bd", "open")
+        update,
+        context,
+        t(context.lang, "board.pick_theme"),
+        theme_keyboard(themes, PREFIX, Action.OPEN),
     )
 
 
-async def on_open(update: Update, context: BuurtContext) -> None:
+async def on_open(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the board whose button was pressed."""
-    parts = unpack(update.callback_query.data if update.callback_query else None, "bd", 2)
-    theme_id = unpack_int(parts[1]) if parts else None
+    theme_id = unpack_int(args[0]) if len(args) == 1 else None
     theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
     if theme is None:
         await answer_key(update, context, "talk.theme_gone")
@@ -84,7 +95,8 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
         [
             [
                 InlineKeyboardButton(
-                    plain(lang, "board.read_notes"), callback_data=pack("bd", "p", theme.id, 0)
+                    plain(lang, "board.read_notes"),
+                    callback_data=pack(PREFIX, Action.PAGE, theme.id, 0),
                 )
             ]
         ]
@@ -111,12 +123,11 @@ def _note_text(note: Note, lang: str) -> str:
     return note.text
 
 
-async def on_page(update: Update, context: BuurtContext) -> None:
+async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show one page of a theme's visible notes, newest first."""
     query = update.callback_query
-    parts = unpack(query.data if query else None, "bd", 3)
-    theme_id = unpack_int(parts[1]) if parts else None
-    offset = unpack_int(parts[2]) if parts else None
+    theme_id = unpack_int(args[0]) if len(args) == 2 else None
+    offset = unpack_int(args[1]) if len(args) == 2 else None
     repo = context.services.repo
     theme = await repo.get_theme(theme_id) if theme_id is not None else None
     if theme is None or offset is None:
@@ -155,14 +166,14 @@ async def on_page(update: Update, context: BuurtContext) -> None:
         nav.append(
             InlineKeyboardButton(
                 plain(lang, "board.newer"),
-                callback_data=pack("bd", "p", theme.id, max(0, offset - PAGE_SIZE)),
+                callback_data=pack(PREFIX, Action.PAGE, theme.id, max(0, offset - PAGE_SIZE)),
             )
         )
     if offset + len(notes) < total:
         nav.append(
             InlineKeyboardButton(
                 plain(lang, "board.older"),
-                callback_data=pack("bd", "p", theme.id, offset + PAGE_SIZE),
+                callback_data=pack(PREFIX, Action.PAGE, theme.id, offset + PAGE_SIZE),
             )
         )
     rows = [nav] if nav else []
@@ -177,10 +188,12 @@ async def on_page(update: Update, context: BuurtContext) -> None:
         await say(update, context, text, markup)
 
 
+ROUTES: dict[str, ButtonHandler] = {Action.OPEN: on_open, Action.PAGE: on_page}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the board."""
     return [
         CommandHandler("bord", board_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_open, pattern=r"^bd:open:"),
-        CallbackQueryHandler(on_page, pattern=r"^bd:p:"),
+        *button_routes(PREFIX, ROUTES),
     ]

@@ -3,10 +3,12 @@ the contact list of residents who agreed to be invited only for ambassadors and 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat.callbacks import pack, unpack, unpack_int
+from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import exporters_only
 from bot.chat.replies import answer, answer_key, say
@@ -27,6 +29,14 @@ from bot.village.access import Role, manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
 
 ALL = "all"
+PREFIX = "ex"
+
+
+class Action(StrEnum):
+    """What an ex: button asks for."""
+
+    THEME = "t"
+    FORMAT = "f"
 
 
 def _sees_everything(context: BuurtContext) -> bool:
@@ -66,7 +76,8 @@ async def export_command(update: Update, context: BuurtContext) -> None:
     rows = [
         [
             InlineKeyboardButton(
-                shorten(theme.title, BUTTON_LABEL_LIMIT), callback_data=pack("ex", "t", theme.id)
+                shorten(theme.title, BUTTON_LABEL_LIMIT),
+                callback_data=pack(PREFIX, Action.THEME, theme.id),
             )
         ]
         for theme in themes[:30]
@@ -85,11 +96,9 @@ async def _theme(update: Update, context: BuurtContext, theme_id: int | None) ->
     return theme
 
 
-@exporters_only
-async def on_theme(update: Update, context: BuurtContext) -> None:
+async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Offer the formats for the chosen theme."""
-    parts = unpack(update.callback_query.data if update.callback_query else None, "ex", 2)
-    theme = await _theme(update, context, unpack_int(parts[1]) if parts else None)
+    theme = await _theme(update, context, unpack_int(args[0]) if len(args) == 1 else None)
     if theme is None:
         return
     await answer(update)
@@ -97,7 +106,8 @@ async def on_theme(update: Update, context: BuurtContext) -> None:
 
     def button(fmt: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            plain(lang, f"export.format_{fmt}"), callback_data=pack("ex", "f", theme.id, fmt)
+            plain(lang, f"export.format_{fmt}"),
+            callback_data=pack(PREFIX, Action.FORMAT, theme.id, fmt),
         )
 
     rows = [
@@ -119,15 +129,13 @@ async def on_theme(update: Update, context: BuurtContext) -> None:
     )
 
 
-@exporters_only
-async def on_format(update: Update, context: BuurtContext) -> None:
+async def on_format(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Make the files and send them, each export written in the audit trail."""
-    parts = unpack(update.callback_query.data if update.callback_query else None, "ex", 3)
-    fmt = parts[2] if parts else None
+    fmt = args[1] if len(args) == 2 else None
     if fmt not in (*THEME_FORMATS, ALL, CONTACTS):
         await answer_key(update, context, "common.stale_button")
         return
-    theme = await _theme(update, context, unpack_int(parts[1]) if parts else None)
+    theme = await _theme(update, context, unpack_int(args[0]))
     if theme is None:
         return
     services = context.services
@@ -170,10 +178,15 @@ async def _send(context: BuurtContext, target: int, file: ExportFile, caption: s
     )
 
 
+ROUTES: dict[str, ButtonHandler] = {Action.THEME: on_theme, Action.FORMAT: on_format}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
-    """Return the handlers of /export."""
+    """Return the handlers of /export; its buttons, like the command, only for exporters."""
     return [
         CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_theme, pattern=r"^ex:t:"),
-        CallbackQueryHandler(on_format, pattern=r"^ex:f:"),
+        *(
+            CallbackQueryHandler(exporters_only(route.callback), pattern=route.pattern)
+            for route in button_routes(PREFIX, ROUTES)
+        ),
     ]

@@ -8,12 +8,15 @@ from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.chat.callbacks import pack, unpack
+from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.commands import bot_commands, commands_for
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.core.i18n import LANGUAGES, Html, plain, t
 from bot.village.access import Role
+
+# Language buttons read lang:<language>: the language itself is the action.
+PREFIX = "lang"
 
 
 async def help_command(update: Update, context: BuurtContext) -> None:
@@ -46,10 +49,10 @@ async def language_command(update: Update, context: BuurtContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    plain(context.lang, "language.dutch"), callback_data=pack("lang", "nl")
+                    plain(context.lang, "language.dutch"), callback_data=pack(PREFIX, "nl")
                 ),
                 InlineKeyboardButton(
-                    plain(context.lang, "language.english"), callback_data=pack("lang", "en")
+                    plain(context.lang, "language.english"), callback_data=pack(PREFIX, "en")
                 ),
             ]
         ]
@@ -57,24 +60,27 @@ async def language_command(update: Update, context: BuurtContext) -> None:
     await say(update, context, t(context.lang, "language.ask"), keyboard)
 
 
-async def on_language(update: Update, context: BuurtContext) -> None:
-    """Switch the person's language and their command menu."""
-    parts = unpack(update.callback_query.data if update.callback_query else None, "lang", 1)
-    user = update.effective_user
-    if parts is None or parts[0] not in LANGUAGES or user is None:
-        await answer_key(update, context, "common.stale_button")
-        return
-    language = parts[0]
-    await context.services.repo.set_language(user.id, language)
-    context.lang = language
-    await answer(update)
-    await drop_buttons(update)
-    # The menu is a convenience; the language itself is already switched.
-    with contextlib.suppress(TelegramError):
-        await context.bot.set_my_commands(
-            bot_commands(language, context.roles), scope=BotCommandScopeChat(user.id)
-        )
-    await say(update, context, t(language, "language.set"))
+def _switch_to(language: str) -> ButtonHandler:
+    """The handler of the button that switches to one language."""
+
+    async def on_language(update: Update, context: BuurtContext, args: list[str]) -> None:
+        """Switch the person's language and their command menu."""
+        user = update.effective_user
+        if args or user is None:
+            await answer_key(update, context, "common.stale_button")
+            return
+        await context.services.repo.set_language(user.id, language)
+        context.lang = language
+        await answer(update)
+        await drop_buttons(update)
+        # The menu is a convenience; the language itself is already switched.
+        with contextlib.suppress(TelegramError):
+            await context.bot.set_my_commands(
+                bot_commands(language, context.roles), scope=BotCommandScopeChat(user.id)
+            )
+        await say(update, context, t(language, "language.set"))
+
+    return on_language
 
 
 async def cancel(update: Update, context: BuurtContext) -> None:
@@ -104,6 +110,9 @@ async def unknown_button(update: Update, context: BuurtContext) -> None:
     await answer_key(update, context, "common.stale_button")
 
 
+ROUTES: dict[str, ButtonHandler] = {language: _switch_to(language) for language in LANGUAGES}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers that work in every flow."""
     return [
@@ -111,7 +120,7 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("taal", language_command, filters=filters.ChatType.PRIVATE),
         CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE),
         CommandHandler("cancel", cancel, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_language, pattern=r"^lang:"),
+        *button_routes(PREFIX, ROUTES),
     ]
 
 

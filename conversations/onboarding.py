@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from enum import StrEnum
 
-from bot.chat.callbacks import pack, unpack
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.commands import set_personal_menu
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
+from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
 from bot.village.access import Role
 from conversations import village_talk
@@ -18,8 +21,18 @@ from storage.models import Consent, PlaceKind, PlaceRef
 FLOW = "onboarding"
 VILLAGE, NEIGHBOURHOOD, NEWS = "village", "neighbourhood", "news"
 SKIP = "-"
+PREFIX = "ob"
 # A poster's QR code opens t.me/<bot>?start=t_<theme code>.
 DEEP_LINK_PREFIX = "t_"
+_ANSWERS = {"0": False, "1": True}
+
+
+class Action(StrEnum):
+    """What an ob: button answers."""
+
+    VILLAGE = "v"
+    NEIGHBOURHOOD = "n"
+    NEWS = "news"
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[InlineKeyboardButton]]:
@@ -29,7 +42,7 @@ def _rows(buttons: list[InlineKeyboardButton], width: int = 2) -> list[list[Inli
 def _village_keyboard(context: BuurtContext) -> InlineKeyboardMarkup:
     municipality = context.services.config.municipality
     buttons = [
-        InlineKeyboardButton(village.name, callback_data=pack("ob", "v", village.key))
+        InlineKeyboardButton(village.name, callback_data=pack(PREFIX, Action.VILLAGE, village.key))
         for area in municipality.areas
         for village in area.villages
     ]
@@ -37,7 +50,7 @@ def _village_keyboard(context: BuurtContext) -> InlineKeyboardMarkup:
     rows.append(
         [
             InlineKeyboardButton(
-                plain(context.lang, "common.skip"), callback_data=pack("ob", "v", SKIP)
+                plain(context.lang, "common.skip"), callback_data=pack(PREFIX, Action.VILLAGE, SKIP)
             )
         ]
     )
@@ -48,14 +61,15 @@ def _neighbourhood_keyboard(context: BuurtContext, village_key: str) -> InlineKe
     village = context.services.config.municipality.village(village_key)
     assert village is not None
     buttons = [
-        InlineKeyboardButton(n.name, callback_data=pack("ob", "n", n.key))
+        InlineKeyboardButton(n.name, callback_data=pack(PREFIX, Action.NEIGHBOURHOOD, n.key))
         for n in village.neighbourhoods
     ]
     rows = _rows(buttons)
     rows.append(
         [
             InlineKeyboardButton(
-                plain(context.lang, "common.skip"), callback_data=pack("ob", "n", SKIP)
+                plain(context.lang, "common.skip"),
+                callback_data=pack(PREFIX, Action.NEIGHBOURHOOD, SKIP),
             )
         ]
     )
@@ -67,10 +81,12 @@ def _news_keyboard(context: BuurtContext) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    plain(context.lang, "common.yes_please"), callback_data=pack("ob", "news", 1)
+                    plain(context.lang, "common.yes_please"),
+                    callback_data=pack(PREFIX, Action.NEWS, 1),
                 ),
                 InlineKeyboardButton(
-                    plain(context.lang, "common.no_thanks"), callback_data=pack("ob", "news", 0)
+                    plain(context.lang, "common.no_thanks"),
+                    callback_data=pack(PREFIX, Action.NEWS, 0),
                 ),
             ]
         ]
@@ -93,8 +109,9 @@ async def start(update: Update, context: BuurtContext) -> None:
         if await village_talk.open_by_code(update, context, code):
             return
     if context.roles != {Role.RESIDENT}:
-        user_id = update.effective_user.id if update.effective_user else 0
-        await set_personal_menu(context.bot, context.services.config, user_id, context.roles)
+        await set_personal_menu(
+            context.bot, context.services.config, user_id(update), context.roles
+        )
     resident = context.resident
     if resident is not None and resident.onboarded:
         await say(
@@ -116,31 +133,33 @@ async def start(update: Update, context: BuurtContext) -> None:
 
 async def ask_village(update: Update, context: BuurtContext) -> None:
     """Ask which village the resident lives in (skippable)."""
-    repo = context.services.repo
-    chat_id = update.effective_chat.id if update.effective_chat else 0
     if not any(area.villages for area in context.services.config.municipality.areas):
         await _ask_news(update, context)
         return
-    await repo.set_state(chat_id, FLOW, VILLAGE, {})
+    await context.services.repo.set_state(chat_id(update), FLOW, VILLAGE, {})
     await say(update, context, t(context.lang, "start.ask_village"), _village_keyboard(context))
 
 
 async def _ask_news(update: Update, context: BuurtContext) -> None:
-    chat_id = update.effective_chat.id if update.effective_chat else 0
-    await context.services.repo.set_state(chat_id, FLOW, NEWS, {})
+    await context.services.repo.set_state(chat_id(update), FLOW, NEWS, {})
     await say(update, context, t(context.lang, "start.ask_news"), _news_keyboard(context))
 
 
-async def on_village(update: Update, context: BuurtContext) -> None:
+def _answer_to(context: BuurtContext, step: str, args: list[str]) -> str | None:
+    """The one answer a button gives, when it belongs to the question being asked now."""
+    state = context.state
+    if len(args) != 1 or state.flow != FLOW or state.step != step:
+        return None
+    return args[0]
+
+
+async def on_village(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Store the chosen village and ask for the neighbourhood when the village has them."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "ob", 2)
-    if parts is None or context.state.flow != FLOW or context.state.step != VILLAGE:
+    key = _answer_to(context, VILLAGE, args)
+    if key is None:
         await answer_key(update, context, "common.stale_button")
         return
     municipality = context.services.config.municipality
-    key = parts[1]
     village = municipality.village(key) if key != SKIP else None
     if key != SKIP and village is None:
         await answer_key(update, context, "common.stale_button")
@@ -149,14 +168,13 @@ async def on_village(update: Update, context: BuurtContext) -> None:
     await drop_buttons(update)
     repo = context.services.repo
     if village is None:
-        await repo.set_place(update.effective_user.id, None, None)
+        await repo.set_place(user_id(update), None, None)
         await say(update, context, t(context.lang, "start.village_skipped"))
         await _ask_news(update, context)
         return
-    await repo.set_place(update.effective_user.id, village.key, None)
+    await repo.set_place(user_id(update), village.key, None)
     if village.neighbourhoods:
-        chat_id = update.effective_chat.id if update.effective_chat else 0
-        await repo.set_state(chat_id, FLOW, NEIGHBOURHOOD, {"village": village.key})
+        await repo.set_state(chat_id(update), FLOW, NEIGHBOURHOOD, {"village": village.key})
         await say(
             update,
             context,
@@ -169,19 +187,14 @@ async def on_village(update: Update, context: BuurtContext) -> None:
     await _ask_news(update, context)
 
 
-async def on_neighbourhood(update: Update, context: BuurtContext) -> None:
+async def on_neighbourhood(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Store the chosen neighbourhood, then ask about theme news."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "ob", 2)
-    state = context.state
-    if parts is None or state.flow != FLOW or state.step != NEIGHBOURHOOD:
+    key = _answer_to(context, NEIGHBOURHOOD, args)
+    if key is None:
         await answer_key(update, context, "common.stale_button")
         return
     municipality = context.services.config.municipality
-    village_key = str(state.data.get("village", ""))
-    village = municipality.village(village_key)
-    key = parts[1]
+    village = municipality.village(str(context.state.data.get("village", "")))
     neighbourhood = municipality.neighbourhood(key) if key != SKIP else None
     if village is None or (
         key != SKIP and (neighbourhood is None or neighbourhood not in village.neighbourhoods)
@@ -191,35 +204,25 @@ async def on_neighbourhood(update: Update, context: BuurtContext) -> None:
     await answer(update)
     await drop_buttons(update)
     await context.services.repo.set_place(
-        update.effective_user.id, village.key, neighbourhood.key if neighbourhood else None
+        user_id(update), village.key, neighbourhood.key if neighbourhood else None
     )
     place = neighbourhood.name + ", " + village.name if neighbourhood else village.name
     await say(update, context, t(context.lang, "start.village_chosen", place=place))
     await _ask_news(update, context)
 
 
-async def on_news(update: Update, context: BuurtContext) -> None:
+async def on_news(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Record the answer on theme news (default no) and finish onboarding."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "ob", 2)
-    if (
-        parts is None
-        or parts[1] not in ("0", "1")
-        or context.state.flow != FLOW
-        or context.state.step != NEWS
-    ):
+    wants = _ANSWERS.get(_answer_to(context, NEWS, args) or "")
+    if wants is None:
         await answer_key(update, context, "common.stale_button")
         return
     await answer(update)
     await drop_buttons(update)
     repo = context.services.repo
-    wants = parts[1] == "1"
-    user_id = update.effective_user.id
-    await repo.set_consent(user_id, Consent.THEME_NEWS, wants)
-    await repo.set_onboarded(user_id)
-    chat_id = update.effective_chat.id if update.effective_chat else user_id
-    await repo.set_state(chat_id, None, None, {})
+    await repo.set_consent(user_id(update), Consent.THEME_NEWS, wants)
+    await repo.set_onboarded(user_id(update))
+    await repo.set_state(chat_id(update), None, None, {})
     await say(update, context, t(context.lang, "start.news_yes" if wants else "start.news_no"))
     await say(update, context, t(context.lang, "start.finished"))
 
@@ -253,11 +256,16 @@ STEPS: dict[str, StepHandler] = {
 }
 
 
+ROUTES: dict[str, ButtonHandler] = {
+    Action.VILLAGE: on_village,
+    Action.NEIGHBOURHOOD: on_neighbourhood,
+    Action.NEWS: on_news,
+}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the onboarding flow."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_village, pattern=r"^ob:v:"),
-        CallbackQueryHandler(on_neighbourhood, pattern=r"^ob:n:"),
-        CallbackQueryHandler(on_news, pattern=r"^ob:news:"),
+        *button_routes(PREFIX, ROUTES),
     ]

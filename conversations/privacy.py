@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import pack
+from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
 from storage.models import Consent
+
+PREFIX = "fg"
+
+
+class Action(StrEnum):
+    """The answer an fg: button gives to "erase everything?"."""
+
+    YES = "yes"
+    NO = "no"
 
 
 async def privacy_command(update: Update, context: BuurtContext) -> None:
@@ -39,23 +49,23 @@ async def forget_command(update: Update, context: BuurtContext) -> None:
     lang = context.lang
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(plain(lang, "forget.yes"), callback_data=pack("fg", "yes"))],
-            [InlineKeyboardButton(plain(lang, "forget.no"), callback_data=pack("fg", "no"))],
+            [
+                InlineKeyboardButton(
+                    plain(lang, "forget.yes"), callback_data=pack(PREFIX, Action.YES)
+                )
+            ],
+            [InlineKeyboardButton(plain(lang, "forget.no"), callback_data=pack(PREFIX, Action.NO))],
         ]
     )
     await say(update, context, t(lang, "forget.confirm"), keyboard)
 
 
-async def on_forget(update: Update, context: BuurtContext) -> None:
-    """Erase everything personal of the resident who pressed, or keep it all."""
-    query = update.callback_query
-    if query is None or query.data not in ("fg:yes", "fg:no"):
+async def on_forget(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Erase everything personal of the resident who pressed."""
+    if args:
         await answer_key(update, context, "common.stale_button")
         return
     await answer(update)
-    if query.data == "fg:no":
-        await edit_or_send(update, context, t(context.lang, "forget.kept"))
-        return
     lang = context.lang
     await drop_buttons(update)
     # The button only says who pressed it: the erasure is always of the presser's own data.
@@ -69,6 +79,18 @@ async def stop_command(update: Update, context: BuurtContext) -> None:
     await say(update, context, t(context.lang, "stop.done"))
 
 
+async def on_keep(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Keep it all: the resident changed their mind."""
+    if args:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await edit_or_send(update, context, t(context.lang, "forget.kept"))
+
+
+ROUTES: dict[str, ButtonHandler] = {Action.YES: on_forget, Action.NO: on_keep}
+
+
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of the privacy commands."""
     private = filters.ChatType.PRIVATE
@@ -77,5 +99,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("mijngegevens", my_data_command, filters=private),
         CommandHandler("vergeet", forget_command, filters=private),
         CommandHandler("stop", stop_command, filters=private),
-        CallbackQueryHandler(on_forget, pattern=r"^fg:"),
+        *button_routes(PREFIX, ROUTES),
     ]

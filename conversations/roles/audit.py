@@ -1,0 +1,124 @@
+"""/audit: the audit trail for admins, newest first, a page at a time."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.chat.callbacks import pack
+from bot.chat.context import BuurtContext
+from bot.chat.guards import admins_only
+from bot.chat.replies import answer, answer_key, edit_or_send, say
+from bot.core.i18n import Html, number, plain, t
+from conversations.roles.actions import AUDIT_PREFIX, AuditAction, sole_id
+from conversations.roles.wording import role_name, when
+from storage.models import AuditAction as Logged
+from storage.models import AuditEntry, GrantRole
+
+AUDIT_PAGE = 15
+
+
+@admins_only
+async def audit_command(update: Update, context: BuurtContext) -> None:
+    """The newest lines of the audit trail."""
+    await _send_audit(update, context, offset=0, edit=False)
+
+
+async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Turn to an older or newer page of the audit trail."""
+    offset = sole_id(args)
+    if offset is None:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await _send_audit(update, context, offset=offset, edit=True)
+
+
+async def _send_audit(update: Update, context: BuurtContext, *, offset: int, edit: bool) -> None:
+    repo = context.services.repo
+    lang = context.lang
+    entries = await repo.list_audit(limit=AUDIT_PAGE + 1, offset=offset)
+    more = len(entries) > AUDIT_PAGE
+    entries = entries[:AUDIT_PAGE]
+    if not entries:
+        await say(update, context, t(lang, "audit.empty"))
+        return
+    titles: dict[int, str] = {}
+    for entry in entries:
+        if entry.theme_id is not None and entry.theme_id not in titles:
+            theme = await repo.get_theme(entry.theme_id)
+            titles[entry.theme_id] = theme.title if theme else f"#{entry.theme_id}"
+    lines = [t(lang, "audit.title", first=offset + 1, last=offset + len(entries))]
+    lines += [_audit_line(context, entry, titles) for entry in entries]
+    nav: list[InlineKeyboardButton] = []
+    if offset > 0:
+        newer = max(0, offset - AUDIT_PAGE)
+        nav.append(_page_button(plain(lang, "board.newer"), newer))
+    if more:
+        nav.append(_page_button(plain(lang, "board.older"), offset + AUDIT_PAGE))
+    markup = InlineKeyboardMarkup([nav]) if nav else None
+    text = Html("\n".join(lines))
+    if edit:
+        await edit_or_send(update, context, text, markup)
+    else:
+        await say(update, context, text, markup)
+
+
+def _page_button(label: str, offset: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(AUDIT_PREFIX, AuditAction.PAGE, offset))
+
+
+def _actor(context: BuurtContext, entry: AuditEntry) -> str:
+    lang = context.lang
+    if entry.actor_name:
+        return entry.actor_name
+    if entry.actor_id is not None:
+        return f"#{entry.actor_id}"
+    if entry.detail.get("via") == "cli":
+        return plain(lang, "audit.command_line")
+    return plain(lang, "audit.nobody")
+
+
+def _audit_line(context: BuurtContext, entry: AuditEntry, titles: dict[int, str]) -> Html:
+    return t(
+        context.lang,
+        "audit.line",
+        when=when(context, entry.at),
+        who=_actor(context, entry),
+        what=_what(context, entry, titles.get(entry.theme_id or 0, "")),
+    )
+
+
+def _what(context: BuurtContext, entry: AuditEntry, theme: str) -> Html:
+    lang = context.lang
+    detail = entry.detail
+    if entry.action == Logged.DECISION:
+        decision = str(detail.get("decision", ""))
+        return t(
+            lang,
+            f"audit.decision_{decision}",
+            note=entry.note_id or "?",
+            theme=theme,
+            reason=plain(lang, f"moderation.reason_{detail.get('reason', 'other')}"),
+            quadrant=plain(lang, f"quadrants.{detail.get('quadrant', 'other')}"),
+            original=detail.get("duplicate_of", "?"),
+        )
+    if entry.action == Logged.BROADCAST:
+        total = number(lang, int(detail.get("total", 0)))
+        return t(lang, "audit.broadcast", total=total, theme=theme or "-")
+    if entry.action == Logged.EXPORT:
+        return t(lang, "audit.export", theme=theme, formats=", ".join(detail.get("formats", [])))
+    if entry.action == Logged.CONTACTS_EXPORT:
+        return t(lang, "audit.contacts_export", theme=theme, count=detail.get("contacts", 0))
+    subject = entry.subject_name or (
+        f"#{entry.subject_id}" if entry.subject_id is not None else plain(lang, "audit.nobody")
+    )
+    role = str(detail.get("role", GrantRole.MODERATOR.value))
+    if role not in (GrantRole.MODERATOR.value, GrantRole.AMBASSADOR.value):
+        role = GrantRole.MODERATOR.value
+    area = detail.get("area")
+    return t(
+        lang,
+        f"audit.{entry.action.value}",
+        role=role_name(context, role, area if isinstance(area, str) else None),
+        subject=subject,
+    )

@@ -1,0 +1,135 @@
+"""Opening and ending a talk: /thema, a theme's button or poster, the quadrant chosen first,
+and "Klaar" with thanks."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.chat.callbacks import unpack_int
+from bot.chat.codes import QUADRANT_CODES
+from bot.chat.context import BuurtContext
+from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.updates import chat_id, user_id
+from bot.core.i18n import Html, escape, plain, t
+from conversations.theme_list import active_themes, theme_keyboard
+from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
+from conversations.village_talk.keyboards import preselect_keyboard
+from storage.models import Consent, NoteStatus, Theme, ThemeStatus
+
+
+async def themes_command(update: Update, context: BuurtContext) -> None:
+    """Show the active themes of the resident's place and open one."""
+    themes = await active_themes(context)
+    if not themes:
+        text = t(context.lang, "talk.no_themes")
+        if not (await context.services.repo.get_consents(user_id(update)))[Consent.THEME_NEWS]:
+            text = Html(text + "\n" + t(context.lang, "talk.no_themes_news"))
+        await say(update, context, text)
+        return
+    if len(themes) == 1:
+        await open_theme(update, context, themes[0])
+        return
+    await say(
+        update,
+        context,
+        t(context.lang, "talk.pick_theme"),
+        theme_keyboard(themes, PREFIX, Action.OPEN),
+    )
+
+
+def opening_text(lang: str, title: str, invitation: str, question: str) -> Html:
+    """The theme's invitation and open question, as residents see it."""
+    return t(
+        lang,
+        "talk.opening",
+        title=title,
+        invitation=invitation,
+        question=question or plain(lang, "talk.default_question"),
+    )
+
+
+async def open_theme(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Show a theme's invitation and open question, and wait for the resident's notes."""
+    if theme.status != ThemeStatus.ACTIVE:
+        await say(update, context, t(context.lang, "talk.closed"))
+        return
+    await context.services.repo.set_state(chat_id(update), FLOW, WRITE, {"theme": theme.id})
+    lang = context.lang
+    text = opening_text(lang, theme.title, theme.invitation, theme.question)
+    await say(update, context, text, preselect_keyboard(lang, theme.id))
+
+
+async def open_by_code(update: Update, context: BuurtContext, code: str) -> bool:
+    """Open the talk of the theme a deep link names; False when no theme has that code."""
+    theme = await context.services.repo.get_theme_by_code(code)
+    if theme is None:
+        return False
+    await open_theme(update, context, theme)
+    return True
+
+
+async def _pressed_theme(update: Update, context: BuurtContext, args: list[str]) -> Theme | None:
+    """Return the theme a button names, its press answered and its buttons gone; None if gone."""
+    theme_id = unpack_int(args[0]) if len(args) == 1 else None
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    if theme is None:
+        await answer_key(update, context, "talk.theme_gone")
+        return None
+    await answer(update)
+    await drop_buttons(update)
+    return theme
+
+
+async def on_open(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Open the theme whose button was pressed."""
+    if (theme := await _pressed_theme(update, context, args)) is not None:
+        await open_theme(update, context, theme)
+
+
+async def on_preselect(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Remember the quadrant the resident chose before writing."""
+    theme_id = unpack_int(args[0]) if len(args) == 2 else None
+    quadrant = QUADRANT_CODES.value(args[1]) if len(args) == 2 else None
+    state = context.state
+    if quadrant is None or state.flow != FLOW or state.data.get("theme") != theme_id:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    data = dict(state.data, quadrant=quadrant.value)
+    await context.services.repo.set_state(chat_id(update), FLOW, WRITE, data)
+    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    own = theme.quadrant_questions.get(quadrant.value) if theme else None
+    await say(
+        update,
+        context,
+        Html(escape(own)) if own else t(context.lang, f"quadrant_prompt.{quadrant.value}"),
+    )
+
+
+async def current_theme(update: Update, context: BuurtContext) -> Theme | None:
+    """Return the theme the chat is talking about, ending the talk when it was closed."""
+    theme_id = context.state.data.get("theme")
+    theme = await context.services.repo.get_theme(theme_id) if isinstance(theme_id, int) else None
+    if theme is None or theme.status != ThemeStatus.ACTIVE:
+        await context.services.repo.set_state(chat_id(update), None, None, {})
+        await say(update, context, t(context.lang, "talk.closed" if theme else "talk.theme_gone"))
+        return None
+    return theme
+
+
+async def on_done(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """End the talk with thanks and what happens next."""
+    if (theme := await _pressed_theme(update, context, args)) is None:
+        return
+    repo = context.services.repo
+    if context.state.flow == FLOW:
+        await repo.set_state(chat_id(update), None, None, {})
+    text = t(context.lang, "talk.thanks", title=theme.title)
+    drafts = [
+        n
+        for n in await repo.list_notes_by_author(user_id(update))
+        if n.theme_id == theme.id and n.status == NoteStatus.DRAFT
+    ]
+    if drafts:
+        text = Html(text + "\n" + t(context.lang, "talk.unsorted", count=len(drafts)))
+    await say(update, context, text)
