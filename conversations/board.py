@@ -9,17 +9,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
+from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.core.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
+from bot.village.board import PAGE_SIZE as PAGE_SIZE
 from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 
-PAGE_SIZE = 5
 NOTES_IN_PICTURE = 6
 NOTE_PREVIEW = 300
 PREFIX = "bd"
@@ -56,7 +56,7 @@ async def board_command(update: Update, context: BuurtContext) -> None:
 
 async def on_open(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the board whose button was pressed."""
-    theme_id = unpack_int(args[0]) if len(args) == 1 else None
+    theme_id = first_id(args)
     theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
     if theme is None:
         await answer_key(update, context, "talk.theme_gone")
@@ -126,7 +126,7 @@ def _note_text(note: Note, lang: str) -> str:
 async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show one page of a theme's visible notes, newest first."""
     query = update.callback_query
-    theme_id = unpack_int(args[0]) if len(args) == 2 else None
+    theme_id = first_id(args, 2)
     offset = unpack_int(args[1]) if len(args) == 2 else None
     repo = context.services.repo
     theme = await repo.get_theme(theme_id) if theme_id is not None else None

@@ -6,9 +6,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
+from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import exporters_only
 from bot.chat.replies import answer, answer_key, say
@@ -98,7 +98,7 @@ async def _theme(update: Update, context: BuurtContext, theme_id: int | None) ->
 
 async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Offer the formats for the chosen theme."""
-    theme = await _theme(update, context, unpack_int(args[0]) if len(args) == 1 else None)
+    theme = await _theme(update, context, first_id(args))
     if theme is None:
         return
     await answer(update)
@@ -185,8 +185,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """Return the handlers of /export; its buttons, like the command, only for exporters."""
     return [
         CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE),
-        *(
-            CallbackQueryHandler(exporters_only(route.callback), pattern=route.pattern)
-            for route in button_routes(PREFIX, ROUTES)
-        ),
+        *button_routes(PREFIX, ROUTES, guard=exporters_only),
     ]

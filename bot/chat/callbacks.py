@@ -103,3 +103,8 @@ def button_routes(
         )
         for action, handler in routes.items()
     ]
+
+
+def first_id(args: list[str], count: int = 1) -> int | None:
+    """The id a button names first, when it carries exactly count parts; None when forged."""
+    return unpack_int(args[0]) if len(args) == count else None

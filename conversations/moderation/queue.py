@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import unpack_int
+from bot.chat.callbacks import first_id
 from bot.chat.context import BuurtContext
 from bot.chat.guards import moderators_only
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -72,7 +72,7 @@ async def on_queue(update: Update, context: BuurtContext) -> None:
 
 async def on_more(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the page after the last note of the pressed page."""
-    after = unpack_int(args[0]) if len(args) == 1 else None
+    after = first_id(args)
     if after is None:
         await answer_key(update, context, "common.stale_button")
         return

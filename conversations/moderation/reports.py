@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack, unpack_int
+from bot.chat.callbacks import first_id, pack, unpack_int
 from bot.chat.codes import REPORT_REASON_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send
@@ -58,7 +58,7 @@ def _menu(lang: str, buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarku
 
 async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the notes of the page that was read, to choose the one to report."""
-    theme_id = unpack_int(args[0]) if len(args) == 2 else None
+    theme_id = first_id(args, 2)
     offset = unpack_int(args[1]) if len(args) == 2 else None
     repo = context.services.repo
     theme = await repo.get_theme(theme_id) if theme_id is not None else None
@@ -83,7 +83,7 @@ async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_note(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Ask why the note should not be on the board."""
-    note_id = unpack_int(args[0]) if len(args) == 1 else None
+    note_id = first_id(args)
     note = await context.services.repo.get_note(note_id) if note_id is not None else None
     if note is None or note.status != NoteStatus.VISIBLE:
         await answer_key(update, context, "report.gone")
@@ -103,7 +103,7 @@ async def on_note(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_reason(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Store the report; the note goes back to the queue."""
-    note_id = unpack_int(args[0]) if len(args) == 2 else None
+    note_id = first_id(args, 2)
     reason = REPORT_REASON_CODES.value(args[1]) if len(args) == 2 else None
     if note_id is None or reason is None:
         await answer_key(update, context, "common.stale_button")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack, unpack_int
+from bot.chat.callbacks import first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import shorten
@@ -28,7 +28,7 @@ async def mine_command(update: Update, context: BuurtContext) -> None:
 
 async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Turn to another page of the resident's notes."""
-    offset = unpack_int(args[0]) if len(args) == 1 else None
+    offset = first_id(args)
     if offset is None:
         await answer_key(update, context, "common.stale_button")
         return

@@ -11,9 +11,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.chat.callbacks import ButtonHandler
+from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
-from conversations.roles.actions import AUDIT_PREFIX, PREFIX, Action, AuditAction, admin_routes
+from bot.chat.guards import admins_only
+from conversations.roles.actions import AUDIT_PREFIX, PREFIX, Action, AuditAction
 from conversations.roles.audit import audit_command, on_page
 from conversations.roles.grants import on_revoke, on_revoke_yes
 from conversations.roles.invites import INVITE_PREFIX, on_area, on_invite_link, on_new, on_stop
@@ -49,6 +50,6 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     return [
         CommandHandler("rol", roles_command, filters=private),
         CommandHandler("audit", audit_command, filters=private),
-        *admin_routes(PREFIX, ROUTES),
-        *admin_routes(AUDIT_PREFIX, AUDIT_ROUTES),
+        *button_routes(PREFIX, ROUTES, guard=admins_only),
+        *button_routes(AUDIT_PREFIX, AUDIT_ROUTES, guard=admins_only),
     ]

@@ -5,14 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
 
-from telegram.ext import CallbackQueryHandler
-
-from bot.chat.callbacks import ButtonHandler, Codes, button_routes, unpack_int
-from bot.chat.context import BuurtContext
-from bot.chat.guards import admins_only
+from bot.chat.callbacks import Codes
 from storage.models import GrantRole
 
 PREFIX = "ro"
@@ -38,18 +33,3 @@ class AuditAction(StrEnum):
 
 # Which role a "new invite" button asks for.
 NEW_ROLE_CODES = Codes({GrantRole.MODERATOR: "m", GrantRole.AMBASSADOR: "a"})
-
-
-def sole_id(args: list[str]) -> int | None:
-    """The one id (or offset) a button carries after its action; None when forged."""
-    return unpack_int(args[0]) if len(args) == 1 else None
-
-
-def admin_routes(
-    prefix: str, routes: Mapping[str, ButtonHandler]
-) -> list[CallbackQueryHandler[BuurtContext, None]]:
-    """button_routes for buttons only admins may press, like the commands that draw them."""
-    return [
-        CallbackQueryHandler(admins_only(route.callback), pattern=route.pattern)
-        for route in button_routes(prefix, routes)
-    ]

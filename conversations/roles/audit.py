@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack
+from bot.chat.callbacks import first_id, pack
 from bot.chat.context import BuurtContext
 from bot.chat.guards import admins_only
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.core.i18n import Html, number, plain, t
-from conversations.roles.actions import AUDIT_PREFIX, AuditAction, sole_id
+from conversations.roles.actions import AUDIT_PREFIX, AuditAction
 from conversations.roles.wording import role_name, when
 from storage.models import AuditAction as Logged
 from storage.models import AuditEntry, GrantRole
@@ -25,7 +25,7 @@ async def audit_command(update: Update, context: BuurtContext) -> None:
 
 async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Turn to an older or newer page of the audit trail."""
-    offset = sole_id(args)
+    offset = first_id(args)
     if offset is None:
         await answer_key(update, context, "common.stale_button")
         return

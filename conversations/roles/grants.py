@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack
+from bot.chat.callbacks import first_id, pack
 from bot.chat.commands import set_personal_menu
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send
 from bot.chat.updates import person_name, user_id
 from bot.core.i18n import plain, t
 from bot.village.access import roles_of
-from conversations.roles.actions import PREFIX, Action, sole_id
+from conversations.roles.actions import PREFIX, Action
 from conversations.roles.wording import holder, role_name
 from storage.models import RoleGrant
 
@@ -22,7 +22,7 @@ async def _find_grant(context: BuurtContext, grant_id: int) -> RoleGrant | None:
 
 async def on_revoke(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Ask whether the admin really wants to take this role back."""
-    grant_id = sole_id(args)
+    grant_id = first_id(args)
     if grant_id is None:
         await answer_key(update, context, "common.stale_button")
         return
@@ -56,7 +56,7 @@ async def on_revoke(update: Update, context: BuurtContext, args: list[str]) -> N
 
 async def on_revoke_yes(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Take the role back; pressed twice, say it is already gone."""
-    grant_id = sole_id(args)
+    grant_id = first_id(args)
     if grant_id is None:
         await answer_key(update, context, "common.stale_button")
         return

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chat.callbacks import pack
+from bot.chat.callbacks import first_id, pack
 from bot.chat.commands import set_personal_menu
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -20,7 +20,7 @@ from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import person_name, user_id
 from bot.core.i18n import t
 from bot.village.access import roles_of, use_grants
-from conversations.roles.actions import NEW_ROLE_CODES, PREFIX, Action, sole_id
+from conversations.roles.actions import NEW_ROLE_CODES, PREFIX, Action
 from conversations.roles.overview import send_overview
 from conversations.roles.wording import role_name, when
 from storage.models import GrantRole
@@ -61,7 +61,7 @@ async def on_area(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_stop(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Stop an open invite so its link no longer works."""
-    invite_id = sole_id(args)
+    invite_id = first_id(args)
     if invite_id is None:
         await answer_key(update, context, "common.stale_button")
         return

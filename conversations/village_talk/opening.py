@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.chat.callbacks import unpack_int
+from bot.chat.callbacks import first_id
 from bot.chat.codes import QUADRANT_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -70,7 +70,7 @@ async def open_by_code(update: Update, context: BuurtContext, code: str) -> bool
 
 async def _pressed_theme(update: Update, context: BuurtContext, args: list[str]) -> Theme | None:
     """Return the theme a button names, its press answered and its buttons gone; None if gone."""
-    theme_id = unpack_int(args[0]) if len(args) == 1 else None
+    theme_id = first_id(args)
     theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
     if theme is None:
         await answer_key(update, context, "talk.theme_gone")
@@ -88,7 +88,7 @@ async def on_open(update: Update, context: BuurtContext, args: list[str]) -> Non
 
 async def on_preselect(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Remember the quadrant the resident chose before writing."""
-    theme_id = unpack_int(args[0]) if len(args) == 2 else None
+    theme_id = first_id(args, 2)
     quadrant = QUADRANT_CODES.value(args[1]) if len(args) == 2 else None
     state = context.state
     if quadrant is None or state.flow != FLOW or state.data.get("theme") != theme_id:

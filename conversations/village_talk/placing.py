@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.chat.callbacks import unpack_int
+from bot.chat.callbacks import first_id
 from bot.chat.codes import QUADRANT_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
@@ -50,7 +50,7 @@ async def confirm_placed(
 
 async def on_quadrant(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Place a note in the quadrant the resident tapped."""
-    note_id = unpack_int(args[0]) if len(args) == 2 else None
+    note_id = first_id(args, 2)
     quadrant = QUADRANT_CODES.value(args[1]) if len(args) == 2 else None
     repo = context.services.repo
     note = await repo.get_note(note_id) if note_id is not None and quadrant else None
