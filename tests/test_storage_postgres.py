@@ -33,7 +33,7 @@ from storage.models import (
     Quadrant,
     ThemeStatus,
 )
-from storage.pg_adapter import changed_rows, translate
+from storage.pg_connection import changed_rows, translate
 from storage.postgres import PostgresRepository
 from tests.backends import database_url, postgres_only
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import storage.sqlite_core
-from storage import open_repository
+import storage.sql_core
 from storage.models import (
     MUNICIPALITY,
     ChatState,
@@ -26,7 +25,8 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
-from storage.sqlite import THEME_CODE_ALPHABET, THEME_CODE_LENGTH, SqliteRepository
+from storage.sql_core import THEME_CODE_ALPHABET, THEME_CODE_LENGTH
+from storage.sqlite import SqliteRepository
 from tests.backends import INTEGRITY_ERRORS, new_repository, sqlite_only, writes_in_progress
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -114,7 +114,8 @@ async def make_note(
 
 async def test_open_creates_the_folder(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "bot.sqlite3"
-    repository = await open_repository(path)
+    repository = new_repository(path)
+    await repository.open()
     await repository.close()
     assert path.is_file()
 
@@ -125,7 +126,7 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
         assert conn is not None
         values = {}
         for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
-            rows = list(await conn.execute_fetchall(f"PRAGMA {pragma}"))
+            rows = await conn.fetch_all(f"PRAGMA {pragma}")
             values[pragma] = rows[0][0]
         assert values == {
             "journal_mode": "wal",
@@ -135,7 +136,7 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
             "synchronous": 1,  # NORMAL
         }
     assert repo._reader is not None
-    [[query_only]] = await repo._reader.execute_fetchall("PRAGMA query_only")
+    [[query_only]] = await repo._reader.fetch_all("PRAGMA query_only")
     assert query_only == 1
 
 
@@ -370,12 +371,12 @@ async def test_theme_code_collision_is_retried(
     repo: SqliteRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes: Iterator[str] = iter(["aaaaaaaa", "aaaaaaaa", "aaaaaaaa", "bbbbbbbb"])
-    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: next(codes))
+    monkeypatch.setattr(storage.sql_core, "new_theme_code", lambda: next(codes))
     first = await make_theme(repo)
     second = await make_theme(repo)
     assert (first.code, second.code) == ("aaaaaaaa", "bbbbbbbb")
 
-    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: "aaaaaaaa")
+    monkeypatch.setattr(storage.sql_core, "new_theme_code", lambda: "aaaaaaaa")
     with pytest.raises(RuntimeError, match="free theme code"):
         await make_theme(repo)
     assert len(await repo.dump_table("themes")) == 2
