@@ -148,3 +148,14 @@ async def writes_in_progress(repo: SqlRepository) -> bool:
     writer = repo._writer
     assert writer is not None
     return bool(writer.in_transaction)
+
+
+def open_connection(repo: SqlRepository) -> object | None:
+    """What the repository holds while open (SQLite's writer, PostgreSQL's pool); else None."""
+    from storage.postgres import PostgresRepository
+    from storage.sqlite import SqliteRepository
+
+    if isinstance(repo, PostgresRepository):
+        return repo._pool
+    assert isinstance(repo, SqliteRepository)
+    return repo._writer

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import storage.sql_core
+from bot.backends import repository_for
+from bot.core.config import StorageConfig
 from storage.models import (
     MUNICIPALITY,
     ChatState,
@@ -27,7 +29,13 @@ from storage.models import (
 )
 from storage.sql_core import THEME_CODE_ALPHABET, THEME_CODE_LENGTH
 from storage.sqlite import SqliteRepository
-from tests.backends import INTEGRITY_ERRORS, new_repository, sqlite_only, writes_in_progress
+from tests.backends import (
+    INTEGRITY_ERRORS,
+    new_repository,
+    open_connection,
+    sqlite_only,
+    writes_in_progress,
+)
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TODAY = date(2025, 3, 1)
@@ -114,7 +122,8 @@ async def make_note(
 
 async def test_open_creates_the_folder(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "bot.sqlite3"
-    repository = new_repository(path)
+    # A path in the config means the SQLite file, whatever the tests run on otherwise.
+    repository = repository_for(StorageConfig(path=path))
     await repository.open()
     await repository.close()
     assert path.is_file()
@@ -153,9 +162,10 @@ async def test_close_twice_and_use_after_close(db_path: Path, clock: Clock) -> N
     repository = new_repository(db_path, clock=clock)
     await repository.close()  # never opened
     await asyncio.gather(repository.open(), repository.open())
-    writer = repository._writer
+    writer = open_connection(repository)
+    assert writer is not None
     await repository.open()  # already open: nothing happens
-    assert repository._writer is writer
+    assert open_connection(repository) is writer
     await repository.close()
     await repository.close()
     with pytest.raises(RuntimeError, match="not open"):
@@ -168,7 +178,7 @@ async def test_async_context_manager(db_path: Path) -> None:
     async with new_repository(db_path) as repository:
         resident = await repository.ensure_resident(ALICE, "nl")
     assert resident.created_at.tzinfo is not None
-    assert repository._writer is None
+    assert open_connection(repository) is None
 
 
 async def test_everything_survives_reopen(db_path: Path, clock: Clock) -> None:
