@@ -29,6 +29,7 @@ from storage.models import (
 )
 from storage.sql_core import THEME_CODE_ALPHABET, THEME_CODE_LENGTH
 from storage.sqlite import SqliteRepository
+from storage.sqlite_connections import ThreadedConnection
 from tests.backends import (
     INTEGRITY_ERRORS,
     new_repository,
@@ -147,6 +148,17 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
     assert repo._reader is not None
     [[query_only]] = await repo._reader.fetch_all("PRAGMA query_only")
     assert query_only == 1
+
+
+@sqlite_only
+async def test_migrations_and_checkpoints_run_on_aiosqlites_thread(repo: SqliteRepository) -> None:
+    conn = repo._maintenance
+    assert isinstance(conn, ThreadedConnection)
+    values = {}
+    for pragma in ("journal_mode", "foreign_keys", "busy_timeout"):
+        [[values[pragma]]] = await conn.fetch_all(f"PRAGMA {pragma}")
+    # A checkpoint is best effort: it never waits for another process's reader.
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 0}
 
 
 async def test_foreign_keys_are_enforced(repo: SqliteRepository) -> None:
