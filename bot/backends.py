@@ -1,4 +1,7 @@
-"""Which storage a config names: the SQLite file at [storage] path, or PostgreSQL at url."""
+"""Which storage a config names: the SQLite file at [storage] path, or PostgreSQL at url.
+
+The one place that chooses the backend; the bot, the export command and the tests come here.
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ a future migration that rebuilds a table must keep the foreign keys valid throug
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-import aiosqlite
+from storage.connection import Connection
 
 if TYPE_CHECKING:
     import asyncpg
@@ -123,18 +122,18 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
-async def _applied_versions(conn: aiosqlite.Connection) -> set[int]:
-    rows = await conn.execute_fetchall("SELECT version FROM schema_migrations")
+async def _applied_versions(conn: Connection) -> set[int]:
+    rows = await conn.fetch_all("SELECT version FROM schema_migrations")
     return {int(row[0]) for row in rows}
 
 
 async def apply_sqlite_migrations(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     now: Callable[[], str],
     migrations: Sequence[Migration] | None = None,
 ) -> list[int]:
-    """Apply what is missing on a connection in autocommit mode; return the versions applied.
+    """Apply what is missing on a SQLite connection; return the versions applied.
 
     ``now`` gives the ISO-8601 UTC text recorded as applied_at.
     """
@@ -143,31 +142,25 @@ async def apply_sqlite_migrations(
     todo = plan(available, await _applied_versions(conn))
     done: list[int] = []
     for migration in todo:
-        # IMMEDIATE takes the write lock before we look again: another process opening the
-        # same file at the same moment then waits (busy_timeout) and finds the work done.
-        await conn.execute("BEGIN IMMEDIATE")
         try:
-            applied = await _applied_versions(conn)
-            plan(available, applied)
-            if migration.version not in applied:
-                for statement in split_statements(migration.sql):
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, now()),
-                )
-                done.append(migration.version)
-            await conn.execute("COMMIT")
-        except BaseException as exc:
-            # Unconditional: when cancelled, the BEGIN may still be queued on the
-            # connection's thread, so in_transaction cannot be trusted yet.
-            with contextlib.suppress(sqlite3.OperationalError):
-                await conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise RuntimeError(
-                    f"migration {migration.version:04d}_{migration.name} failed: {exc}"
-                ) from exc
-            raise
+            # The transaction takes the write lock before we look again: another process
+            # opening the same file at the same moment then waits and finds the work done.
+            async with conn.transaction():
+                applied = await _applied_versions(conn)
+                plan(available, applied)
+                if migration.version not in applied:
+                    for statement in split_statements(migration.sql):
+                        await conn.execute(statement)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at)"
+                        " VALUES (?, ?, ?)",
+                        (migration.version, migration.name, now()),
+                    )
+                    done.append(migration.version)
+        except sqlite3.Error as exc:
+            raise RuntimeError(
+                f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+            ) from exc
     return done
 
 

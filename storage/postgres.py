@@ -1,8 +1,8 @@
-"""The Repository on PostgreSQL: the SQLite repository's own SQL, over asyncpg, for replicas.
+"""The Repository on PostgreSQL, over asyncpg, for replicas: the shared SQL, other connections.
 
-Every storage part (``SqliteCore`` and the parts layered over it) talks to its connection
-through a few aiosqlite calls; ``storage/pg_adapter.py`` offers those over asyncpg, so the
-parts run here unchanged. What differs is the dialect seam, overridden below:
+Every storage part (``SqlCore`` and the parts layered over it) talks to its connection
+through the connection protocol; ``storage/pg_connection.py`` implements it over asyncpg, so
+the parts run here unchanged. What differs is said here:
 
 * connections: a pool instead of one writer and one reader. Every write is still one explicit
   transaction (``BEGIN`` ... ``COMMIT``, rolled back when the block raises), but writes of
@@ -15,10 +15,10 @@ parts run here unchanged. What differs is the dialect seam, overridden below:
 * liveness: each process holds an advisory lock on its random replica id on a connection of
   its own. Inbox rows and claimed messages name the replica; rows of a replica whose lock is
   gone (it stopped or was killed) are taken over by the others.
-* what the storage parts read and then write on, relying on SQLite's single writer, takes an
-  advisory transaction lock first: table memberships (capacity, waiting-list order), a table
-  card and its digest, a note's moderation decision, a role grant's revocation. (Writes of
-  one chat are already one at a time: its turn.)
+* a write that names what it reads and then changes (``storage/serialized.py``: table
+  memberships, a table card and its digest, a note's moderation decision, a role grant's
+  revocation) takes an advisory transaction lock on it first. (Writes of one chat are
+  already one at a time: its turn.)
 * no in-memory caches: role grants are read for every update, as another replica may change
   them.
 """
@@ -32,36 +32,21 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
-import aiosqlite
 import asyncpg
 
+from storage.connection import Connection
 from storage.migrations import apply_postgres_migrations
-from storage.models import (
-    CardField,
-    Commitment,
-    DecideResult,
-    Decision,
-    HideReason,
-    InboxItem,
-    JoinResult,
-    NewMessage,
-    OutboxMessage,
-    Quadrant,
-    RoleGrant,
-    TableDigest,
-    TableMember,
-    TalkTable,
-)
-from storage.pg_adapter import PgConnection
+from storage.models import InboxItem, OutboxMessage, RoleGrant
+from storage.pg_connection import PgConnection
+from storage.serialized import Serialized
 from storage.shared import SharedStorage
-from storage.sqlite import SqliteRepository
-from storage.sqlite_core import _fetch, _fetch_one, _run, _ts
-from storage.sqlite_moderation import _grant
-from storage.sqlite_outbox import _message
+from storage.sql_core import _ts
+from storage.sql_moderation import _grant
+from storage.sql_outbox import _message
+from storage.sql_repository import SqlRepository
 
 _log = logging.getLogger(__name__)
 
@@ -70,10 +55,12 @@ DEFAULT_POOL_SIZE = 10
 _RESERVED = 2
 # Advisory lock namespaces (the two-key form; a chat's turn uses the one-key form).
 REPLICA_LOCK = 0x62756D72
-TABLES_LOCK = 0x62756D74
-CARD_LOCK = 0x62756D63
-NOTE_LOCK = 0x62756D6E
-GRANT_LOCK = 0x62756D61
+_SERIALIZED_LOCKS = {
+    Serialized.MEMBERSHIPS: 0x62756D74,
+    Serialized.CARD: 0x62756D63,
+    Serialized.DECISION: 0x62756D6E,
+    Serialized.GRANT: 0x62756D61,
+}
 _STATEMENT_CACHE = 1024
 
 # A replica is alive while some session holds its advisory lock in this database.
@@ -96,14 +83,13 @@ class _Turn:
 
 
 _turn: ContextVar[_Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
-_locks: ContextVar[tuple[tuple[int, int], ...]] = ContextVar("buurtbot_pg_locks", default=())
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Returned to the pool as it is: every transaction here is closed by its own block."""
 
 
-class PostgresRepository(SqliteRepository, SharedStorage):
+class PostgresRepository(SqlRepository, SharedStorage):
     """Every part of the repository on one PostgreSQL database, shared by replicas."""
 
     def __init__(
@@ -115,7 +101,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
     ) -> None:
         if pool_size < _RESERVED + 1:
             raise ValueError(f"pool_size must be at least {_RESERVED + 1}")
-        super().__init__(Path("postgresql"), clock=clock)
+        super().__init__(clock=clock)
         self.url = url
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
@@ -123,11 +109,12 @@ class PostgresRepository(SqliteRepository, SharedStorage):
         self._replica = 0
         self._turns = asyncio.Semaphore(pool_size - _RESERVED)
         self._alive_lock = asyncio.Lock()
+        self._lifecycle_lock = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def open(self) -> None:
-        async with self._write_lock:
+        async with self._lifecycle_lock:
             if self._pool is not None:
                 return
             pool = await asyncpg.create_pool(
@@ -186,7 +173,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
                 await self._become_replica()
 
     async def close(self) -> None:
-        async with self._write_lock:
+        async with self._lifecycle_lock:
             pool, self._pool = self._pool, None
             life, self._life = self._life, None
             if pool is not None:
@@ -223,42 +210,26 @@ class PostgresRepository(SqliteRepository, SharedStorage):
             yield PgConnection(raw)
 
     @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction; commits when the block ends, rolls back when it raises."""
-        async with self._connection() as conn:
-            await conn.raw.execute("BEGIN")
-            try:
-                for key in _locks.get():
-                    await conn.raw.execute("SELECT pg_advisory_xact_lock($1, $2)", *key)
-                # The storage parts type their connection as aiosqlite's; this one offers
-                # the same calls (storage/pg_adapter.py).
-                yield cast(aiosqlite.Connection, conn)
-                await conn.raw.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    await conn.raw.execute("ROLLBACK")
-                raise
+    async def _write(
+        self, serialized: Serialized | None = None, key: int = 0
+    ) -> AsyncIterator[Connection]:
+        async with self._connection() as conn, conn.transaction():
+            if serialized is not None:
+                # Held until the transaction ends: the next writer of the same thing then
+                # reads what this one wrote.
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(?, ?)", (_SERIALIZED_LOCKS[serialized], key)
+                )
+            yield conn
 
     @contextlib.asynccontextmanager
-    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _read(self) -> AsyncIterator[Connection]:
         async with self._connection() as conn:
-            yield cast(aiosqlite.Connection, conn)
+            yield conn
 
     # One statement is a transaction by itself: where a write is a single statement and
     # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
     _single = _read
-
-    @contextlib.asynccontextmanager
-    async def _serialized(self, namespace: int, key: int = 0) -> AsyncIterator[None]:
-        """Writes inside this block first take an advisory transaction lock on the key."""
-        token = _locks.set((*_locks.get(), (namespace, key)))
-        try:
-            yield
-        finally:
-            _locks.reset(token)
-
-    async def _checkpoint(self) -> None:
-        """Nothing to do: PostgreSQL has no WAL file of ours to empty."""
 
     async def table_names(self) -> list[str]:
         rows = await self._select(
@@ -318,8 +289,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
             # Row by row with RETURNING: two replicas given the same update at once (a
             # redelivery) see exactly one of them get it as new.
             for update_id, chat_id, payload in items:
-                row = await _fetch_one(
-                    conn,
+                row = await conn.fetch_one(
                     "INSERT INTO inbox (update_id, chat_id, payload, status, received_at,"
                     " received_by) VALUES (?, ?, ?, 'pending', ?, ?)"
                     " ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
@@ -331,8 +301,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
 
     async def inbox_done(self, update_id: int) -> None:
         async with self._single() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
                 " handled_at = ? WHERE update_id = ? AND status = 'pending'",
                 (self._now(), update_id),
@@ -341,8 +310,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
     async def adopt_orphaned_updates(self) -> list[InboxItem]:
         await self._alive()
         async with self._write() as conn:
-            rows = await _fetch(
-                conn,
+            rows = await conn.fetch_all(
                 "UPDATE inbox SET received_by = :me WHERE status = 'pending'"
                 " AND (received_by IS NULL OR (received_by <> :me AND NOT "
                 + _ALIVE.format(column="received_by")
@@ -365,8 +333,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         await self._alive()
         async with self._write() as conn:
-            rows = await _fetch(
-                conn,
+            rows = await conn.fetch_all(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?,"
                 " claimed_by = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending'"
                 " AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
@@ -379,8 +346,7 @@ class PostgresRepository(SqliteRepository, SharedStorage):
     async def _requeue(self, *, own: bool) -> int:
         mine = "claimed_by = :me OR " if own else ""
         async with self._write() as conn:
-            return await _run(
-                conn,
+            return await conn.execute(
                 "UPDATE outbox SET status = 'pending', claimed_by = NULL, updated_at = :now"
                 f" WHERE status = 'sending' AND ({mine}claimed_by IS NULL OR"
                 " (claimed_by <> :me AND NOT " + _ALIVE.format(column="claimed_by") + "))",
@@ -406,94 +372,3 @@ class PostgresRepository(SqliteRepository, SharedStorage):
     async def list_grants(self) -> list[RoleGrant]:
         rows = await self._select("SELECT * FROM role_grants WHERE revoked_at IS NULL ORDER BY id")
         return [_grant(row) for row in rows]
-
-    # -- table memberships: counted and changed one writer at a time -------------------------
-
-    async def join_table(
-        self,
-        table_id: int,
-        user_id: int,
-        commitment: Commitment,
-        how: str,
-        first_name: str | None,
-        *,
-        ignore_capacity: bool = False,
-    ) -> JoinResult:
-        async with self._serialized(TABLES_LOCK):
-            return await super().join_table(
-                table_id, user_id, commitment, how, first_name, ignore_capacity=ignore_capacity
-            )
-
-    async def leave_table(self, table_id: int, user_id: int) -> bool:
-        async with self._serialized(TABLES_LOCK):
-            return await super().leave_table(table_id, user_id)
-
-    async def fill_free_places(self, table_id: int | None = None) -> list[TableMember]:
-        async with self._serialized(TABLES_LOCK):
-            return await super().fill_free_places(table_id)
-
-    async def update_table(
-        self,
-        table_id: int,
-        field: CardField,
-        value: str | int | None,
-        *,
-        edited_by: int | None,
-        now: datetime,
-        digest_after: timedelta,
-        digest_within: timedelta,
-    ) -> TalkTable | None:
-        # With finish_digest: a change must not slip in between its count and its reset.
-        async with self._serialized(CARD_LOCK, table_id):
-            return await super().update_table(
-                table_id,
-                field,
-                value,
-                edited_by=edited_by,
-                now=now,
-                digest_after=digest_after,
-                digest_within=digest_within,
-            )
-
-    async def finish_digest(self, digest: TableDigest, messages: Sequence[NewMessage]) -> bool:
-        async with self._serialized(CARD_LOCK, digest.table_id):
-            return await super().finish_digest(digest, messages)
-
-    # -- moderation and roles: one decision, one revocation ----------------------------------
-
-    async def decide(
-        self,
-        mode: str,
-        note_id: int,
-        round_: int,
-        decision: Decision,
-        *,
-        moderator_id: int,
-        moderator_name: str | None,
-        now: datetime,
-        reason: HideReason | None = None,
-        quadrant: Quadrant | None = None,
-        duplicate_of: int | None = None,
-        text: str | None = None,
-    ) -> DecideResult:
-        # The loser must find the winner's decision, not a note that no longer waits.
-        async with self._serialized(NOTE_LOCK, note_id):
-            return await super().decide(
-                mode,
-                note_id,
-                round_,
-                decision,
-                moderator_id=moderator_id,
-                moderator_name=moderator_name,
-                now=now,
-                reason=reason,
-                quadrant=quadrant,
-                duplicate_of=duplicate_of,
-                text=text,
-            )
-
-    async def revoke_grant(
-        self, grant_id: int, *, by: int, by_name: str | None, now: datetime
-    ) -> RoleGrant | None:
-        async with self._serialized(GRANT_LOCK, grant_id):
-            return await super().revoke_grant(grant_id, by=by, by_name=by_name, now=now)

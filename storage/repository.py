@@ -1,4 +1,4 @@
-"""The narrow async interface that the flows use; SQLite implements it, PostgreSQL can follow.
+"""The narrow async interface that the flows use; SqlRepository implements it on either database.
 
 Each method is one transaction. Methods that create something from a resident's update take
 that update's id, so handling the same update twice (after a crash) stores it once.

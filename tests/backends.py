@@ -27,7 +27,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from storage.sqlite import SqliteRepository
+from bot.backends import repository_for
+from bot.core.config import StorageConfig
+from storage.sql_repository import SqlRepository
 
 ENV = "BUURTBOT_TEST_DATABASE"
 ADMIN_URL = os.environ.get(ENV, "").strip() or None
@@ -122,16 +124,15 @@ def storage_toml(path: Path) -> str:
 
 def new_repository(
     path: Path | str, *, clock: Callable[[], datetime] | None = None
-) -> SqliteRepository:
-    """A repository on the database at path (not opened yet)."""
-    if ON_POSTGRES:
-        from storage.postgres import PostgresRepository
+) -> SqlRepository:
+    """A repository on the database at path (not opened yet), chosen as the bot chooses."""
+    url = database_url(path) if ON_POSTGRES else None
+    repo = repository_for(StorageConfig(path=Path(path), url=url), clock=clock)
+    assert isinstance(repo, SqlRepository)
+    return repo
 
-        return PostgresRepository(database_url(path), clock=clock)
-    return SqliteRepository(path, clock=clock)
 
-
-async def writes_in_progress(repo: SqliteRepository) -> bool:
+async def writes_in_progress(repo: SqlRepository) -> bool:
     """True when a write transaction was left open (it would block or leak into the next)."""
     from storage.postgres import PostgresRepository
 
@@ -141,6 +142,20 @@ async def writes_in_progress(repo: SqliteRepository) -> bool:
             " AND state LIKE 'idle in transaction%'"
         )
         return row is not None and int(row["n"]) > 0
+    from storage.sqlite import SqliteRepository
+
+    assert isinstance(repo, SqliteRepository)
     writer = repo._writer
     assert writer is not None
     return bool(writer.in_transaction)
+
+
+def open_connection(repo: SqlRepository) -> object | None:
+    """What the repository holds while open (SQLite's writer, PostgreSQL's pool); else None."""
+    from storage.postgres import PostgresRepository
+    from storage.sqlite import SqliteRepository
+
+    if isinstance(repo, PostgresRepository):
+        return repo._pool
+    assert isinstance(repo, SqliteRepository)
+    return repo._writer

@@ -16,7 +16,7 @@ from bot.runner import BotRunner
 from playground.client import PlaygroundClient
 from playground.server import Playground
 from storage.models import PlaceRef, Theme, ThemeStatus
-from storage.sqlite import SqliteRepository
+from storage.sql_repository import SqlRepository
 from tests.backends import ON_POSTGRES, drop_databases, storage_section
 
 TOKEN = "123456789:playground-test-token-abcdefghijklmnop"
@@ -157,7 +157,7 @@ async def add_theme(
     )
 
 
-def repo_of(runner: BotRunner) -> SqliteRepository:
-    """The runner's repository as the SQLite class (PostgreSQL's extends it), for table scans."""
-    assert isinstance(runner.repo, SqliteRepository)
+def repo_of(runner: BotRunner) -> SqlRepository:
+    """The runner's repository as the shared SQL class (both backends'), for table scans."""
+    assert isinstance(runner.repo, SqlRepository)
     return runner.repo

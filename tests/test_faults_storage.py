@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-import storage.sqlite_core
+import storage.sqlite
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
 from playground.server import Playground
@@ -86,7 +86,7 @@ async def test_database_locked_by_another_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Wait 1 s for the lock instead of 5 s: the same code path, a faster test.
-    monkeypatch.setattr(storage.sqlite_core, "BUSY_TIMEOUT", 1.0)
+    monkeypatch.setattr(storage.sqlite, "BUSY_TIMEOUT", 1.0)
     database = tmp_path / "buurtbot.sqlite3"
     runner = await make_bot(database=database)
     await add_theme(runner)
@@ -139,8 +139,8 @@ async def test_disk_full(
 
     async def fill_the_disk() -> None:
         # No page may be added to the file any more: what SQLite reports as a full disk.
-        [[pages]] = await writer.execute_fetchall("PRAGMA page_count")
-        await writer.execute_fetchall(f"PRAGMA max_page_count = {pages}")
+        [[pages]] = await writer.fetch_all("PRAGMA page_count")
+        await writer.fetch_all(f"PRAGMA max_page_count = {pages}")
 
     async with pg_factory(runner) as pg:
         anna = await _in_talk(pg)
@@ -151,7 +151,7 @@ async def test_disk_full(
         assert (await anna.last_bot_message()).text.startswith(TRY_AGAIN)
         assert "not handled: the disk is full" in caplog.text
 
-        await writer.execute_fetchall("PRAGMA max_page_count = 1073741823")
+        await writer.fetch_all("PRAGMA max_page_count = 1073741823")
         await anna.send(long_note)
         assert (await anna.last_bot_message()).text == WHERE
         texts = sorted(n.text for n in await runner.repo.list_notes_by_author(anna.id))

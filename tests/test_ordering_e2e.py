@@ -20,7 +20,7 @@ from bot.runner import BotRunner
 from playground.formatting import fix_formatted_text
 from playground.server import Playground
 from storage.models import NoteStatus
-from storage.sqlite_core import SqliteCore
+from storage.sql_core import SqlCore as SqliteCore
 from tests.conftest import BotFactory, add_theme
 
 RESIDENTS = 100

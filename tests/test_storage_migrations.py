@@ -20,6 +20,7 @@ from storage.migrations import (
     split_statements,
 )
 from storage.sqlite import SqliteRepository
+from storage.sqlite_connections import ThreadedConnection
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -121,8 +122,9 @@ async def test_failing_migration_leaves_nothing_behind(tmp_path: Path) -> None:
         "CREATE TABLE b (y INTEGER);\nINSERT INTO b VALUES (1);\nINSERT INTO missing VALUES (1);",
     )
     async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
+        migrated = ThreadedConnection(conn)
         with pytest.raises(RuntimeError, match="0002_bad failed"):
-            await apply_sqlite_migrations(conn, now=lambda: "t", migrations=[good, bad])
+            await apply_sqlite_migrations(migrated, now=lambda: "t", migrations=[good, bad])
         assert not conn.in_transaction
         tables = {
             row[0]
@@ -142,9 +144,12 @@ async def test_apply_returns_what_it_applied(tmp_path: Path) -> None:
     one = Migration(1, "one", "CREATE TABLE a (x INTEGER)")
     two = Migration(2, "two", "CREATE TABLE b (x INTEGER)")
     async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
-        assert await apply_sqlite_migrations(conn, now=lambda: "t", migrations=[one]) == [1]
-        assert await apply_sqlite_migrations(conn, now=lambda: "t", migrations=[one, two]) == [2]
-        assert await apply_sqlite_migrations(conn, now=lambda: "t", migrations=[one, two]) == []
+        migrated = ThreadedConnection(conn)
+        assert await apply_sqlite_migrations(migrated, now=lambda: "t", migrations=[one]) == [1]
+        assert await apply_sqlite_migrations(migrated, now=lambda: "t", migrations=[one, two]) == [
+            2
+        ]
+        assert await apply_sqlite_migrations(migrated, now=lambda: "t", migrations=[one, two]) == []
 
 
 def test_plan_skips_applied_and_refuses_unknown() -> None:

@@ -33,8 +33,10 @@ from storage.models import (
     Quadrant,
     ThemeStatus,
 )
-from storage.pg_adapter import changed_rows, translate
+from storage.pg_connection import changed_rows, translate
 from storage.postgres import PostgresRepository
+from storage.sql_repository import SqlRepository
+from storage.sqlite import SqliteRepository
 from tests.backends import database_url, postgres_only
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -87,6 +89,13 @@ def test_command_tags_give_row_counts() -> None:
     assert changed_rows("UPDATE 37") == 37
     assert changed_rows("DELETE 0") == 0
     assert changed_rows("BEGIN") == 0
+
+
+def test_both_backends_share_the_sql_and_neither_extends_the_other() -> None:
+    assert issubclass(PostgresRepository, SqlRepository)
+    assert issubclass(SqliteRepository, SqlRepository)
+    assert not issubclass(PostgresRepository, SqliteRepository)
+    assert not issubclass(SqliteRepository, PostgresRepository)
 
 
 def test_generated_keys_become_identity_columns() -> None:

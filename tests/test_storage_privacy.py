@@ -24,6 +24,7 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
+from storage.sql_repository import SqlRepository
 from storage.sqlite import SqliteRepository
 from tests.backends import ON_POSTGRES, STORAGE_ERRORS, new_repository, sqlite_only
 
@@ -141,8 +142,11 @@ async def dump_all(repo: SqliteRepository) -> dict[str, list[dict[str, Any]]]:
     return {name: await repo.dump_table(name) for name in await repo.table_names()}
 
 
-def file_bytes(repo: SqliteRepository) -> bytes:
+def file_bytes(repo: SqlRepository) -> bytes:
+    """The database's files as they are on disk; none for PostgreSQL (the server's own)."""
     data = b""
+    if not isinstance(repo, SqliteRepository):
+        return data
     for suffix in ("", "-wal", "-journal"):
         part = Path(f"{repo.path}{suffix}")
         if part.exists():

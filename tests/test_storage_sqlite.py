@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import storage.sqlite_core
-from storage import open_repository
+import storage.sql_core
+from bot.backends import repository_for
+from bot.core.config import StorageConfig
 from storage.models import (
     MUNICIPALITY,
     ChatState,
@@ -26,8 +27,16 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
-from storage.sqlite import THEME_CODE_ALPHABET, THEME_CODE_LENGTH, SqliteRepository
-from tests.backends import INTEGRITY_ERRORS, new_repository, sqlite_only, writes_in_progress
+from storage.sql_core import THEME_CODE_ALPHABET, THEME_CODE_LENGTH
+from storage.sqlite import SqliteRepository
+from storage.sqlite_connections import ThreadedConnection
+from tests.backends import (
+    INTEGRITY_ERRORS,
+    new_repository,
+    open_connection,
+    sqlite_only,
+    writes_in_progress,
+)
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TODAY = date(2025, 3, 1)
@@ -114,7 +123,9 @@ async def make_note(
 
 async def test_open_creates_the_folder(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "bot.sqlite3"
-    repository = await open_repository(path)
+    # A path in the config means the SQLite file, whatever the tests run on otherwise.
+    repository = repository_for(StorageConfig(path=path))
+    await repository.open()
     await repository.close()
     assert path.is_file()
 
@@ -125,7 +136,7 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
         assert conn is not None
         values = {}
         for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
-            rows = list(await conn.execute_fetchall(f"PRAGMA {pragma}"))
+            rows = await conn.fetch_all(f"PRAGMA {pragma}")
             values[pragma] = rows[0][0]
         assert values == {
             "journal_mode": "wal",
@@ -135,8 +146,19 @@ async def test_pragmas_on_both_connections(repo: SqliteRepository) -> None:
             "synchronous": 1,  # NORMAL
         }
     assert repo._reader is not None
-    [[query_only]] = await repo._reader.execute_fetchall("PRAGMA query_only")
+    [[query_only]] = await repo._reader.fetch_all("PRAGMA query_only")
     assert query_only == 1
+
+
+@sqlite_only
+async def test_migrations_and_checkpoints_run_on_aiosqlites_thread(repo: SqliteRepository) -> None:
+    conn = repo._maintenance
+    assert isinstance(conn, ThreadedConnection)
+    values = {}
+    for pragma in ("journal_mode", "foreign_keys", "busy_timeout"):
+        [[values[pragma]]] = await conn.fetch_all(f"PRAGMA {pragma}")
+    # A checkpoint is best effort: it never waits for another process's reader.
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 0}
 
 
 async def test_foreign_keys_are_enforced(repo: SqliteRepository) -> None:
@@ -152,9 +174,10 @@ async def test_close_twice_and_use_after_close(db_path: Path, clock: Clock) -> N
     repository = new_repository(db_path, clock=clock)
     await repository.close()  # never opened
     await asyncio.gather(repository.open(), repository.open())
-    writer = repository._writer
+    writer = open_connection(repository)
+    assert writer is not None
     await repository.open()  # already open: nothing happens
-    assert repository._writer is writer
+    assert open_connection(repository) is writer
     await repository.close()
     await repository.close()
     with pytest.raises(RuntimeError, match="not open"):
@@ -167,7 +190,7 @@ async def test_async_context_manager(db_path: Path) -> None:
     async with new_repository(db_path) as repository:
         resident = await repository.ensure_resident(ALICE, "nl")
     assert resident.created_at.tzinfo is not None
-    assert repository._writer is None
+    assert open_connection(repository) is None
 
 
 async def test_everything_survives_reopen(db_path: Path, clock: Clock) -> None:
@@ -370,12 +393,12 @@ async def test_theme_code_collision_is_retried(
     repo: SqliteRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     codes: Iterator[str] = iter(["aaaaaaaa", "aaaaaaaa", "aaaaaaaa", "bbbbbbbb"])
-    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: next(codes))
+    monkeypatch.setattr(storage.sql_core, "new_theme_code", lambda: next(codes))
     first = await make_theme(repo)
     second = await make_theme(repo)
     assert (first.code, second.code) == ("aaaaaaaa", "bbbbbbbb")
 
-    monkeypatch.setattr(storage.sqlite_core, "new_theme_code", lambda: "aaaaaaaa")
+    monkeypatch.setattr(storage.sql_core, "new_theme_code", lambda: "aaaaaaaa")
     with pytest.raises(RuntimeError, match="free theme code"):
         await make_theme(repo)
     assert len(await repo.dump_table("themes")) == 2

@@ -1,16 +1,13 @@
-"""Conversation tables and the timeline on SQLite, layered over the core like the outbox."""
+"""Conversation tables and the timeline in shared SQL, layered over the core like the outbox."""
 
 from __future__ import annotations
 
-import json
 import secrets
-import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
+from storage.connection import Connection, Row
 from storage.models import (
     CardField,
     Commitment,
@@ -27,17 +24,9 @@ from storage.models import (
     TableMember,
     TalkTable,
 )
-from storage.sqlite_core import (
-    THEME_CODE_ALPHABET,
-    SqliteCore,
-    _fetch,
-    _fetch_one,
-    _insert,
-    _parse_ts,
-    _placeholders,
-    _run,
-    _ts,
-)
+from storage.serialized import Serialized
+from storage.sql_core import THEME_CODE_ALPHABET, SqlCore, _parse_ts, _placeholders, _ts
+from storage.sql_outbox import enqueue_messages
 from storage.tables_repository import TablesRepository
 
 TABLE_CODE_LENGTH = 10
@@ -64,27 +53,8 @@ _TEXT_FIELDS = {
     CardField.WORKING: "working",
 }
 
-_OUTBOX_INSERT = (
-    "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
-    " VALUES (NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
-)
 
-
-def _outbox_rows(messages: Sequence[NewMessage], now: str) -> list[tuple[Any, ...]]:
-    return [
-        (
-            m.chat_id,
-            m.text,
-            json.dumps([list(map(list, row)) for row in m.buttons], ensure_ascii=False),
-            _ts(m.due_at) if m.due_at is not None else now,
-            m.dedupe_key,
-            now,
-        )
-        for m in messages
-    ]
-
-
-def _table(row: sqlite3.Row) -> TalkTable:
+def _table(row: Row) -> TalkTable:
     return TalkTable(
         id=row["id"],
         theme_id=row["theme_id"],
@@ -103,7 +73,7 @@ def _table(row: sqlite3.Row) -> TalkTable:
     )
 
 
-def _member(row: sqlite3.Row) -> TableMember:
+def _member(row: Row) -> TableMember:
     return TableMember(
         table_id=row["table_id"],
         user_id=row["user_id"],
@@ -116,7 +86,7 @@ def _member(row: sqlite3.Row) -> TableMember:
     )
 
 
-def _moment(row: sqlite3.Row) -> Moment:
+def _moment(row: Row) -> Moment:
     return Moment(
         id=row["id"],
         theme_id=row["theme_id"],
@@ -134,7 +104,7 @@ def _moment(row: sqlite3.Row) -> Moment:
     )
 
 
-def _reminder(row: sqlite3.Row) -> PlannedReminder:
+def _reminder(row: Row) -> PlannedReminder:
     return PlannedReminder(
         id=row["id"],
         moment_id=row["moment_id"],
@@ -145,7 +115,7 @@ def _reminder(row: sqlite3.Row) -> PlannedReminder:
     )
 
 
-def _recipients(rows: list[sqlite3.Row]) -> list[Recipient]:
+def _recipients(rows: list[Row]) -> list[Recipient]:
     return [Recipient(row["user_id"], row["language"]) for row in rows]
 
 
@@ -156,7 +126,7 @@ def new_table_code() -> str:
 _ORDER_MEMBERS = " ORDER BY CASE status WHEN 'member' THEN 0 ELSE 1 END, seq"
 
 
-class SqliteTables(SqliteCore, TablesRepository):
+class SqlTables(SqlCore, TablesRepository):
     def _erase_steps(self) -> tuple[str, ...]:
         return _ERASE_TABLES + super()._erase_steps()
 
@@ -224,13 +194,12 @@ class SqliteTables(SqliteCore, TablesRepository):
         async with self._write() as conn:
             for _ in range(_CODE_ATTEMPTS):
                 code = new_table_code()
-                found = await _fetch_one(conn, "SELECT 1 FROM talk_tables WHERE code = ?", (code,))
+                found = await conn.fetch_one("SELECT 1 FROM talk_tables WHERE code = ?", (code,))
                 if found is None:
                     break
             else:
                 raise RuntimeError("could not find a free table code")
-            table_id = await _insert(
-                conn,
+            table_id = await conn.insert(
                 "INSERT INTO talk_tables (theme_id, code, title, initiator_name, what, ambitions,"
                 " agreements, working, capacity, created_by, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -249,7 +218,7 @@ class SqliteTables(SqliteCore, TablesRepository):
                     now,
                 ),
             )
-            row = await _fetch_one(conn, "SELECT * FROM talk_tables WHERE id = ?", (table_id,))
+            row = await conn.fetch_one("SELECT * FROM talk_tables WHERE id = ?", (table_id,))
         assert row is not None
         return _table(row)
 
@@ -287,40 +256,36 @@ class SqliteTables(SqliteCore, TablesRepository):
         moment = now
         stamp = _ts(now)
         column = "capacity" if field == CardField.CAPACITY else _TEXT_FIELDS[field]
-        async with self._write() as conn:
-            changed = await _run(
-                conn,
+        # With finish_digest: a change must not slip in between its count and its reset.
+        async with self._write(Serialized.CARD, table_id) as conn:
+            changed = await conn.execute(
                 f"UPDATE talk_tables SET {column} = ?, updated_at = ? WHERE id = ?",
                 (value, stamp, table_id),
             )
             if not changed:
                 return None
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO table_changes (table_id, field, edited_by, edited_at)"
                 " VALUES (?, ?, ?, ?)",
                 (table_id, field.value, edited_by, stamp),
             )
-            first = await _fetch_one(
-                conn,
+            first = await conn.fetch_one(
                 "SELECT MIN(edited_at) AS first FROM table_changes"
                 " WHERE table_id = ? AND digested = 0",
                 (table_id,),
             )
             first_at = _parse_ts(first["first"]) if first and first["first"] else moment
             due = min(moment + digest_after, first_at + digest_within)
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE talk_tables SET digest_due_at = ? WHERE id = ?",
                 (_ts(due), table_id),
             )
-            row = await _fetch_one(conn, "SELECT * FROM talk_tables WHERE id = ?", (table_id,))
+            row = await conn.fetch_one("SELECT * FROM talk_tables WHERE id = ?", (table_id,))
         return None if row is None else _table(row)
 
     async def claim_initiator(self, table_id: int, user_id: int) -> bool:
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE talk_tables SET initiator_id = ?, updated_at = ?"
                 " WHERE id = ? AND (initiator_id IS NULL OR initiator_id = ?)",
                 (user_id, self._now(), table_id, user_id),
@@ -356,28 +321,25 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def finish_digest(self, digest: TableDigest, messages: Sequence[NewMessage]) -> bool:
         now = self._now()
-        async with self._write() as conn:
-            marked = await _run(
-                conn,
+        async with self._write(Serialized.CARD, digest.table_id) as conn:
+            marked = await conn.execute(
                 "UPDATE table_changes SET digested = 1"
                 " WHERE table_id = ? AND digested = 0 AND id <= ?",
                 (digest.table_id, digest.last_change_id),
             )
-            left = await _fetch_one(
-                conn,
+            left = await conn.fetch_one(
                 "SELECT COUNT(*) AS n FROM table_changes WHERE table_id = ? AND digested = 0",
                 (digest.table_id,),
             )
             if not left or not left["n"]:
-                await _run(
-                    conn,
+                await conn.execute(
                     "UPDATE talk_tables SET digest_due_at = NULL WHERE id = ?",
                     (digest.table_id,),
                 )
             if not marked and digest.last_change_id:
                 return False
             if messages:
-                await conn.executemany(_OUTBOX_INSERT, _outbox_rows(messages, now))
+                await enqueue_messages(conn, messages, now)
         return True
 
     # -- members and the waiting list ------------------------------------------------------
@@ -393,9 +355,9 @@ class SqliteTables(SqliteCore, TablesRepository):
         ignore_capacity: bool = False,
     ) -> JoinResult:
         now = self._now()
-        async with self._write() as conn:
-            existing = await _fetch_one(
-                conn,
+        # Capacity and waiting-list order are counted, then changed.
+        async with self._write(Serialized.MEMBERSHIPS) as conn:
+            existing = await conn.fetch_one(
                 "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
                 (table_id, user_id),
             )
@@ -403,26 +365,23 @@ class SqliteTables(SqliteCore, TablesRepository):
                 status = MemberStatus(existing["status"])
                 if ignore_capacity and status == MemberStatus.WAITING:
                     status = MemberStatus.MEMBER
-                await _run(
-                    conn,
+                await conn.execute(
                     "UPDATE table_members SET commitment = ?, how = ?, first_name = ?, status = ?"
                     " WHERE table_id = ? AND user_id = ?",
                     (commitment.value, how, first_name, status.value, table_id, user_id),
                 )
             else:
-                table = await _fetch_one(
-                    conn, "SELECT capacity FROM talk_tables WHERE id = ?", (table_id,)
+                table = await conn.fetch_one(
+                    "SELECT capacity FROM talk_tables WHERE id = ?", (table_id,)
                 )
                 if table is None:
                     raise LookupError(f"no table {table_id}")
-                count = await _fetch_one(
-                    conn,
+                count = await conn.fetch_one(
                     "SELECT COUNT(*) AS n FROM table_members WHERE table_id = ? AND status = ?",
                     (table_id, MemberStatus.MEMBER.value),
                 )
                 members = int(count["n"]) if count else 0
-                waiting = await _fetch_one(
-                    conn,
+                waiting = await conn.fetch_one(
                     "SELECT COUNT(*) AS n FROM table_members WHERE table_id = ? AND status = ?",
                     (table_id, MemberStatus.WAITING.value),
                 )
@@ -432,14 +391,12 @@ class SqliteTables(SqliteCore, TablesRepository):
                 status = (
                     MemberStatus.WAITING if full and not ignore_capacity else MemberStatus.MEMBER
                 )
-                seq = await _fetch_one(
-                    conn,
+                seq = await conn.fetch_one(
                     "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM table_members"
                     " WHERE table_id = ?",
                     (table_id,),
                 )
-                await _run(
-                    conn,
+                await conn.execute(
                     "INSERT INTO table_members (table_id, user_id, status, commitment, how,"
                     " first_name, seq, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -453,8 +410,7 @@ class SqliteTables(SqliteCore, TablesRepository):
                         now,
                     ),
                 )
-            row = await _fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
                 (table_id, user_id),
             )
@@ -463,11 +419,10 @@ class SqliteTables(SqliteCore, TablesRepository):
         return JoinResult(_member(row), position, already=existing is not None)
 
     @staticmethod
-    async def _position(conn: aiosqlite.Connection, row: sqlite3.Row) -> int:
+    async def _position(conn: Connection, row: Row) -> int:
         if row["status"] != MemberStatus.WAITING.value:
             return 0
-        ahead = await _fetch_one(
-            conn,
+        ahead = await conn.fetch_one(
             "SELECT COUNT(*) AS n FROM table_members"
             " WHERE table_id = ? AND status = 'waiting' AND seq < ?",
             (row["table_id"], row["seq"]),
@@ -475,9 +430,8 @@ class SqliteTables(SqliteCore, TablesRepository):
         return 1 + (int(ahead["n"]) if ahead else 0)
 
     async def leave_table(self, table_id: int, user_id: int) -> bool:
-        async with self._write() as conn:
-            changed = await _run(
-                conn,
+        async with self._write(Serialized.MEMBERSHIPS) as conn:
+            changed = await conn.execute(
                 "DELETE FROM table_members WHERE table_id = ? AND user_id = ?",
                 (table_id, user_id),
             )
@@ -485,7 +439,7 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def fill_free_places(self, table_id: int | None = None) -> list[TableMember]:
         promoted: list[TableMember] = []
-        async with self._write() as conn:
+        async with self._write(Serialized.MEMBERSHIPS) as conn:
             sql = (
                 "SELECT t.id, t.capacity,"
                 " (SELECT COUNT(*) FROM table_members m WHERE m.table_id = t.id"
@@ -497,19 +451,17 @@ class SqliteTables(SqliteCore, TablesRepository):
             if table_id is not None:
                 sql += " AND t.id = ?"
                 params = (table_id,)
-            for table in await _fetch(conn, sql, params):
+            for table in await conn.fetch_all(sql, params):
                 room = None if table["capacity"] is None else table["capacity"] - table["members"]
                 if room is not None and room <= 0:
                     continue
-                waiting = await _fetch(
-                    conn,
+                waiting = await conn.fetch_all(
                     "SELECT * FROM table_members WHERE table_id = ? AND status = 'waiting'"
                     " ORDER BY seq" + ("" if room is None else " LIMIT ?"),
                     (table["id"],) if room is None else (table["id"], room),
                 )
                 for row in waiting:
-                    await _run(
-                        conn,
+                    await conn.execute(
                         "UPDATE table_members SET status = 'member'"
                         " WHERE table_id = ? AND user_id = ?",
                         (row["table_id"], row["user_id"]),
@@ -549,16 +501,14 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def set_member_name(self, table_id: int, user_id: int, first_name: str | None) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE table_members SET first_name = ? WHERE table_id = ? AND user_id = ?",
                 (first_name, table_id, user_id),
             )
 
     async def waiting_position(self, table_id: int, user_id: int) -> int:
         async with self._read() as conn:
-            row = await _fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 "SELECT * FROM table_members WHERE table_id = ? AND user_id = ?",
                 (table_id, user_id),
             )
@@ -596,20 +546,18 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def _add_reminders(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         moment_id: int,
         starts_at: datetime,
         reminders: Sequence[tuple[int, datetime]],
         now: str,
     ) -> int:
-        before = conn.total_changes
-        await conn.executemany(
+        return await conn.executemany(
             "INSERT INTO moment_reminders (moment_id, offset_minutes, starts_at, due_at,"
             " status, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)"
             " ON CONFLICT (moment_id, starts_at, offset_minutes) DO NOTHING",
             [(moment_id, offset, _ts(starts_at), _ts(due), now) for offset, due in reminders],
         )
-        return int(conn.total_changes - before)
 
     async def create_moment(
         self,
@@ -626,8 +574,7 @@ class SqliteTables(SqliteCore, TablesRepository):
     ) -> Moment:
         now = self._now()
         async with self._write() as conn:
-            moment_id = await _insert(
-                conn,
+            moment_id = await conn.insert(
                 "INSERT INTO moments (theme_id, table_id, kind, title, starts_at, place,"
                 " remind_theme, created_by, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -645,7 +592,7 @@ class SqliteTables(SqliteCore, TablesRepository):
                 ),
             )
             await self._add_reminders(conn, moment_id, starts_at, reminders, now)
-            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+            row = await conn.fetch_one("SELECT * FROM moments WHERE id = ?", (moment_id,))
         assert row is not None
         return _moment(row)
 
@@ -709,48 +656,43 @@ class SqliteTables(SqliteCore, TablesRepository):
     ) -> Moment | None:
         now = self._now()
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE moments SET starts_at = ?, sequence = sequence + 1, updated_at = ?"
                 " WHERE id = ? AND status = 'planned'",
                 (_ts(starts_at), now, moment_id),
             )
             if not changed:
                 return None
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE moment_reminders SET status = 'cancelled', updated_at = ?"
                 " WHERE moment_id = ? AND status = 'pending'",
                 (now, moment_id),
             )
             await self._add_reminders(conn, moment_id, starts_at, reminders, now)
-            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+            row = await conn.fetch_one("SELECT * FROM moments WHERE id = ?", (moment_id,))
         return None if row is None else _moment(row)
 
     async def cancel_moment(self, moment_id: int) -> Moment | None:
         now = self._now()
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE moments SET status = 'cancelled', sequence = sequence + 1, updated_at = ?"
                 " WHERE id = ? AND status = 'planned'",
                 (now, moment_id),
             )
             if not changed:
                 return None
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE moment_reminders SET status = 'cancelled', updated_at = ?"
                 " WHERE moment_id = ? AND status = 'pending'",
                 (now, moment_id),
             )
-            row = await _fetch_one(conn, "SELECT * FROM moments WHERE id = ?", (moment_id,))
+            row = await conn.fetch_one("SELECT * FROM moments WHERE id = ?", (moment_id,))
         return None if row is None else _moment(row)
 
     async def set_remind_theme(self, moment_id: int, remind_theme: bool) -> Moment | None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE moments SET remind_theme = ?, updated_at = ? WHERE id = ?",
                 (int(remind_theme), self._now(), moment_id),
             )
@@ -768,8 +710,7 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def set_rsvp(self, moment_id: int, user_id: int, coming: bool) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO moment_rsvps (moment_id, user_id, coming, updated_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (moment_id, user_id) DO UPDATE SET"
                 " coming = excluded.coming, updated_at = excluded.updated_at",
@@ -861,7 +802,7 @@ class SqliteTables(SqliteCore, TablesRepository):
                 params.extend(offsets)
             else:
                 sql += " OR 1 = 1)"
-            await _run(conn, sql, params)
+            await conn.execute(sql, params)
             return await self._add_reminders(conn, moment_id, starts_at, reminders, now)
 
     async def due_reminders(self, now: datetime) -> list[PlannedReminder]:
@@ -874,8 +815,7 @@ class SqliteTables(SqliteCore, TablesRepository):
 
     async def settle_reminder(self, reminder_id: int, status: ReminderStatus) -> bool:
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE moment_reminders SET status = ?, updated_at = ?"
                 " WHERE id = ? AND status = 'pending'",
                 (status.value, self._now(), reminder_id),
@@ -885,8 +825,7 @@ class SqliteTables(SqliteCore, TablesRepository):
     async def release_reminder(self, reminder_id: int, messages: Sequence[NewMessage]) -> bool:
         now = self._now()
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE moment_reminders SET status = 'sent', updated_at = ?"
                 " WHERE id = ? AND status = 'pending'",
                 (now, reminder_id),
@@ -894,14 +833,13 @@ class SqliteTables(SqliteCore, TablesRepository):
             if not changed:
                 return False
             if messages:
-                await conn.executemany(_OUTBOX_INSERT, _outbox_rows(messages, now))
+                await enqueue_messages(conn, messages, now)
         return True
 
     async def cancel_reminders_of_begun(self, now: datetime) -> int:
         # Only moments that began in the last week: older ones have nothing left to cancel.
         async with self._write() as conn:
-            return await _run(
-                conn,
+            return await conn.execute(
                 "UPDATE outbox SET status = 'cancelled', updated_at = ?"
                 " WHERE status = 'pending' AND dedupe_key LIKE 'reminder:%' AND EXISTS ("
                 " SELECT 1 FROM moments m WHERE m.starts_at <= ? AND m.starts_at > ?"

@@ -1,4 +1,4 @@
-"""Moderation, roles and the audit trail on SQLite, layered over the core and the outbox.
+"""Moderation, roles and the audit trail in shared SQL, layered over the core and the outbox.
 
 The first decision wins because a decision is a row keyed by (note, round): under the write
 lock the round is checked and the row inserted in one transaction, and the UNIQUE constraint
@@ -11,11 +11,9 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
+from storage.connection import Connection
 from storage.models import (
     AuditAction,
     AuditEntry,
@@ -39,16 +37,9 @@ from storage.models import (
     ThemeContact,
 )
 from storage.moderation_repository import MODES, ModerationRepository
-from storage.sqlite_core import (
-    _fetch_one,
-    _insert,
-    _note,
-    _parse_ts,
-    _placeholders,
-    _run,
-    _ts,
-)
-from storage.sqlite_outbox import SqliteOutbox
+from storage.serialized import Serialized
+from storage.sql_core import _note, _parse_ts, _placeholders, _ts
+from storage.sql_outbox import SqlOutbox, enqueue_messages
 
 # Run by erase_resident before the core's steps (which delete the person's notes; their
 # decisions and reports go with them by ON DELETE CASCADE). A resident's reports stay, without
@@ -149,7 +140,7 @@ def _audit_entry(row: Any) -> AuditEntry:
 
 
 async def _insert_audit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     action: AuditAction,
     *,
     actor_id: int | None,
@@ -161,8 +152,7 @@ async def _insert_audit(
     subject_name: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await _run(
-        conn,
+    await conn.execute(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, subject_id, subject_name,"
         " theme_id, note_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -179,9 +169,9 @@ async def _insert_audit(
     )
 
 
-class SqliteModeration(SqliteOutbox, ModerationRepository):
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> None:
-        super().__init__(path, clock=clock)
+class SqlModeration(SqlOutbox, ModerationRepository):
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(clock=clock)
         self._grants: dict[int, tuple[RoleGrant, ...]] | None = None
         self._grants_read_at = 0.0
 
@@ -279,16 +269,15 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
     ) -> DecideResult:
         post = _mode(mode)
         at = _ts(now)
-        async with self._write() as conn:
-            decided = await _fetch_one(
-                conn,
+        # The loser must find the winner's decision, not a note that no longer waits.
+        async with self._write(Serialized.DECISION, note_id) as conn:
+            decided = await conn.fetch_one(
                 "SELECT * FROM moderation_decisions WHERE note_id = ? AND round = ?",
                 (note_id, round_),
             )
             if decided is not None:
                 return DecideResult(DecideOutcome.TAKEN, _decision(decided))
-            row = await _fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 f"SELECT n.*, {_ROUND} FROM notes n WHERE {_WAITS} AND n.id = :id",
                 {"post": post, "id": note_id},
             )
@@ -308,8 +297,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
                 text=text,
             ):
                 return DecideResult(DecideOutcome.INVALID, note=note)
-            inserted = await _run(
-                conn,
+            inserted = await conn.execute(
                 "INSERT INTO moderation_decisions (note_id, round, decision, reason, quadrant,"
                 " duplicate_of, moderator_id, moderator_name, decided_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (note_id, round) DO NOTHING",
@@ -326,8 +314,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
                 ),
             )
             if not inserted:
-                taken = await _fetch_one(
-                    conn,
+                taken = await conn.fetch_one(
                     "SELECT * FROM moderation_decisions WHERE note_id = ? AND round = ?",
                     (note_id, round_),
                 )
@@ -342,13 +329,11 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
             if decision == Decision.REDACT and text is not None:
                 assignments.append("text = ?")
                 values.append(text)
-            await _run(
-                conn,
+            await conn.execute(
                 f"UPDATE notes SET {', '.join(assignments)}, updated_at = ? WHERE id = ?",
                 (*values, self._now(), note_id),
             )
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE note_reports SET handled_at = ? WHERE note_id = ? AND handled_at IS NULL",
                 (at, note_id),
             )
@@ -369,18 +354,17 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
                 note_id=note_id,
                 detail=detail,
             )
-            stored = await _fetch_one(
-                conn,
+            stored = await conn.fetch_one(
                 "SELECT * FROM moderation_decisions WHERE note_id = ? AND round = ?",
                 (note_id, round_),
             )
-            changed = await _fetch_one(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
+            changed = await conn.fetch_one("SELECT * FROM notes WHERE id = ?", (note_id,))
         assert stored is not None and changed is not None
         return DecideResult(DecideOutcome.DECIDED, _decision(stored), _note(changed))
 
     async def _valid(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         theme_id: int,
         note_id: int,
         current: Quadrant | None,
@@ -400,8 +384,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
         if decision == Decision.DUPLICATE:
             if duplicate_of is None or duplicate_of == note_id:
                 return False
-            original = await _fetch_one(
-                conn,
+            original = await conn.fetch_one(
                 "SELECT 1 FROM notes WHERE id = ? AND theme_id = ? AND status = 'visible'",
                 (duplicate_of, theme_id),
             )
@@ -433,23 +416,20 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
         self, note_id: int, reporter_id: int, reason: ReportReason, *, now: datetime
     ) -> ReportOutcome:
         async with self._write() as conn:
-            note = await _fetch_one(
-                conn,
+            note = await conn.fetch_one(
                 "SELECT 1 FROM notes WHERE id = ? AND status = 'visible' AND quadrant IS NOT NULL",
                 (note_id,),
             )
             if note is None:
                 return ReportOutcome.NOT_VISIBLE
-            open_report = await _fetch_one(
-                conn,
+            open_report = await conn.fetch_one(
                 "SELECT 1 FROM note_reports WHERE note_id = ? AND reporter_id = ?"
                 " AND handled_at IS NULL",
                 (note_id, reporter_id),
             )
             if open_report is not None:
                 return ReportOutcome.ALREADY
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO note_reports (note_id, reporter_id, reason, created_at)"
                 " VALUES (?, ?, ?, ?)",
                 (note_id, reporter_id, reason.value, _ts(now)),
@@ -476,19 +456,15 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
         not_after: datetime,
     ) -> bool:
         async with self._write() as conn:
-            last = await _fetch_one(
-                conn,
+            last = await conn.fetch_one(
                 "SELECT sent_at FROM moderation_digests WHERE moderator_id = ?",
                 (moderator_id,),
             )
             if last is not None and last["sent_at"] > _ts(not_after):
                 return False
-            before = conn.total_changes
-            await conn.executemany(self._INSERT, self._rows([message], None, self._now()))
-            if conn.total_changes == before:
+            if not await enqueue_messages(conn, [message], self._now()):
                 return False  # this interval's digest is already in the outbox
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO moderation_digests (moderator_id, sent_at, note_mark, report_mark)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (moderator_id) DO UPDATE SET"
                 " sent_at = excluded.sent_at, note_mark = excluded.note_mark,"
@@ -512,8 +488,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
     ) -> RoleInvite:
         at = _ts(now)
         async with self._write() as conn:
-            invite_id = await _insert(
-                conn,
+            invite_id = await conn.insert(
                 "INSERT INTO role_invites (token_hash, role, area_key, created_by, created_name,"
                 " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (token_hash, role.value, area, created_by, created_name, at, _ts(expires_at)),
@@ -529,7 +504,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
                 at=at,
                 detail=detail,
             )
-            row = await _fetch_one(conn, "SELECT * FROM role_invites WHERE id = ?", (invite_id,))
+            row = await conn.fetch_one("SELECT * FROM role_invites WHERE id = ?", (invite_id,))
         assert row is not None
         return _invite(row)
 
@@ -538,16 +513,14 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
     ) -> RoleGrant | None:
         at = _ts(now)
         async with self._write() as conn:
-            invite = await _fetch_one(
-                conn,
+            invite = await conn.fetch_one(
                 "SELECT * FROM role_invites WHERE token_hash = ? AND used_at IS NULL"
                 " AND revoked_at IS NULL AND expires_at > ?",
                 (token_hash, at),
             )
             if invite is None:
                 return None
-            used = await _run(
-                conn,
+            used = await conn.execute(
                 "UPDATE role_invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
                 (at, user_id, invite["id"]),
             )
@@ -556,15 +529,13 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
             detail: dict[str, Any] = {"role": invite["role"], "invite": invite["id"]}
             if invite["area_key"] is not None:
                 detail["area"] = invite["area_key"]
-            existing = await _fetch_one(
-                conn,
+            existing = await conn.fetch_one(
                 "SELECT * FROM role_grants WHERE user_id = ? AND role = ? AND revoked_at IS NULL"
                 " AND COALESCE(area_key, '') = COALESCE(?, '')",
                 (user_id, invite["role"], invite["area_key"]),
             )
             if existing is None:
-                grant_id = await _insert(
-                    conn,
+                grant_id = await conn.insert(
                     "INSERT INTO role_grants (user_id, role, area_key, holder_name, invite_id,"
                     " granted_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (user_id, invite["role"], invite["area_key"], name, invite["id"], at),
@@ -582,7 +553,7 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
                 subject_name=name,
                 detail=detail,
             )
-            row = await _fetch_one(conn, "SELECT * FROM role_grants WHERE id = ?", (grant_id,))
+            row = await conn.fetch_one("SELECT * FROM role_grants WHERE id = ?", (grant_id,))
         self._grants = None
         assert row is not None
         return _grant(row)
@@ -600,9 +571,8 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
     ) -> bool:
         at = _ts(now)
         async with self._write() as conn:
-            invite = await _fetch_one(conn, "SELECT * FROM role_invites WHERE id = ?", (invite_id,))
-            changed = await _run(
-                conn,
+            invite = await conn.fetch_one("SELECT * FROM role_invites WHERE id = ?", (invite_id,))
+            changed = await conn.execute(
                 "UPDATE role_invites SET revoked_at = ? WHERE id = ? AND used_at IS NULL"
                 " AND revoked_at IS NULL",
                 (at, invite_id),
@@ -645,14 +615,13 @@ class SqliteModeration(SqliteOutbox, ModerationRepository):
         self, grant_id: int, *, by: int, by_name: str | None, now: datetime
     ) -> RoleGrant | None:
         at = _ts(now)
-        async with self._write() as conn:
-            row = await _fetch_one(
-                conn, "SELECT * FROM role_grants WHERE id = ? AND revoked_at IS NULL", (grant_id,)
+        async with self._write(Serialized.GRANT, grant_id) as conn:
+            row = await conn.fetch_one(
+                "SELECT * FROM role_grants WHERE id = ? AND revoked_at IS NULL", (grant_id,)
             )
             if row is None:
                 return None
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE role_grants SET revoked_at = ?, revoked_by = ? WHERE id = ?",
                 (at, by, grant_id),
             )

@@ -1,4 +1,4 @@
-"""The outbox on SQLite: broadcasts and their messages, claimed and settled one by one."""
+"""The outbox in shared SQL: broadcasts and their messages, claimed and settled one by one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from storage.connection import Connection, Row
 from storage.models import (
     Broadcast,
     BroadcastKind,
@@ -17,16 +18,50 @@ from storage.models import (
     Recipient,
 )
 from storage.outbox_repository import OutboxRepository
-from storage.sqlite_core import SqliteCore, _fetch, _insert, _parse_ts, _placeholders, _run, _ts
+from storage.sql_core import SqlCore, _parse_ts, _placeholders, _ts
 
 _ERASE_OUTBOX = ("DELETE FROM outbox WHERE chat_id = :user_id",)
+
+_INSERT_MESSAGE = (
+    "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
+async def enqueue_messages(
+    conn: Connection,
+    messages: Sequence[NewMessage],
+    now: str,
+    *,
+    broadcast_id: int | None = None,
+) -> int:
+    """Put messages in the outbox within the caller's transaction; return how many are new.
+
+    A message whose dedupe_key is already there is left out: that is how a digest or a
+    reminder goes out once even when its job runs twice.
+    """
+    return await conn.executemany(
+        _INSERT_MESSAGE,
+        [
+            (
+                broadcast_id,
+                m.chat_id,
+                m.text,
+                json.dumps([list(map(list, row)) for row in m.buttons], ensure_ascii=False),
+                _ts(m.due_at) if m.due_at is not None else now,
+                m.dedupe_key,
+                now,
+            )
+            for m in messages
+        ],
+    )
 
 
 def _buttons(raw: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     return tuple(tuple((label, data) for label, data in row) for row in json.loads(raw))
 
 
-def _message(row: Any) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         id=row["id"],
         broadcast_id=row["broadcast_id"],
@@ -39,7 +74,7 @@ def _message(row: Any) -> OutboxMessage:
     )
 
 
-def _broadcast(row: Any) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
         kind=BroadcastKind(row["kind"]),
@@ -52,30 +87,9 @@ def _broadcast(row: Any) -> Broadcast:
     )
 
 
-class SqliteOutbox(SqliteCore, OutboxRepository):
+class SqlOutbox(SqlCore, OutboxRepository):
     def _erase_steps(self) -> tuple[str, ...]:
         return _ERASE_OUTBOX + super()._erase_steps()
-
-    def _rows(
-        self, messages: Sequence[NewMessage], broadcast_id: int | None, now: str
-    ) -> list[Any]:
-        return [
-            (
-                broadcast_id,
-                m.chat_id,
-                m.text,
-                json.dumps([list(map(list, row)) for row in m.buttons], ensure_ascii=False),
-                _ts(m.due_at) if m.due_at is not None else now,
-                m.dedupe_key,
-                now,
-            )
-            for m in messages
-        ]
-
-    _INSERT = (
-        "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"
-    )
 
     async def create_broadcast(
         self,
@@ -87,13 +101,12 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
     ) -> Broadcast:
         now = self._now()
         async with self._write() as conn:
-            broadcast_id = await _insert(
-                conn,
+            broadcast_id = await conn.insert(
                 "INSERT INTO broadcasts (kind, theme_id, sender_chat_id, total, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (kind.value, theme_id, sender_chat_id, len(messages), now),
             )
-            await conn.executemany(self._INSERT, self._rows(messages, broadcast_id, now))
+            await enqueue_messages(conn, messages, now, broadcast_id=broadcast_id)
         broadcast = await self.get_broadcast(broadcast_id)
         assert broadcast is not None
         return broadcast
@@ -103,14 +116,11 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
             return 0
         now = self._now()
         async with self._write() as conn:
-            before = conn.total_changes
-            await conn.executemany(self._INSERT, self._rows(messages, None, now))
-            return int(conn.total_changes - before)
+            return await enqueue_messages(conn, messages, now)
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         async with self._write() as conn:
-            rows = await _fetch(
-                conn,
+            rows = await conn.fetch_all(
                 "SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ?"
                 " ORDER BY due_at, id LIMIT ?",
                 (_ts(now), limit),
@@ -118,8 +128,7 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
             if not rows:
                 return []
             ids = [row["id"] for row in rows]
-            await _run(
-                conn,
+            await conn.execute(
                 f"UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
                 f" WHERE id IN ({_placeholders(len(ids))})",
                 (self._now(), *ids),
@@ -128,8 +137,7 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
 
     async def _settle(self, message_id: int, assignments: str, values: Sequence[Any]) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 f"UPDATE outbox SET {assignments}, updated_at = ? WHERE id = ?",
                 (*values, self._now(), message_id),
             )
@@ -151,27 +159,24 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
     async def mark_blocked(self, message_id: int) -> None:
         now = self._now()
         async with self._write() as conn:
-            rows = await _fetch(conn, "SELECT chat_id FROM outbox WHERE id = ?", (message_id,))
+            rows = await conn.fetch_all("SELECT chat_id FROM outbox WHERE id = ?", (message_id,))
             if not rows:
                 return
             chat_id = rows[0]["chat_id"]
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE outbox SET status = 'blocked', updated_at = ? WHERE id = ?",
                 (now, message_id),
             )
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE outbox SET status = 'cancelled', updated_at = ?"
                 " WHERE chat_id = ? AND status = 'pending'",
                 (now, chat_id),
             )
-            await _run(conn, "UPDATE residents SET active = 0 WHERE user_id = ?", (chat_id,))
+            await conn.execute("UPDATE residents SET active = 0 WHERE user_id = ?", (chat_id,))
 
     async def requeue_in_flight(self) -> int:
         async with self._write() as conn:
-            return await _run(
-                conn,
+            return await conn.execute(
                 "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'",
                 (self._now(),),
             )
@@ -185,8 +190,7 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
     async def cancel_pending(self, dedupe_prefix: str) -> int:
         escaped = dedupe_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         async with self._write() as conn:
-            return await _run(
-                conn,
+            return await conn.execute(
                 "UPDATE outbox SET status = 'cancelled', updated_at = ?"
                 " WHERE status = 'pending' AND dedupe_key LIKE ? ESCAPE '\\'",
                 (self._now(), escaped + "%"),
@@ -208,16 +212,14 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
 
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?",
                 (message_id, broadcast_id),
             )
 
     async def finish_broadcast(self, broadcast_id: int) -> bool:
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 "UPDATE broadcasts SET finished = 1, finished_at = ? WHERE id = ? AND finished = 0",
                 (self._now(), broadcast_id),
             )
@@ -265,7 +267,7 @@ class SqliteOutbox(SqliteCore, OutboxRepository):
         return [Recipient(row["user_id"], row["language"]) for row in rows]
 
 
-def _claimed(row: Any) -> OutboxMessage:
+def _claimed(row: Row) -> OutboxMessage:
     message = _message(row)
     return OutboxMessage(
         id=message.id,

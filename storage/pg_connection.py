@@ -1,18 +1,14 @@
-"""An asyncpg connection behind the part of aiosqlite's interface the storage code uses.
+"""The connection protocol over one asyncpg connection, for the SQL the storage parts share.
 
-The storage parts (``storage/sqlite_*.py``) talk to a connection through a handful of calls:
-``execute`` (with a cursor's ``rowcount`` and ``fetchall``), ``execute_fetchall``,
-``execute_insert``, ``executemany`` and ``total_changes``; rows are read by column name and by
-position. ``PgConnection`` offers exactly those over asyncpg, so the same SQL runs on
-PostgreSQL without a second copy:
+The storage parts (``storage/sql_*.py``) write their statements once, in the placeholder
+style sqlite3 takes; ``PgConnection`` runs them on PostgreSQL:
 
 * ``?`` and ``:name`` placeholders become ``$1, $2, ...`` (a name used twice is one parameter);
   question marks and colons inside quotes and comments are left alone, and so is ``::``.
-* ``execute_insert`` appends ``RETURNING id`` (every generated key in the schema is ``id``).
+* ``insert`` appends ``RETURNING id`` (every generated key in the schema is ``id``).
 * ``BEGIN IMMEDIATE`` is ``BEGIN``; PRAGMAs are SQLite's business and do nothing here.
-* ``executemany`` runs the statement once per row and counts the rows it changed, which
-  ``total_changes`` reports as SQLite does (an ``ON CONFLICT DO NOTHING`` that did nothing
-  counts zero).
+* ``executemany`` runs the statement once per row and counts the rows it changed (an
+  ``ON CONFLICT DO NOTHING`` that did nothing counts zero), as sqlite3 does.
 * asyncpg's ``Record`` already reads by name and by position and turns into a dict.
 
 Translations are cached per statement text; asyncpg caches the prepared statements.
@@ -20,10 +16,13 @@ Translations are cached per statement text; asyncpg caches the prepared statemen
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from storage.connection import Connection, Params, Row
 
 if TYPE_CHECKING:
     import asyncpg
@@ -174,69 +173,63 @@ def changed_rows(status: str) -> int:
     return int(last) if last.isdigit() else 0
 
 
-class PgCursor:
-    """What ``execute`` returns: the rows (for statements that return some) and the count."""
-
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-        self.lastrowid: int | None = None
-
-    async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows, []
-        return rows
-
-    async def fetchone(self) -> Any | None:
-        return self._rows.pop(0) if self._rows else None
-
-    async def close(self) -> None:
-        self._rows = []
-
-
-class PgConnection:
-    """One asyncpg connection with the calls the storage parts make on an aiosqlite one."""
+class PgConnection(Connection):
+    """One asyncpg connection behind the connection protocol."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.raw = conn
-        self._changes = 0
 
-    @property
-    def total_changes(self) -> int:
-        """Rows inserted, updated or deleted through this connection so far."""
-        return self._changes
-
-    async def _run(self, translated: Translated, params: Any) -> PgCursor:
+    async def _rows(self, translated: Translated, params: Any) -> list[Row]:
         if translated.skip:
-            return PgCursor([], -1)
+            return []
         args = translated.arguments(params)
         if translated.returns_rows:
-            rows = list(await self.raw.fetch(translated.sql, *args))
-            if translated.changes:
-                self._changes += len(rows)
-            return PgCursor(rows, len(rows))
-        count = changed_rows(await self.raw.execute(translated.sql, *args))
-        self._changes += count
-        return PgCursor([], count)
+            return list(await self.raw.fetch(translated.sql, *args))
+        await self.raw.execute(translated.sql, *args)
+        return []
 
-    async def execute(self, sql: str, parameters: Any = None) -> PgCursor:
-        """Run one statement; its rows (if any) wait in the cursor."""
-        return await self._run(statement(sql), parameters)
+    async def _changed(self, translated: Translated, params: Any) -> int:
+        if translated.skip:
+            return 0
+        args = translated.arguments(params)
+        if translated.returns_rows:
+            return len(await self.raw.fetch(translated.sql, *args))
+        return changed_rows(await self.raw.execute(translated.sql, *args))
 
-    async def execute_fetchall(self, sql: str, parameters: Any = None) -> Iterable[Any]:
-        """Run one statement and return all its rows."""
-        cursor = await self._run(statement(sql), parameters)
-        return await cursor.fetchall()
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._rows(statement(sql), params)
 
-    async def execute_insert(self, sql: str, parameters: Any = None) -> tuple[Any, ...] | None:
-        """Run an INSERT and return (id,) of the new row, as aiosqlite returns (lastrowid,)."""
-        cursor = await self._run(statement(sql + " RETURNING id"), parameters)
-        row = await cursor.fetchone()
-        return None if row is None else (row["id"],)
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return await self._changed(statement(sql), params)
 
-    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> PgCursor:
-        """Run the statement once per set of parameters; the cursor counts the changed rows."""
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         translated = statement(sql)
         total = 0
-        for params in parameters:
-            total += (await self._run(translated, params)).rowcount
-        return PgCursor([], total)
+        for params in rows:
+            total += await self._changed(translated, params)
+        return total
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        row = await self.fetch_one(sql + " RETURNING id", params)
+        assert row is not None
+        return int(row["id"])
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        await self.raw.execute("BEGIN")
+        try:
+            yield
+            await self.raw.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.raw.execute("ROLLBACK")
+            raise
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[None]:
+        await self.raw.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await self.raw.execute("COMMIT")

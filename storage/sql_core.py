@@ -1,28 +1,22 @@
-"""The core of the Repository on one SQLite file, through aiosqlite: residents, themes, notes.
+"""The core of the Repository in SQL both backends run: residents, themes, notes, the inbox.
 
-One writer connection: every write is a ``BEGIN IMMEDIATE`` … ``COMMIT`` transaction,
-serialised by an asyncio.Lock, so writes never meet SQLITE_BUSY among themselves and a
-failure rolls back whole. Reads go over a second connection; WAL lets them run beside
-the writer and see every committed write.
+Written once against the connection protocol (``storage/connection.py``); the SQLite and
+the PostgreSQL repository derive from it and say how connections and transactions work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
-import sqlite3
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
+from abc import abstractmethod
+from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import aiosqlite
-
-from storage.inline_sqlite import InlineConnection
-from storage.migrations import apply_sqlite_migrations
+from storage.connection import Connection, Params, Row
 from storage.models import (
     ChatState,
     Consent,
@@ -38,21 +32,12 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.repository import CoreRepository
+from storage.serialized import Serialized
 
 # No 0/o, 1/i/l: codes are sometimes read aloud or typed over from a poster.
 THEME_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 THEME_CODE_LENGTH = 8
 _THEME_CODE_ATTEMPTS = 20
-
-# Another process's lock is waited for up to this long (by InlineConnection, without
-# blocking the event loop); then the statement fails with "database is locked".
-BUSY_TIMEOUT = 5.0
-
-_PRAGMAS = (
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA synchronous = NORMAL",
-)
 
 # What erase_resident runs, in order, with :user_id and :now. A table that comes to hold
 # something of a resident gets its line here; the erase test scans every table and column,
@@ -95,7 +80,7 @@ def _parse_date(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def _resident(row: sqlite3.Row) -> Resident:
+def _resident(row: Row) -> Resident:
     return Resident(
         user_id=row["user_id"],
         language=row["language"],
@@ -107,7 +92,7 @@ def _resident(row: sqlite3.Row) -> Resident:
     )
 
 
-def _theme(row: sqlite3.Row) -> Theme:
+def _theme(row: Row) -> Theme:
     return Theme(
         id=row["id"],
         code=row["code"],
@@ -124,7 +109,7 @@ def _theme(row: sqlite3.Row) -> Theme:
     )
 
 
-def _note(row: sqlite3.Row) -> Note:
+def _note(row: Row) -> Note:
     return Note(
         id=row["id"],
         theme_id=row["theme_id"],
@@ -147,91 +132,17 @@ def _quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def _fetch(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-    # Always fetch everything: a half-read cursor keeps its read transaction open, which
-    # would hide later commits from the reader and stop WAL checkpoints.
-    return list(await conn.execute_fetchall(sql, params))
+class SqlCore(CoreRepository):
+    """The core's SQL, shared by the SQLite and the PostgreSQL repository.
 
+    The backends say how a statement reaches the database: ``_write`` and ``_read`` lend a
+    connection (``storage/connection.py``) for one transaction or a few reads.
+    """
 
-async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> sqlite3.Row | None:
-    rows = await _fetch(conn, sql, params)
-    return rows[0] if rows else None
-
-
-async def _run(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int:
-    """Execute a statement that returns no rows; return the number of rows changed."""
-    cursor = await conn.execute(sql, params)
-    return cursor.rowcount
-
-
-async def _insert(conn: aiosqlite.Connection, sql: str, params: Any = ()) -> int:
-    row = await conn.execute_insert(sql, params)
-    assert row is not None
-    return int(row[0])
-
-
-async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
-    # isolation_level=None: Python's sqlite3 must not open transactions behind our back;
-    # we say BEGIN and COMMIT ourselves. Statements run on the loop's thread (see
-    # storage/inline_sqlite.py: aiosqlite's thread hand-over cost more than the statements).
-    conn = await InlineConnection(
-        lambda: sqlite3.connect(str(path), isolation_level=None), busy_timeout=BUSY_TIMEOUT
-    )
-    try:
-        conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await _fetch(conn, pragma)
-        if read_only:
-            # A write sneaking in over the reader would bypass the lock and the transaction.
-            await _fetch(conn, "PRAGMA query_only = ON")
-        else:
-            # Deleted content is overwritten with zeros rather than left in free pages:
-            # what a resident erases must leave the file, not only the tables.
-            await _fetch(conn, "PRAGMA secure_delete = ON")
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
-
-
-class SqliteCore(CoreRepository):
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> None:
-        self.path = Path(path)
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
         self._clock = clock or _utc_now
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
-        # One task at a time on the reader, so that export's snapshot transaction never
-        # swallows another task's read (which would then miss that task's own last write).
-        self._read_lock = asyncio.Lock()
         self._done_ids: list[int] = []
         self._done_flush: asyncio.Future[None] | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    async def open(self) -> None:
-        async with self._write_lock:
-            if self._writer is not None:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            writer = await _connect(self.path, read_only=False)
-            try:
-                await apply_sqlite_migrations(writer, now=self._now)
-                reader = await _connect(self.path, read_only=True)
-            except BaseException:
-                await writer.close()
-                raise
-            self._writer, self._reader = writer, reader
-
-    async def close(self) -> None:
-        # Taking the locks lets a write or read in flight finish first.
-        async with self._write_lock, self._read_lock:
-            reader, self._reader = self._reader, None
-            writer, self._writer = self._writer, None
-            if reader is not None:
-                await reader.close()
-            if writer is not None:
-                await writer.close()
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -248,38 +159,31 @@ class SqliteCore(CoreRepository):
     def _now(self) -> str:
         return _ts(self._clock())
 
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction; commits when the block ends, rolls back when it raises."""
-        async with self._write_lock:
-            conn = self._writer
-            if conn is None:
-                raise RuntimeError("the SQLite repository is not open")
-            try:
-                await _run(conn, "BEGIN IMMEDIATE")
-                yield conn
-                await _run(conn, "COMMIT")
-            except BaseException:
-                # Unconditional: when cancelled, the BEGIN or COMMIT may still be queued on
-                # the connection's thread, so in_transaction cannot be trusted yet; the
-                # thread runs this ROLLBACK after them.
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await _run(conn, "ROLLBACK")
-                raise
+    @abstractmethod
+    def _write(
+        self, serialized: Serialized | None = None, key: int = 0
+    ) -> AbstractAsyncContextManager[Connection]:
+        """One write transaction; commits when the block ends, rolls back when it raises.
 
-    @contextlib.asynccontextmanager
-    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._read_lock:
-            conn = self._reader
-            if conn is None:
-                raise RuntimeError("the SQLite repository is not open")
-            yield conn
+        With ``serialized``, no other write naming the same thing and key runs meanwhile.
+        """
 
-    async def _select(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    @abstractmethod
+    def _read(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection for reads that see every committed write."""
+
+    async def _after_erase(self) -> None:
+        """Make erased content leave the storage's files too, where it may linger."""
+
+    @abstractmethod
+    async def table_names(self) -> list[str]:
+        """The names of the tables (for tests and the bench)."""
+
+    async def _select(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._read() as conn:
-            return await _fetch(conn, sql, params)
+            return await conn.fetch_all(sql, params)
 
-    async def _select_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+    async def _select_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self._select(sql, params)
         return rows[0] if rows else None
 
@@ -292,11 +196,10 @@ class SqliteCore(CoreRepository):
         ids = [update_id for update_id, _, _ in items]
         async with self._write() as conn:
             marks = ", ".join("?" * len(ids))
-            cursor = await conn.execute(
+            rows = await conn.fetch_all(
                 f"SELECT update_id FROM inbox WHERE update_id IN ({marks})", ids
             )
-            known = {int(row[0]) for row in await cursor.fetchall()}
-            await cursor.close()
+            known = {int(row[0]) for row in rows}
             fresh = [item for item in items if item[0] not in known]
             await conn.executemany(
                 "INSERT INTO inbox (update_id, chat_id, payload, status, received_at)"
@@ -336,13 +239,10 @@ class SqliteCore(CoreRepository):
 
     async def inbox_prune(self, handled_before: datetime) -> int:
         async with self._write() as conn:
-            cursor = await conn.execute(
+            return await conn.execute(
                 "DELETE FROM inbox WHERE status = 'done' AND handled_at < ?",
                 (handled_before.astimezone(UTC).isoformat(),),
             )
-            count = cursor.rowcount
-            await cursor.close()
-        return count
 
     async def inbox_last_update_id(self) -> int | None:
         row = await self._select_one("SELECT MAX(update_id) AS last FROM inbox")
@@ -363,10 +263,9 @@ class SqliteCore(CoreRepository):
     ) -> None:
         async with self._write() as conn:
             if flow is None:
-                await _run(conn, "DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
+                await conn.execute("DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
                 return
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO chat_state (chat_id, flow, step, data, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
                 " flow = excluded.flow, step = excluded.step, data = excluded.data,"
@@ -383,21 +282,19 @@ class SqliteCore(CoreRepository):
     async def ensure_resident(self, user_id: int, language: str) -> Resident:
         now = self._now()
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO residents (user_id, language, onboarded, active, created_at,"
                 " last_seen_at) VALUES (?, ?, 0, 1, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
                 (user_id, language, now, now),
             )
-            row = await _fetch_one(conn, "SELECT * FROM residents WHERE user_id = ?", (user_id,))
+            row = await conn.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
         assert row is not None
         return _resident(row)
 
     async def _update_resident(self, user_id: int, assignments: str, values: Iterable[Any]) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 f"UPDATE residents SET {assignments} WHERE user_id = ?",
                 (*values, user_id),
             )
@@ -420,8 +317,7 @@ class SqliteCore(CoreRepository):
 
     async def set_consent(self, user_id: int, purpose: Consent, granted: bool) -> None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO consents (user_id, purpose, granted, updated_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, purpose) DO UPDATE SET"
                 " granted = excluded.granted, updated_at = excluded.updated_at",
@@ -438,10 +334,9 @@ class SqliteCore(CoreRepository):
     async def set_phone(self, user_id: int, phone: str | None) -> None:
         async with self._write() as conn:
             if phone is None:
-                await _run(conn, "DELETE FROM contact_details WHERE user_id = ?", (user_id,))
+                await conn.execute("DELETE FROM contact_details WHERE user_id = ?", (user_id,))
                 return
-            await _run(
-                conn,
+            await conn.execute(
                 "INSERT INTO contact_details (user_id, phone, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET"
                 " phone = excluded.phone, updated_at = excluded.updated_at",
@@ -455,51 +350,34 @@ class SqliteCore(CoreRepository):
         return None if row is None else str(row["phone"])
 
     async def export_resident(self, user_id: int) -> dict[str, Any]:
-        async with self._read() as conn:
-            # One read transaction, so that the parts agree with each other.
-            try:
-                await _run(conn, "BEGIN")
-                resident = await _fetch_one(
-                    conn, "SELECT * FROM residents WHERE user_id = ?", (user_id,)
-                )
-                consents = await _fetch(
-                    conn,
-                    "SELECT purpose, granted, updated_at FROM consents WHERE user_id = ?"
-                    " ORDER BY purpose",
-                    (user_id,),
-                )
-                contact = await _fetch_one(
-                    conn,
-                    "SELECT phone, updated_at FROM contact_details WHERE user_id = ?",
-                    (user_id,),
-                )
-                notes = await _fetch(
-                    conn,
-                    "SELECT n.*, t.title AS theme_title, t.code AS theme_code"
-                    " FROM notes n JOIN themes t ON t.id = n.theme_id"
-                    " WHERE n.author_id = ? ORDER BY n.id",
-                    (user_id,),
-                )
-                state = await _fetch_one(
-                    conn, "SELECT * FROM chat_state WHERE chat_id = ?", (user_id,)
-                )
-                inbox = await _fetch(
-                    conn,
-                    "SELECT update_id, payload, received_at FROM inbox"
-                    " WHERE chat_id = ? AND status = 'pending' ORDER BY update_id",
-                    (user_id,),
-                )
-                themes = await _fetch(
-                    conn,
-                    "SELECT id, code, title, created_at FROM themes WHERE created_by = ?"
-                    " ORDER BY id",
-                    (user_id,),
-                )
-            finally:
-                # Always, even when cancelled before BEGIN ran: a reader left inside a read
-                # transaction would serve that old snapshot from then on.
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await _run(conn, "COMMIT")
+        # One read transaction, so that the parts agree with each other.
+        async with self._read() as conn, conn.snapshot():
+            resident = await conn.fetch_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
+            consents = await conn.fetch_all(
+                "SELECT purpose, granted, updated_at FROM consents WHERE user_id = ?"
+                " ORDER BY purpose",
+                (user_id,),
+            )
+            contact = await conn.fetch_one(
+                "SELECT phone, updated_at FROM contact_details WHERE user_id = ?",
+                (user_id,),
+            )
+            notes = await conn.fetch_all(
+                "SELECT n.*, t.title AS theme_title, t.code AS theme_code"
+                " FROM notes n JOIN themes t ON t.id = n.theme_id"
+                " WHERE n.author_id = ? ORDER BY n.id",
+                (user_id,),
+            )
+            state = await conn.fetch_one("SELECT * FROM chat_state WHERE chat_id = ?", (user_id,))
+            inbox = await conn.fetch_all(
+                "SELECT update_id, payload, received_at FROM inbox"
+                " WHERE chat_id = ? AND status = 'pending' ORDER BY update_id",
+                (user_id,),
+            )
+            themes = await conn.fetch_all(
+                "SELECT id, code, title, created_at FROM themes WHERE created_by = ? ORDER BY id",
+                (user_id,),
+            )
         return {
             "user_id": user_id,
             "exported_at": self._now(),
@@ -572,22 +450,12 @@ class SqliteCore(CoreRepository):
         params = {"user_id": user_id, "now": self._now()}
         async with self._write() as conn:
             for statement in self._erase_steps():
-                await _run(conn, statement, params)
-        # The WAL still holds the erased words until a checkpoint has copied the zeroed
-        # pages back; TRUNCATE then empties it.
-        await self._checkpoint()
+                await conn.execute(statement, params)
+        await self._after_erase()
 
     def _erase_steps(self) -> tuple[str, ...]:
         """The statements erase_resident runs; each storage part puts its own before these."""
         return _ERASE_STEPS
-
-    async def _checkpoint(self) -> None:
-        # Under the read lock too: a read in progress would pin the WAL.
-        async with self._write_lock, self._read_lock:
-            if self._writer is not None:
-                # Best effort: with another process reading, it returns busy and the next
-                # automatic checkpoint finishes the job.
-                await _fetch(self._writer, "PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- themes --------------------------------------------------------------------------------
 
@@ -611,12 +479,11 @@ class SqliteCore(CoreRepository):
                 # Checked first rather than caught from the UNIQUE constraint: under the
                 # write lock nobody can take the code in between, and a failed INSERT
                 # would abort the whole transaction on PostgreSQL.
-                if await _fetch_one(conn, "SELECT 1 FROM themes WHERE code = ?", (code,)) is None:
+                if await conn.fetch_one("SELECT 1 FROM themes WHERE code = ?", (code,)) is None:
                     break
             else:
                 raise RuntimeError("could not find a free theme code")
-            theme_id = await _insert(
-                conn,
+            theme_id = await conn.insert(
                 "INSERT INTO themes (code, title, invitation, question, place_kind, place_key,"
                 " status, starts_on, ends_on, quadrant_questions, created_by, created_at,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -636,7 +503,7 @@ class SqliteCore(CoreRepository):
                     now,
                 ),
             )
-            row = await _fetch_one(conn, "SELECT * FROM themes WHERE id = ?", (theme_id,))
+            row = await conn.fetch_one("SELECT * FROM themes WHERE id = ?", (theme_id,))
         assert row is not None
         return _theme(row)
 
@@ -662,8 +529,7 @@ class SqliteCore(CoreRepository):
         quadrant_questions: dict[str, str],
     ) -> Theme | None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE themes SET title = ?, invitation = ?, question = ?, place_kind = ?,"
                 " place_key = ?, starts_on = ?, ends_on = ?, quadrant_questions = ?,"
                 " updated_at = ? WHERE id = ?",
@@ -710,8 +576,7 @@ class SqliteCore(CoreRepository):
 
     async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
         async with self._write() as conn:
-            await _run(
-                conn,
+            await conn.execute(
                 "UPDATE themes SET status = ?, updated_at = ? WHERE id = ?",
                 (status.value, self._now(), theme_id),
             )
@@ -755,8 +620,7 @@ class SqliteCore(CoreRepository):
         now = self._now()
         async with self._write() as conn:
             # One statement in the usual case (every note a resident writes comes here).
-            row = await _fetch_one(
-                conn,
+            row = await conn.fetch_one(
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
                 " source_update_id, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -776,8 +640,8 @@ class SqliteCore(CoreRepository):
             )
             if row is None:
                 # The update was handled before (redelivered after a crash): keep the first.
-                row = await _fetch_one(
-                    conn, "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
+                row = await conn.fetch_one(
+                    "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
                 )
         assert row is not None
         return _note(row)
@@ -790,14 +654,13 @@ class SqliteCore(CoreRepository):
         self, note_id: int, assignments: str, values: Iterable[Any]
     ) -> Note | None:
         async with self._write() as conn:
-            changed = await _run(
-                conn,
+            changed = await conn.execute(
                 f"UPDATE notes SET {assignments}, updated_at = ? WHERE id = ?",
                 (*values, self._now(), note_id),
             )
             if not changed:
                 return None
-            row = await _fetch_one(conn, "SELECT * FROM notes WHERE id = ?", (note_id,))
+            row = await conn.fetch_one("SELECT * FROM notes WHERE id = ?", (note_id,))
         return None if row is None else _note(row)
 
     async def set_note_quadrant(
@@ -812,7 +675,7 @@ class SqliteCore(CoreRepository):
 
     async def delete_note(self, note_id: int) -> bool:
         async with self._write() as conn:
-            return await _run(conn, "DELETE FROM notes WHERE id = ?", (note_id,)) > 0
+            return await conn.execute("DELETE FROM notes WHERE id = ?", (note_id,)) > 0
 
     async def list_notes_by_author(self, author_id: int) -> list[Note]:
         rows = await self._select(
@@ -859,13 +722,6 @@ class SqliteCore(CoreRepository):
         return [_note(row) for row in await self._select(sql, params)]
 
     # -- for tests and the bench ---------------------------------------------------------------
-
-    async def table_names(self) -> list[str]:
-        rows = await self._select(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name"
-        )
-        return [str(row["name"]) for row in rows]
 
     async def dump_table(self, name: str) -> list[dict[str, Any]]:
         """Return every row of a table as a dict."""
