@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from playground.client import Person, SentMessage
-from tests.backends import storage_toml
+from storage.models import MUNICIPALITY, PlaceRef, ThemeStatus
+from tests.backends import new_repository, storage_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,3 +92,28 @@ async def wait_for_text(
             seen = [m.content[:60] for m in messages[-3:]]
             raise AssertionError(f"waited for {expected!r}; last messages: {seen}")
         await asyncio.sleep(0.05)
+
+
+async def seed_theme(
+    database: Path,
+    title: str = "Groen in het dorp",
+    *,
+    invitation: str = "Waar wil jij meer groen zien?",
+    place: PlaceRef = MUNICIPALITY,
+) -> int:
+    """Store an active theme before the bot starts, as an ambassador would have published it."""
+    repo = new_repository(database)
+    await repo.open()
+    try:
+        theme = await repo.create_theme(
+            title=title,
+            invitation=invitation,
+            question="Wat zou jij graag zien?",
+            place=place,
+            status=ThemeStatus.ACTIVE,
+            starts_on=date.today() - timedelta(days=1),
+            ends_on=date.today() + timedelta(days=30),
+        )
+        return theme.id
+    finally:
+        await repo.close()

@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, timedelta
 from pathlib import Path
 
 from playground.client import PlaygroundClient
 from playground.server import Playground
-from storage.models import MUNICIPALITY, NoteStatus, Quadrant, ThemeStatus
+from storage.models import NoteStatus, Quadrant
 from tests.backends import new_repository
 from tests.conftest import TOKEN, BotFactory
-from tests.process import kill, start_bot, wait_for_text, write_config
-
-
-async def _theme(database: Path) -> int:
-    repo = new_repository(database)
-    await repo.open()
-    try:
-        theme = await repo.create_theme(
-            title="Groen in het dorp",
-            invitation="Waar wil jij meer groen zien?",
-            question="Wat zou jij graag zien?",
-            place=MUNICIPALITY,
-            status=ThemeStatus.ACTIVE,
-            starts_on=date.today() - timedelta(days=1),
-            ends_on=date.today() + timedelta(days=30),
-        )
-        return theme.id
-    finally:
-        await repo.close()
+from tests.process import kill, seed_theme, start_bot, wait_for_text, write_config
 
 
 async def test_sigkill_mid_conversation_continues_at_the_same_step(
     playground: Playground, tmp_path: Path
 ) -> None:
     database = tmp_path / "buurtbot.sqlite3"
-    theme_id = await _theme(database)
+    theme_id = await seed_theme(database)
     config = write_config(tmp_path / "buurtbot.toml", playground.url, database)
     async with PlaygroundClient(playground.url) as pg:
         anna = await pg.new_person(first_name="Anna")

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from playground.client import PlaygroundClient
 from playground.server import Playground
-from storage.models import PlaceKind, PlaceRef, ThemeStatus
-from tests.backends import new_repository
+from storage.models import PlaceKind, PlaceRef
 from tests.conftest import AMBASSADOR_ID, TOKEN
-from tests.process import kill, start_bot, wait_for_text, write_config
+from tests.process import kill, seed_theme, start_bot, wait_for_text, write_config
 
 AMBASSADOR = f"""
 [roles]
@@ -18,28 +17,12 @@ ambassadors = [{{ user_id = {AMBASSADOR_ID}, area = "doorwerth-heveadorp" }}]
 """
 
 
-async def _theme(database: Path) -> None:
-    repo = new_repository(database)
-    await repo.open()
-    try:
-        await repo.create_theme(
-            title="Samen in Doorwerth",
-            invitation="Wat maakt Doorwerth fijn?",
-            question="Wat zou jij graag zien?",
-            place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"),
-            status=ThemeStatus.ACTIVE,
-            starts_on=date.today() - timedelta(days=1),
-            ends_on=date.today() + timedelta(days=30),
-        )
-    finally:
-        await repo.close()
-
-
 async def test_a_theme_a_table_and_a_moment_being_set_up_survive_a_kill(
     playground: Playground, tmp_path: Path
 ) -> None:
     database = tmp_path / "buurtbot.sqlite3"
-    await _theme(database)
+    doorwerth = PlaceRef(PlaceKind.VILLAGE, "doorwerth")
+    await seed_theme(database, "Samen in Doorwerth", place=doorwerth)
     config = write_config(tmp_path / "buurtbot.toml", playground.url, database, extra=AMBASSADOR)
     async with PlaygroundClient(playground.url) as pg:
         ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID)
