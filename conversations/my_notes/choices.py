@@ -68,6 +68,9 @@ async def send_choices(update: Update, context: BuurtContext, *, edit: bool) -> 
     ]
     if phone:
         rows.append(button("mine.forget_phone", Action.FORGET_PHONE))
+    if show_name:
+        # The way back from "Ja, toon Anna" at a table: consent withdrawn where it was given.
+        rows.append(button("mine.hide_name", Action.HIDE_NAME))
     if municipality.areas:
         rows.append(button("mine.change_place", Action.PLACE))
     markup = InlineKeyboardMarkup(rows)
