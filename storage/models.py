@@ -229,6 +229,8 @@ class QueueItem:
     note: Note
     round: int
     reports: tuple[ReportReason, ...] = ()
+    # The decision its writer changed it after, when that brought it back.
+    edited_after: Decision | None = None
 
 
 @dataclass(frozen=True, slots=True)

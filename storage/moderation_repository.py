@@ -19,6 +19,7 @@ from storage.models import (
     HideReason,
     ModerationDecision,
     NewMessage,
+    Note,
     Quadrant,
     QueueItem,
     QueueMarks,
@@ -41,8 +42,19 @@ class ModerationRepository(ABC):
     ) -> list[QueueItem]:
         """Return the notes waiting for a moderator, oldest first, after a note id.
 
-        A note waits while it is pending, while a report of it is open, or (mode "post")
-        while no moderator has decided on it yet. Drafts never wait.
+        A note waits while it is pending, while a report of it is open, while its writer
+        changed it after the last decision, or (mode "post") while no moderator has decided
+        on it yet. Drafts never wait.
+        """
+
+    @abstractmethod
+    async def edit_note_text(self, mode: str, note_id: int, text: str) -> Note | None:
+        """Change a note's words and, after a decision, put it before the moderators again.
+
+        One transaction, so changed words are never shown without their way back to review:
+        in mode "pre", or after a redaction or a hide, the note waits off the board (pending);
+        after an approval in mode "post" it stays on the board and waits in the queue, marked
+        as changed. None when the note is gone.
         """
 
     @abstractmethod

@@ -207,7 +207,8 @@ class CoreRepository(ABC):
         """Place a note in a quadrant with its new status; None when the note is gone."""
 
     @abstractmethod
-    async def set_note_text(self, note_id: int, text: str) -> Note | None: ...
+    async def set_note_text(self, note_id: int, text: str) -> Note | None:
+        """Change only a note's words; a resident's change goes through edit_note_text."""
 
     @abstractmethod
     async def delete_note(self, note_id: int) -> bool: ...

@@ -26,6 +26,7 @@ from storage.models import (
     HideReason,
     ModerationDecision,
     NewMessage,
+    Note,
     NoteStatus,
     Quadrant,
     QueueItem,
@@ -57,14 +58,23 @@ _ERASE_MODERATION: tuple[str, ...] = (
     "UPDATE audit_log SET subject_id = NULL, subject_name = NULL WHERE subject_id = :user_id",
 )
 
-# Whether a note (alias n) waits for a moderator; :post is 1 in post-moderation.
+_DECISIONS = "(SELECT COUNT(*) FROM moderation_decisions d WHERE d.note_id = n.id)"
+# Whether a note (alias n) waits for a moderator; :post is 1 in post-moderation. An edit
+# waits in the round after the decision it followed, until the next decision.
 _WAITS = (
     "n.quadrant IS NOT NULL AND (n.status = 'pending' OR (n.status = 'visible' AND ("
     " EXISTS (SELECT 1 FROM note_reports r WHERE r.note_id = n.id AND r.handled_at IS NULL)"
+    f" OR EXISTS (SELECT 1 FROM note_edits e WHERE e.note_id = n.id AND e.round = {_DECISIONS})"
     " OR (:post = 1 AND NOT EXISTS"
     " (SELECT 1 FROM moderation_decisions d WHERE d.note_id = n.id)))))"
 )
-_ROUND = "(SELECT COUNT(*) FROM moderation_decisions d WHERE d.note_id = n.id) AS round_"
+_ROUND = f"{_DECISIONS} AS round_"
+# The decision a waiting note was changed after, if its writer changed it since.
+_EDITED_AFTER = (
+    "(SELECT d.decision FROM note_edits e JOIN moderation_decisions d"
+    " ON d.note_id = e.note_id AND d.round = e.round - 1"
+    f" WHERE e.note_id = n.id AND e.round = {_DECISIONS}) AS edited_after"
+)
 
 # Roles are read for every update; they change rarely and mostly through this process, so
 # they are kept in memory, dropped on every change made here and re-read after a few
@@ -78,6 +88,28 @@ _SHOWS = {
     Decision.HIDE: NoteStatus.HIDDEN,
     Decision.DUPLICATE: NoteStatus.HIDDEN,
 }
+
+
+def _status_after_edit(note: Note, last: Decision | None, post: bool) -> NoteStatus:
+    """Where changed words stand: off the board until reviewed, unless approved in post mode."""
+    if note.quadrant is None:
+        return note.status  # a draft is neither on the board nor in the queue
+    if last is None:
+        return note.status if post else NoteStatus.PENDING
+    if post and last in (Decision.APPROVE, Decision.MOVE):
+        return note.status
+    # A redaction took something out on purpose: its words are always seen first.
+    return NoteStatus.PENDING
+
+
+def _queue_item(row: Any, reports: dict[int, tuple[ReportReason, ...]]) -> QueueItem:
+    edited = row["edited_after"]
+    return QueueItem(
+        _note(row),
+        int(row["round_"]),
+        reports.get(row["id"], ()),
+        None if edited is None else Decision(edited),
+    )
 
 
 def _mode(mode: str) -> int:
@@ -217,24 +249,51 @@ class SqlModeration(SqlOutbox, ModerationRepository):
         self, mode: str, *, after_note_id: int = 0, limit: int = 5
     ) -> list[QueueItem]:
         rows = await self._select(
-            f"SELECT n.*, {_ROUND} FROM notes n WHERE {_WAITS} AND n.id > :after"
-            " ORDER BY n.id LIMIT :limit",
+            f"SELECT n.*, {_ROUND}, {_EDITED_AFTER} FROM notes n WHERE {_WAITS}"
+            " AND n.id > :after ORDER BY n.id LIMIT :limit",
             {"post": _mode(mode), "after": after_note_id, "limit": limit},
         )
         reports = await self._reports_of([row["id"] for row in rows])
-        return [
-            QueueItem(_note(row), int(row["round_"]), reports.get(row["id"], ())) for row in rows
-        ]
+        return [_queue_item(row, reports) for row in rows]
 
     async def queue_item(self, mode: str, note_id: int) -> QueueItem | None:
         row = await self._select_one(
-            f"SELECT n.*, {_ROUND} FROM notes n WHERE {_WAITS} AND n.id = :id",
+            f"SELECT n.*, {_ROUND}, {_EDITED_AFTER} FROM notes n WHERE {_WAITS} AND n.id = :id",
             {"post": _mode(mode), "id": note_id},
         )
         if row is None:
             return None
-        reports = await self._reports_of([note_id])
-        return QueueItem(_note(row), int(row["round_"]), reports.get(note_id, ()))
+        return _queue_item(row, await self._reports_of([note_id]))
+
+    async def edit_note_text(self, mode: str, note_id: int, text: str) -> Note | None:
+        post = _mode(mode) == 1
+        now = self._now()
+        # Serialized with decide(): an edit lands either before a decision or after it.
+        async with self._write(Serialized.DECISION, note_id) as conn:
+            row = await conn.fetch_one(
+                f"SELECT n.*, {_ROUND} FROM notes n WHERE n.id = ?", (note_id,)
+            )
+            if row is None:
+                return None
+            note, decisions = _note(row), int(row["round_"])
+            last = await conn.fetch_one(
+                "SELECT decision FROM moderation_decisions WHERE note_id = ? AND round = ?",
+                (note_id, decisions - 1),
+            )
+            decided = None if last is None else Decision(last["decision"])
+            status = _status_after_edit(note, decided, post)
+            await conn.execute(
+                "UPDATE notes SET text = ?, status = ?, updated_at = ? WHERE id = ?",
+                (text, status.value, now, note_id),
+            )
+            if decided is not None and note.quadrant is not None:
+                await conn.execute(
+                    "INSERT INTO note_edits (note_id, round, edited_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (note_id, round) DO UPDATE SET edited_at = excluded.edited_at",
+                    (note_id, decisions, now),
+                )
+            changed = await conn.fetch_one("SELECT * FROM notes WHERE id = ?", (note_id,))
+        return None if changed is None else _note(changed)
 
     async def queue_marks(self, mode: str) -> QueueMarks:
         params = {"post": _mode(mode)}

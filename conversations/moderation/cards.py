@@ -19,11 +19,20 @@ from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.chat.updates import chat_id
 from bot.core.i18n import Html, plain, t
 from conversations.moderation.actions import Action, note_data
-from storage.models import Note, NoteKind, NoteStatus, QueueItem
+from storage.models import Decision, Note, NoteKind, NoteStatus, QueueItem
 
 _log = logging.getLogger(__name__)
 
 CARD_TEXT = 3000
+
+# A note its writer changed after a decision says so, so the moderator looks at it again.
+_EDITED_AFTER = {
+    Decision.APPROVE: "moderation.edited_after_approval",
+    Decision.MOVE: "moderation.edited_after_approval",
+    Decision.REDACT: "moderation.edited_after_approval",
+    Decision.HIDE: "moderation.edited_after_hiding",
+    Decision.DUPLICATE: "moderation.edited_after_hiding",
+}
 
 
 def note_words(lang: str, note: Note, section: str) -> str:
@@ -41,7 +50,12 @@ def note_line(lang: str, note: Note, section: str) -> str:
 
 
 async def card_text(
-    context: BuurtContext, note: Note, reports: tuple[str, ...], *, limit: int
+    context: BuurtContext,
+    note: Note,
+    reports: tuple[str, ...],
+    *,
+    limit: int,
+    edited_after: Decision | None = None,
 ) -> Html:
     """The card's words within limit characters, the resident's words shortened first."""
     lang = context.lang
@@ -56,6 +70,8 @@ async def card_text(
                 reasons=", ".join(plain(lang, f"report.reason_{r}") for r in reports),
             )
         )
+    if edited_after is not None:
+        extra.append(t(lang, _EDITED_AFTER[edited_after]))
     if note.status == NoteStatus.VISIBLE:
         extra.append(t(lang, "moderation.on_board"))
     values = {
@@ -103,11 +119,16 @@ async def send_card(update: Update, context: BuurtContext, item: QueueItem) -> N
     markup = main_keyboard(lang, item)
     target = chat_id(update)
     if note.kind == NoteKind.TEXT or note.file_id is None:
-        text = await card_text(context, note, item.reports, limit=CARD_TEXT)
+        text = await card_text(
+            context, note, item.reports, limit=CARD_TEXT, edited_after=item.edited_after
+        )
         await say(update, context, text, markup)
         return
     caption = split_html(
-        await card_text(context, note, item.reports, limit=CAPTION_LIMIT), CAPTION_LIMIT
+        await card_text(
+            context, note, item.reports, limit=CAPTION_LIMIT, edited_after=item.edited_after
+        ),
+        CAPTION_LIMIT,
     )[0]
     try:
         if note.kind == NoteKind.PHOTO:
@@ -133,7 +154,9 @@ async def send_card(update: Update, context: BuurtContext, item: QueueItem) -> N
         )
     except TelegramError as exc:
         _log.info("could not send note %d as media: %s", note.id, exc)
-        text = await card_text(context, note, item.reports, limit=CARD_TEXT)
+        text = await card_text(
+            context, note, item.reports, limit=CARD_TEXT, edited_after=item.edited_after
+        )
         await say(update, context, Html(text + "\n" + t(lang, "moderation.media_missing")), markup)
 
 

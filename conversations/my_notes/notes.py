@@ -216,8 +216,12 @@ async def on_new_text(update: Update, context: BuurtContext) -> None:
     if note is None or note.author_id != user_id(update):
         await say(update, context, t(lang, "talk.note_gone"))
         return
-    await repo.set_note_text(note.id, message.text)
-    if context.services.config.moderation.mode == "pre" and note.quadrant is not None:
-        # Changed words are new words: in pre-moderation they wait for a moderator again.
-        await repo.set_note_quadrant(note.id, note.quadrant, NoteStatus.PENDING)
-    await say(update, context, t(lang, "mine.edited"))
+    # Changed words are new words: the moderators see them again, in the same write.
+    edited = await repo.edit_note_text(
+        context.services.config.moderation.mode, note.id, message.text
+    )
+    if edited is None:
+        await say(update, context, t(lang, "talk.note_gone"))
+        return
+    waits = edited.status == NoteStatus.PENDING and edited.quadrant is not None
+    await say(update, context, t(lang, "mine.edited_waits" if waits else "mine.edited"))
