@@ -82,7 +82,8 @@ def _button_text(value: dict[str, Any]) -> str:
 
 def _button_style(value: dict[str, Any]) -> None:
     """An unknown ``style`` is refused: "invalid button style specified" (telegram-rules.md)."""
-    if "style" in value and value["style"] is not None and value["style"] not in BUTTON_STYLES:
+    style = value.get("style")
+    if style is not None and (not isinstance(style, str) or style not in BUTTON_STYLES):
         # An empty string is refused too: whether Telegram takes it as no style is unclear.
         raise MarkupError("invalid button style specified")
 

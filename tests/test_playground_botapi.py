@@ -660,6 +660,10 @@ async def test_inline_button_style_web_app_and_copy_text_are_checked(
             "can't parse inline keyboard button: invalid button style specified",
         ),
         (
+            InlineKeyboardButton("Lijst", callback_data="l", api_kwargs={"style": ["danger"]}),
+            "can't parse inline keyboard button: invalid button style specified",
+        ),
+        (
             InlineKeyboardButton("Open", api_kwargs={"web_app": {}}),
             "can't parse inline keyboard button: can't find field \"url\"",
         ),
