@@ -63,6 +63,12 @@ SCOPE_TYPES = frozenset(
         "chat_member",
     }
 )
+# The fields a BotCommandScope of each type must have.
+SCOPE_FIELDS = {
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
 
 # Calls that fetch updates or manage the connection; a flood ban does not cover them.
 BAN_EXEMPT = frozenset(
@@ -218,6 +224,31 @@ def _message_text(call: Call) -> FormattedText:
     return formatted
 
 
+_PREVIEW_FLAGS = ("is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text")
+
+
+def _link_preview_options(call: Call) -> None:
+    """Telegram refuses link_preview_options that are not an object or a non-Boolean is_disabled."""
+    # telegram-rules.md: "link_preview_options must be an object (Object expected as link
+    # preview options) and its is_disabled a Boolean".
+    raw = call.params.text("link_preview_options")
+    if raw is None or raw == "":
+        return
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise bad_request("can't parse link preview options JSON object") from exc
+    if not isinstance(value, dict):
+        raise bad_request("Object expected as link preview options")
+    # Only is_disabled is checked against Telegram; the other flags and url are held to their
+    # documented types too, the safer side.
+    for name in _PREVIEW_FLAGS:
+        if name in value and not isinstance(value[name], bool):
+            raise bad_request(f'Field "{name}" must be of type Boolean')
+    if "url" in value and not isinstance(value["url"], str):
+        raise bad_request('Field "url" must be of type String')
+
+
 def _caption(call: Call) -> FormattedText | None:
     if not call.params.text("caption"):
         return None
@@ -276,6 +307,7 @@ def get_me(call: Call) -> Any:
 def send_message(call: Call) -> Any:
     """sendMessage."""
     formatted = _message_text(call)
+    _link_preview_options(call)
     markup = _markup(call)
     chat_id = _chat_id(call)
     resident = _resident(call, chat_id)
@@ -449,6 +481,7 @@ def _finish_edit(call: Call, resident: Resident, message: StoredMessage, **chang
 def edit_message_text(call: Call) -> Any:
     """editMessageText; without reply_markup the inline keyboard goes, as on Telegram."""
     formatted = _message_text(call)
+    _link_preview_options(call)
     markup = _inline_only(_markup(call))
     resident, message = _edited(call)
     if message.text is None:
@@ -520,6 +553,8 @@ def answer_callback_query(call: Call) -> Any:
     if query is None or query.answered or state.now() - query.created > state.callback_timeout:
         raise bad_request(QUERY_INVALID)
     text = call.params.text("text") or ""
+    # Counted in UTF-16 units: telegram-rules.md says code points only for text and captions,
+    # and UTF-16 is never fewer than code points (the safer side).
     if utf16_len(text) > CALLBACK_ANSWER_LIMIT:
         raise bad_request("MESSAGE_TOO_LONG")
     query.answered = True
@@ -553,6 +588,15 @@ def _scope_key(call: Call) -> tuple[str, str]:
         scope = {"type": "default"}
     if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
         raise bad_request("can't parse BotCommandScope: Unsupported type specified")
+    for field in SCOPE_FIELDS.get(scope["type"], ()):
+        # "chat, chat_administrators need chat_id; chat_member needs chat_id and user_id"
+        # (telegram-rules.md): Can't find field "chat_id".
+        if field not in scope:
+            raise bad_request(f"can't parse BotCommandScope: Can't find field \"{field}\"")
+    if "user_id" in scope and (
+        not isinstance(scope["user_id"], int) or isinstance(scope["user_id"], bool)
+    ):
+        raise bad_request('can\'t parse BotCommandScope: Field "user_id" must be a valid Number')
     if "chat_id" in scope:
         raw = scope["chat_id"]
         try:
@@ -570,9 +614,10 @@ def _scope_key(call: Call) -> tuple[str, str]:
 
 def set_my_commands(call: Call) -> Any:
     """setMyCommands."""
-    if not call.params.has("commands"):
-        raise bad_request('parameter "commands" is required')
+    # "setMyCommands without commands clears the menu" (telegram-rules.md).
     commands = call.params.json("commands", "commands")
+    if commands is None:
+        commands = []
     if not isinstance(commands, list):
         raise bad_request("can't parse commands JSON object")
     checked: list[dict[str, str]] = []
@@ -585,6 +630,10 @@ def set_my_commands(call: Call) -> Any:
         description = item.get("description")
         if not isinstance(command, str) or not isinstance(description, str):
             raise bad_request("BOT_COMMAND_INVALID")
+        # "a leading / in a command is stripped" (telegram-rules.md).
+        command = command.removeprefix("/")
+        # The description is counted in UTF-16 units: which unit Telegram counts here is not
+        # in telegram-rules.md, and UTF-16 is never fewer than code points (the safer side).
         if not COMMAND_NAME.match(command) or not 1 <= utf16_len(description) <= 256:
             raise bad_request("BOT_COMMAND_INVALID")
         checked.append({"command": command, "description": description})
@@ -610,6 +659,7 @@ def delete_my_commands(call: Call) -> Any:
 def _bot_text(field: str, limit: int) -> tuple[Callable[[Call], Any], Callable[[Call], Any]]:
     def setter(call: Call) -> Any:
         value = call.params.text(field) or ""
+        # UTF-16 units, the safer side, as for command descriptions.
         if utf16_len(value) > limit:
             raise bad_request(f"bot {field.replace('_', ' ')} is too long")
         language = (call.params.text("language_code") or "").strip()
@@ -674,7 +724,8 @@ def set_webhook(call: Call) -> Any:
     url = (call.params.text("url") or "").strip()
     if url and not url.lower().startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    secret = call.params.text("secret_token")
+    # "an empty secret_token is accepted" (telegram-rules.md): it means no secret.
+    secret = call.params.text("secret_token") or None
     if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
         raise bad_request("secret token contains unallowed characters")
     if call.params.flag("drop_pending_updates"):

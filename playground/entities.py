@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ _TYPE_ORDER = (
     "text_link",
     "text_mention",
     "custom_emoji",
+    "date_time",
     "blockquote",
     "expandable_blockquote",
     "pre",
@@ -45,6 +47,7 @@ CONTINUOUS_TYPES = frozenset(
         "text_link",
         "text_mention",
         "custom_emoji",
+        "date_time",
         "pre",
         "code",
     }
@@ -73,6 +76,8 @@ class Entity:
     language: str | None = None
     custom_emoji_id: str | None = None
     user: dict[str, Any] | None = field(default=None, compare=True, hash=False)
+    unix_time: int | None = None
+    date_time_format: str | None = None
 
     @property
     def end(self) -> int:
@@ -81,9 +86,7 @@ class Entity:
 
     def moved(self, offset: int, length: int) -> Entity:
         """The same entity over another range."""
-        return Entity(
-            self.type, offset, length, self.url, self.language, self.custom_emoji_id, self.user
-        )
+        return dataclasses.replace(self, offset=offset, length=length)
 
     def to_json(self) -> dict[str, Any]:
         """The Bot API's JSON shape."""
@@ -96,6 +99,9 @@ class Entity:
             result["custom_emoji_id"] = self.custom_emoji_id
         if self.user is not None:
             result["user"] = self.user
+        if self.unix_time is not None:
+            result["unix_time"] = self.unix_time
+            result["date_time_format"] = self.date_time_format or ""
         return result
 
 

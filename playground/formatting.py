@@ -18,7 +18,7 @@ from playground.entities import (
     sort_entities,
     utf16_len,
 )
-from playground.html_entities import parse_html
+from playground.html_entities import DATE_TIME_FORMAT, parse_html
 from playground.markdown import parse_markdown, parse_markdown_v2
 
 
@@ -39,8 +39,10 @@ class FormattedText:
 
     @property
     def length(self) -> int:
-        """Length in UTF-16 code units, the unit of Telegram's limits."""
-        return utf16_len(self.text)
+        """Length in code points after entity parsing, as TDLib counts text and captions."""
+        # telegram-rules.md: "TDLib counts text and captions in Unicode code points after
+        # entity parsing"; entity offsets stay in UTF-16 units.
+        return len(self.text)
 
     def entities_json(self) -> list[dict[str, Any]]:
         """Entities in the Bot API's JSON shape."""
@@ -131,8 +133,9 @@ def parse_entities_json(raw: str, text: str) -> list[Entity]:
                 f"entity beginning at UTF-16 offset {offset} ends after the end of the text at "
                 f"UTF-16 offset {offset + length}"
             )
-        url = language = emoji = None
+        url = language = emoji = date_time_format = None
         user: dict[str, Any] | None = None
+        unix_time: int | None = None
         if kind == "text_link":
             raw_url = item.get("url")
             if not isinstance(raw_url, str):
@@ -154,8 +157,24 @@ def parse_entities_json(raw: str, text: str) -> list[Entity]:
             if not isinstance(raw_user, dict) or not isinstance(raw_user.get("id"), int):
                 raise FormattingError('can\'t parse MessageEntity: Field "user" must be an Object')
             user = {"id": raw_user["id"]}
-        result.append(Entity(kind, offset, length, url, language, emoji, user))
+        elif kind == "date_time":
+            unix_time, date_time_format = _date_time(item)
+        result.append(
+            Entity(kind, offset, length, url, language, emoji, user, unix_time, date_time_format)
+        )
     return result
+
+
+def _date_time(item: dict[str, Any]) -> tuple[int, str]:
+    """A date_time entity's unix_time and date_time_format, held to their documented types."""
+    unix_time = item.get("unix_time")
+    if not isinstance(unix_time, int) or isinstance(unix_time, bool):
+        raise FormattingError('can\'t parse MessageEntity: Field "unix_time" must be a Number')
+    date_time_format = item.get("date_time_format", "")
+    if not isinstance(date_time_format, str) or not DATE_TIME_FORMAT.fullmatch(date_time_format):
+        # Not checked against Telegram: refusing a bad format is the safer side.
+        raise FormattingError("invalid date and time format specified")
+    return unix_time, date_time_format
 
 
 def _clean(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:

@@ -8,6 +8,7 @@ messages worded like Telegram's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from playground.entities import (
@@ -32,6 +33,8 @@ ALLOWED_TAGS = frozenset(
         "ins",
         "tg-spoiler",
         "tg-emoji",
+        # "<tg-time> is valid since Bot API 9.5" (telegram-rules.md).
+        "tg-time",
         "span",
         "pre",
         "code",
@@ -118,6 +121,8 @@ class _Open:
     utf16_offset: int
     result_pos: int
     expandable: bool = False
+    unix_time: int = 0
+    date_time_format: str = ""
 
 
 def _utf8(code: int) -> bytes:
@@ -172,6 +177,7 @@ def _read_start_tag(
 
     argument = ""
     expandable = False
+    attributes: dict[str, str] = {}
     while text[i] != _GT:
         while text[i] != 0 and _is_space(text[i]):
             i += 1
@@ -190,13 +196,10 @@ def _read_start_tag(
         if text[i] != _EQ:
             if tag == "blockquote" and attribute == "expandable":
                 expandable = True
-                if text[i] == 0:
-                    raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
-                continue
-            raise EntityParseError(
-                "Expected equal sign in declaration of an attribute of the tag "
-                f'"{tag}" at byte offset {begin}'
-            )
+            if text[i] == 0:
+                raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+            # "a valueless attribute (<a href=".." target>) is ignored" (telegram-rules.md).
+            continue
         i += 1
         while text[i] != 0 and _is_space(text[i]):
             i += 1
@@ -206,6 +209,7 @@ def _read_start_tag(
         if text[i] == 0:
             raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
 
+        attributes.setdefault(attribute, value)
         if tag == "a" and attribute == "href":
             argument = value
         elif tag == "code" and attribute == "class" and value.startswith("language-"):
@@ -219,7 +223,28 @@ def _read_start_tag(
 
     if tag == "span" and argument != "spoiler":
         raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {begin}')
-    return _Open(tag, argument, utf16_offset, result_pos, expandable), i + 1
+    opened = _Open(tag, argument, utf16_offset, result_pos, expandable)
+    if tag == "tg-time":
+        opened.unix_time, opened.date_time_format = _tg_time(attributes, begin)
+    return opened, i + 1
+
+
+DATE_TIME_FORMAT = re.compile(r"r|w?[dD]?[tT]?")
+
+
+def _tg_time(attributes: dict[str, str], begin: int) -> tuple[int, str]:
+    """The unix time and format of <tg-time unix="..." format="...">."""
+    # Telegram's wording for a missing or bad unix or format is not in telegram-rules.md;
+    # refusing them is the safer side.
+    unix = attributes.get("unix", "")
+    if not unix.isascii() or not unix.isdigit():
+        raise EntityParseError(
+            f'Tag "tg-time" must have a valid "unix" attribute at byte offset {begin}'
+        )
+    date_time_format = attributes.get("format", "")
+    if not DATE_TIME_FORMAT.fullmatch(date_time_format):
+        raise EntityParseError(f"Invalid date and time format specified at byte offset {begin}")
+    return int(unix), date_time_format
 
 
 def _close_entity(opened: _Open, end_offset: int, plain: bytes, entities: list[Entity]) -> None:
@@ -284,6 +309,16 @@ def _close_entity(opened: _Open, end_offset: int, plain: bytes, entities: list[E
     elif tag == "blockquote":
         kind = "expandable_blockquote" if opened.expandable else "blockquote"
         entities.append(Entity(kind, offset, length))
+    elif tag == "tg-time":
+        entities.append(
+            Entity(
+                "date_time",
+                offset,
+                length,
+                unix_time=opened.unix_time,
+                date_time_format=opened.date_time_format,
+            )
+        )
 
 
 def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[Entity]]:

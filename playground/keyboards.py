@@ -64,16 +64,42 @@ def _field_error(field: str, kind: str) -> MarkupError:
     return MarkupError(f'Field "{field}" must be of type {kind}')
 
 
-def _inline_button(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise MarkupError("InlineKeyboardButton must be an Object")
+# Colours an inline button may have (Bot API 9.4); any other ``style`` is refused.
+BUTTON_STYLES = frozenset({"primary", "success", "danger"})
+
+
+def _button_text(value: dict[str, Any]) -> str:
+    """The text field; Telegram also takes a JSON number as text (telegram-rules.md)."""
     if "text" not in value:
         raise MarkupError('Can\'t find field "text"')
     text = value["text"]
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return json.dumps(text)
     if not isinstance(text, str):
         raise _field_error("text", "String")
-    if not text.strip():
-        raise MarkupError("BUTTON_TEXT_INVALID")
+    return text
+
+
+def _button_style(value: dict[str, Any]) -> None:
+    """An unknown ``style`` is refused: "invalid button style specified" (telegram-rules.md)."""
+    style = value.get("style")
+    if style is not None and (not isinstance(style, str) or style not in BUTTON_STYLES):
+        # An empty string is refused too: whether Telegram takes it as no style is unclear.
+        raise MarkupError("invalid button style specified")
+
+
+def _required_string(payload: Any, action: str, field: str) -> None:
+    """``web_app`` needs ``url`` and ``copy_text`` needs ``text`` (telegram-rules.md)."""
+    if not isinstance(payload, dict):
+        raise MarkupError(f'Field "{action}" must be an Object')
+    if field not in payload:
+        raise MarkupError(f'Can\'t find field "{field}"')
+    if not isinstance(payload[field], str):
+        raise _field_error(field, "String")
+
+
+def _inline_action(value: dict[str, Any]) -> str:
+    """The one field that says what the button does."""
     # Telegram ignores empty url and callback_data, so a button with only those is a text button.
     actions = [
         name
@@ -82,12 +108,30 @@ def _inline_button(value: Any) -> dict[str, Any]:
     ]
     if not actions:
         raise MarkupError("Text buttons are unallowed in the inline keyboard")
+    if set(actions) == {"url", "callback_data"}:
+        # "a button with both url and callback_data is taken as a URL button" (telegram-rules.md).
+        return "url"
     if len(actions) > 1:
+        # Which field wins in other pairs is not checked against Telegram: safer to refuse.
         raise MarkupError(
             "Exactly one of the optional fields must be used to specify type of the button"
         )
-    action = actions[0]
+    return actions[0]
+
+
+def _inline_button(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MarkupError("InlineKeyboardButton must be an Object")
+    text = _button_text(value)
+    if not text.strip():
+        # Telegram drops such a button silently ("a button with empty text is dropped, not
+        # refused"); refusing is the safer side, since a dropped button is a bug in the bot.
+        raise MarkupError("BUTTON_TEXT_INVALID")
+    _button_style(value)
+    action = _inline_action(value)
     button: dict[str, Any] = {"text": text}
+    if "style" in value and value["style"] is not None:
+        button["style"] = value["style"]
     payload = value[action]
     string_actions = (
         "url",
@@ -103,6 +147,10 @@ def _inline_button(value: Any) -> dict[str, Any]:
             raise MarkupError("BUTTON_DATA_INVALID")
     if action == "url" and checked_link(payload) is None:
         raise MarkupError(f"inline keyboard button URL '{payload}' is invalid: Wrong HTTP URL")
+    if action == "web_app":
+        _required_string(payload, action, "url")
+    if action == "copy_text":
+        _required_string(payload, action, "text")
     button[action] = payload
     return button
 
@@ -112,11 +160,7 @@ def _reply_button(value: Any) -> dict[str, Any]:
         return {"text": value}
     if not isinstance(value, dict):
         raise MarkupError("KeyboardButton must be a String or an Object")
-    if "text" not in value:
-        raise MarkupError('Can\'t find field "text"')
-    if not isinstance(value["text"], str):
-        raise _field_error("text", "String")
-    button: dict[str, Any] = {"text": value["text"]}
+    button: dict[str, Any] = {"text": _button_text(value)}
     for name in _REPLY_BUTTON_FIELDS:
         if name in value and value[name] not in (False, None):
             button[name] = value[name]

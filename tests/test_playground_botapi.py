@@ -7,6 +7,7 @@ import datetime as dtm
 import time
 import warnings
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -14,10 +15,13 @@ from telegram import Bot as PtbBot
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
+    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     ReplyKeyboardMarkup,
+    WebAppInfo,
 )
 from telegram.error import (
     BadRequest,
@@ -129,7 +133,10 @@ async def test_unknown_method_is_not_found(bot: PtbBot) -> None:
         await bot.do_api_request("sendTelepathy", api_kwargs={"chat_id": 1})
 
 
-async def test_text_length_counts_after_parsing_in_utf16(bot: PtbBot, anna: Person) -> None:
+async def test_text_length_counts_code_points_after_entity_parsing(
+    bot: PtbBot, anna: Person
+) -> None:
+    """telegram-rules.md: TDLib counts text and captions in Unicode code points after parsing."""
     await bot.send_message(anna.id, "a" * 4096)
     with pytest.raises(BadRequest, match=r"^Message is too long$"):
         await bot.send_message(anna.id, "a" * 4097)
@@ -137,10 +144,10 @@ async def test_text_length_counts_after_parsing_in_utf16(bot: PtbBot, anna: Pers
     message = await bot.send_message(anna.id, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
     assert message.text is not None
     assert len(message.text) == 4096
-    # An emoji outside the BMP counts twice, as in UTF-16.
-    await bot.send_message(anna.id, "😀" * 2048)
+    # An emoji outside the BMP is one code point, though two UTF-16 units.
+    await bot.send_message(anna.id, "😀" * 4096)
     with pytest.raises(BadRequest, match=r"^Message is too long$"):
-        await bot.send_message(anna.id, "😀" * 2048 + "a")
+        await bot.send_message(anna.id, "😀" * 4096 + "a")
 
 
 async def test_empty_text_is_refused(bot: PtbBot, anna: Person) -> None:
@@ -269,11 +276,11 @@ async def test_inline_buttons_need_text_and_one_action(bot: PtbBot, anna: Person
     assert caught.value.message == (
         "Can't parse inline keyboard button: text buttons are unallowed in the inline keyboard"
     )
-    both = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("twee", callback_data="a", url="https://example.org")]]
+    two = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("twee", callback_data="a", switch_inline_query="b")]]
     )
     with pytest.raises(BadRequest, match=r"^Can't parse inline keyboard button: exactly one"):
-        await bot.send_message(anna.id, "x", reply_markup=both)
+        await bot.send_message(anna.id, "x", reply_markup=two)
     empty = InlineKeyboardMarkup([[InlineKeyboardButton("", callback_data="a")]])
     with pytest.raises(BadRequest, match=r"^Button_text_invalid$"):
         await bot.send_message(anna.id, "x", reply_markup=empty)
@@ -597,3 +604,165 @@ async def test_errors_are_logged_with_method_and_params(
     assert error["params"]["chat_id"] == "31337"
     await client.reset_stats()
     assert (await client.stats()).errors == []
+
+
+# What telegram-rules.md says under "Checked against Bot API 10.0": the playground follows it
+# both ways, refusing what Telegram refuses and accepting what it accepts.
+
+
+async def _raw(playground: Playground, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A Bot API call with a JSON body, for values python-telegram-bot would not send."""
+    url = f"{playground.url}/bot{TOKEN}/{method}"
+    async with aiohttp.ClientSession() as http, http.post(url, json=body) as response:
+        answer: dict[str, Any] = await response.json()
+        return answer
+
+
+async def test_link_preview_options_must_be_an_object_and_is_disabled_a_boolean(
+    bot: PtbBot, playground: Playground, anna: Person
+) -> None:
+    quiet = LinkPreviewOptions(is_disabled=True)
+    sent = await bot.send_message(anna.id, "https://gemeente.nl", link_preview_options=quiet)
+    await bot.edit_message_text(
+        "https://gemeente.nl/afval", anna.id, sent.message_id, link_preview_options=quiet
+    )
+    for options, description in [
+        ("true", "Bad Request: Object expected as link preview options"),
+        ([True], "Bad Request: Object expected as link preview options"),
+        ({"is_disabled": "true"}, 'Bad Request: Field "is_disabled" must be of type Boolean'),
+        ({"is_disabled": 1}, 'Bad Request: Field "is_disabled" must be of type Boolean'),
+    ]:
+        body = {"chat_id": anna.id, "text": "x", "link_preview_options": options}
+        answer = await _raw(playground, "sendMessage", body)
+        assert (answer["error_code"], answer["description"]) == (400, description), options
+        edit = {**body, "message_id": sent.message_id}
+        answer = await _raw(playground, "editMessageText", edit)
+        assert (answer["error_code"], answer["description"]) == (400, description), options
+
+
+async def test_inline_button_style_web_app_and_copy_text_are_checked(
+    bot: PtbBot, anna: Person
+) -> None:
+    """An unknown style is refused; web_app needs url; copy_text needs text."""
+    good = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("Ja", callback_data="y", style="success")],
+            [InlineKeyboardButton("Kopieer", copy_text=CopyTextButton("ABC123"))],
+            [InlineKeyboardButton("Open", web_app=WebAppInfo("https://gemeente.nl/app"))],
+        ]
+    )
+    sent = await bot.send_message(anna.id, "knoppen", reply_markup=good)
+    assert sent.reply_markup is not None
+    assert sent.reply_markup.inline_keyboard[0][0].style == "success"
+    bad_buttons = [
+        (
+            InlineKeyboardButton("Let op", callback_data="w", style="warning"),
+            "can't parse inline keyboard button: invalid button style specified",
+        ),
+        (
+            InlineKeyboardButton("Lijst", callback_data="l", api_kwargs={"style": ["danger"]}),
+            "can't parse inline keyboard button: invalid button style specified",
+        ),
+        (
+            InlineKeyboardButton("Open", api_kwargs={"web_app": {}}),
+            "can't parse inline keyboard button: can't find field \"url\"",
+        ),
+        (
+            InlineKeyboardButton("Kopieer", api_kwargs={"copy_text": {"copy": "x"}}),
+            "can't parse inline keyboard button: can't find field \"text\"",
+        ),
+    ]
+    for button, message in bad_buttons:
+        with pytest.raises(BadRequest) as caught:
+            await bot.send_message(anna.id, "x", reply_markup=InlineKeyboardMarkup([[button]]))
+        assert caught.value.message.lower() == message
+
+
+async def test_a_button_with_url_and_callback_data_is_taken_as_a_url_button(
+    bot: PtbBot, anna: Person
+) -> None:
+    both = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("twee", callback_data="a", url="https://gemeente.nl")]]
+    )
+    sent = await bot.send_message(anna.id, "x", reply_markup=both)
+    assert sent.reply_markup is not None
+    button = sent.reply_markup.inline_keyboard[0][0]
+    assert (button.url, button.callback_data) == ("https://gemeente.nl", None)
+
+
+async def test_numbers_are_accepted_as_button_text(playground: Playground, anna: Person) -> None:
+    markup = {"inline_keyboard": [[{"text": 5, "callback_data": "vijf"}]]}
+    answer = await _raw(
+        playground, "sendMessage", {"chat_id": anna.id, "text": "x", "reply_markup": markup}
+    )
+    assert answer["ok"], answer
+    assert answer["result"]["reply_markup"]["inline_keyboard"][0][0]["text"] == "5"
+    reply = {"keyboard": [[{"text": 7}]]}
+    answer = await _raw(
+        playground, "sendMessage", {"chat_id": anna.id, "text": "x", "reply_markup": reply}
+    )
+    assert answer["ok"], answer
+
+
+async def test_command_scopes_need_their_chat_id_and_user_id(
+    bot: PtbBot, playground: Playground, anna: Person
+) -> None:
+    """chat and chat_administrators need chat_id; chat_member needs chat_id and user_id."""
+    commands = [{"command": "start", "description": "Begin"}]
+    for scope, field in [
+        ({"type": "chat"}, "chat_id"),
+        ({"type": "chat_administrators"}, "chat_id"),
+        ({"type": "chat_member", "user_id": anna.id}, "chat_id"),
+        ({"type": "chat_member", "chat_id": anna.id}, "user_id"),
+    ]:
+        answer = await _raw(playground, "setMyCommands", {"commands": commands, "scope": scope})
+        assert answer["description"] == (
+            f"Bad Request: can't parse BotCommandScope: Can't find field \"{field}\""
+        ), scope
+    member = {"type": "chat_member", "chat_id": anna.id, "user_id": anna.id}
+    answer = await _raw(playground, "setMyCommands", {"commands": commands, "scope": member})
+    assert answer["ok"], answer
+
+
+async def test_set_my_commands_without_commands_clears_the_menu(
+    bot: PtbBot, playground: Playground
+) -> None:
+    await bot.set_my_commands([BotCommand("start", "Begin")])
+    answer = await _raw(playground, "setMyCommands", {})
+    assert answer == {"ok": True, "result": True}
+    assert await bot.get_my_commands() == ()
+
+
+async def test_a_leading_slash_in_a_command_is_stripped(bot: PtbBot) -> None:
+    await bot.set_my_commands([BotCommand("/start", "Begin"), BotCommand("help", "Hulp")])
+    assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
+    with pytest.raises(BadRequest, match=r"^Bot_command_invalid$"):
+        await bot.set_my_commands([BotCommand("/", "Alleen een streep")])
+
+
+async def test_tg_time_is_valid_html_since_bot_api_9_5(bot: PtbBot, anna: Person) -> None:
+    sent = await bot.send_message(
+        anna.id,
+        'Bijeenkomst <tg-time unix="1767362400" format="wDT">vrijdag 15:00</tg-time>',
+        parse_mode="HTML",
+    )
+    assert sent.text == "Bijeenkomst vrijdag 15:00"
+    entity = sent.entities[0]
+    assert (entity.type, entity.offset, entity.length) == ("date_time", 12, 13)
+    assert entity.unix_time == dtm.datetime.fromtimestamp(1767362400, dtm.UTC)
+    assert entity.date_time_format == "wDT"
+
+
+async def test_a_valueless_attribute_is_ignored(bot: PtbBot, anna: Person) -> None:
+    sent = await bot.send_message(
+        anna.id, '<a href="https://gemeente.nl" target>site</a>', parse_mode="HTML"
+    )
+    assert [(e.type, e.url) for e in sent.entities] == [("text_link", "https://gemeente.nl/")]
+
+
+async def test_caption_length_counts_code_points(bot: PtbBot, anna: Person) -> None:
+    """telegram-rules.md: TDLib counts captions in Unicode code points after parsing."""
+    photo = b"\xff\xd8not really a jpeg"
+    await bot.send_photo(anna.id, photo, caption="😀" * 1024)
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await bot.send_photo(anna.id, photo, caption="😀" * 1025)

@@ -86,10 +86,8 @@ def test_html_blockquotes() -> None:
         ("é<foo>", 'Unsupported start tag "foo" at byte offset 2'),
         ("<a href=x/>y</a>", "Unexpected end of name token at byte offset 8"),
         ('<a ="x">y</a>', 'Empty attribute name in the tag "a" at byte offset 0'),
-        (
-            "<b class>x</b>",
-            'Expected equal sign in declaration of an attribute of the tag "b" at byte offset 0',
-        ),
+        # "<b class>x</b>" is no error: a valueless attribute is ignored (telegram-rules.md);
+        # see test_valueless_attributes_are_ignored_and_expandable_still_counts.
         ('<a href="x"', "Unclosed start tag at byte offset 0"),
         ("<b>x</b", "Unclosed end tag at byte offset 4"),
         ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
@@ -232,3 +230,45 @@ def test_token_buckets() -> None:
     assert flood.try_send(1, 1.0) is None
     assert flood.try_send(3, 1.0) is None
     assert flood.try_send(4, 1.0) == 1
+
+
+def test_tg_time_needs_a_unix_time_and_a_valid_format() -> None:
+    """<tg-time> is valid since Bot API 9.5; a missing unix or bad format is refused (safer)."""
+    text, entities = parse_html('<tg-time unix="1767362400">vrijdag</tg-time>')
+    assert text == "vrijdag"
+    assert entities[0].to_json() == {
+        "offset": 0,
+        "length": 7,
+        "type": "date_time",
+        "unix_time": 1767362400,
+        "date_time_format": "",
+    }
+    for bad in ('<tg-time format="t">x</tg-time>', '<tg-time unix="1" format="q">x</tg-time>'):
+        with pytest.raises(EntityParseError):
+            parse_html(bad)
+
+
+def test_valueless_attributes_are_ignored_and_expandable_still_counts() -> None:
+    text, entities = parse_html('<a href="https://gemeente.nl" target>site</a> <b hidden>x</b>')
+    assert text == "site x"
+    assert spans(entities) == [("text_link", 0, 4), ("bold", 5, 1)]
+    assert parse_html("<b class>x</b>") == ("x", [Entity("bold", 0, 1)])
+    _, quoted = parse_html("<blockquote expandable>lang</blockquote>")
+    assert spans(quoted) == [("expandable_blockquote", 0, 4)]
+    with pytest.raises(EntityParseError, match="Unclosed start tag"):
+        parse_html('<a href="https://gemeente.nl" target')
+
+
+def test_date_time_entities_given_as_json_keep_their_fields() -> None:
+    formatted = parse_formatted(
+        "vrijdag",
+        None,
+        '[{"type": "date_time", "offset": 0, "length": 7, "unix_time": 5, '
+        '"date_time_format": "r"}]',
+        allow_empty=False,
+    )
+    assert formatted.entities[0].to_json()["date_time_format"] == "r"
+    with pytest.raises(FormattingError):
+        parse_formatted(
+            "x", None, '[{"type": "date_time", "offset": 0, "length": 1}]', allow_empty=False
+        )

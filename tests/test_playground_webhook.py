@@ -121,6 +121,19 @@ async def test_the_secret_token_is_checked_and_sent(
             await asyncio.sleep(0.01)
 
 
+async def test_an_empty_secret_token_is_accepted_and_means_no_secret(
+    bot: PtbBot, client: PlaygroundClient, receiver: Receiver
+) -> None:
+    """telegram-rules.md: "an empty secret_token is accepted"."""
+    assert await bot.set_webhook(HOOK, secret_token="")
+    assert (await bot.get_webhook_info()).url == HOOK
+    await client.set_webhook_targets([receiver.url])
+    anna = await client.new_person("Anna")
+    update_id = await anna.send("hallo")
+    await _until(lambda: receiver.received)
+    assert receiver.received == [(update_id, anna.id, None)]
+
+
 async def test_failures_are_retried_and_reported(
     bot: PtbBot, client: PlaygroundClient, receiver: Receiver
 ) -> None:
