@@ -78,6 +78,8 @@ def test_a_tables_moment_is_for_who_sits_there() -> None:
     assert not may_see_moment(_moment(3), _theme(), _table(), waiting)
     seated = Viewer(1, ANNA.places, tables=frozenset({3}), seated=frozenset({3}))
     assert may_see_moment(_moment(3), _theme(), _table(), seated)
+    # Who said they come (and then left the table) still finds it in their agenda.
+    assert may_see_moment(_moment(3), _theme(), _table(), Viewer(1, None, coming=frozenset({5})))
 
 
 def test_only_the_author_changes_a_note() -> None:

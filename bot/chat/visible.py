@@ -3,6 +3,8 @@ one lookup per kind that fetches, asks bot.village.visibility, and refuses kindl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot.chat.context import BuurtContext
@@ -101,7 +103,10 @@ async def visible_moment(
         await refuse(update, context, "timeline.gone", alert=False)
         return None
     table = await repo.get_table(moment.table_id) if moment.table_id else None
-    if not may_see_moment(moment, theme, table, await viewer_of(update, context, ties=True)):
+    viewer = await viewer_of(update, context, ties=True)
+    if await repo.get_rsvp(moment.id, viewer.user_id):
+        viewer = replace(viewer, coming=frozenset({moment.id}))
+    if not may_see_moment(moment, theme, table, viewer):
         await refuse(update, context, "visible.moment")
         return None
     return moment

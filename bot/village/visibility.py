@@ -25,6 +25,8 @@ class Viewer:
     """The tables they sit at (not only wait for)."""
     took_part: frozenset[int] = field(default_factory=frozenset)
     """The themes they wrote a note in."""
+    coming: frozenset[int] = field(default_factory=frozenset)
+    """The moments they said they come to (their agenda keeps showing them)."""
 
 
 def manages(viewer: Viewer, place: PlaceRef) -> bool:
@@ -59,6 +61,8 @@ def may_see_moment(moment: Moment, theme: Theme, table: TalkTable | None, viewer
         return True
     if theme.status == ThemeStatus.DRAFT:
         return False
+    if moment.id in viewer.coming:
+        return True
     if moment.table_id is None:
         return reaches(viewer, theme)
     if table is None:
