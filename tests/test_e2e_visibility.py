@@ -21,6 +21,7 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
+from tests.conftest import AMBASSADOR_ID
 from tests.residents import onboard
 
 DOORWERTH = PlaceRef(PlaceKind.VILLAGE, "doorwerth")
@@ -111,6 +112,13 @@ async def test_forged_ids_show_and_change_nothing(pg: PlaygroundClient, bot: Bot
     # A poster's deep link to a theme that is not published yet opens nothing either.
     await anna.send(f"/start t_{draft.code}")
     assert (await anna.last_bot_message()).text == HIDDEN_THEME
+
+    # Its own ambassador may open the draft, but it takes no notes until it is published.
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID)
+    await ahmed.send(f"/start t_{draft.code}")
+    assert (await ahmed.last_bot_message()).text == (
+        "Dit thema is nog niet gepubliceerd. Briefjes schrijven kan pas daarna."
+    )
 
     shown = " ".join(m.content for m in await anna.bot_messages())
     assert "Geheim plan" not in shown and "Henk" not in shown and "Tafel in Renkum" not in shown

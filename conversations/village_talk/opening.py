@@ -17,7 +17,7 @@ from bot.village.visibility import NoteWindow, may_see_theme
 from conversations.theme_list import active_themes, theme_keyboard
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.keyboards import board_keyboard, news_keyboard, preselect_keyboard
-from storage.models import Consent, NoteStatus, Theme
+from storage.models import Consent, NoteStatus, Theme, ThemeStatus
 
 
 async def themes_command(update: Update, context: BuurtContext) -> None:
@@ -131,8 +131,10 @@ async def say_not_open(update: Update, context: BuurtContext, theme: Theme) -> N
         text = Html(t(lang, "talk.closed") + "\n" + t(lang, "talk.ended_board"))
         await say(update, context, text, board_keyboard(lang, theme.id))
         return
-    starts = format_date(theme.starts_on, lang) if theme.starts_on else "?"
-    await say(update, context, t(lang, "talk.not_started", date=starts))
+    if theme.status == ThemeStatus.DRAFT or theme.starts_on is None:  # only its ambassador
+        await say(update, context, t(lang, "talk.not_published"))
+        return
+    await say(update, context, t(lang, "talk.not_started", date=format_date(theme.starts_on, lang)))
     if not (await context.services.repo.get_consents(user_id(update)))[Consent.THEME_NEWS]:
         await say(update, context, t(lang, "talk.not_started_news"), news_keyboard(lang))
 
