@@ -13,6 +13,7 @@ from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unp
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
+from bot.chat.visible import visible_theme
 from bot.core.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.village.board import PAGE_SIZE as PAGE_SIZE
@@ -56,10 +57,7 @@ async def board_command(update: Update, context: BuurtContext) -> None:
 
 async def on_open(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the board whose button was pressed."""
-    theme_id = first_id(args)
-    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
-    if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
+    if (theme := await visible_theme(update, context, first_id(args))) is None:
         return
     await answer(update)
     await show_board(update, context, theme)
@@ -129,9 +127,10 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
     theme_id = first_id(args, 2)
     offset = unpack_int(args[1]) if len(args) == 2 else None
     repo = context.services.repo
-    theme = await repo.get_theme(theme_id) if theme_id is not None else None
-    if theme is None or offset is None:
+    if offset is None:
         await answer_key(update, context, "talk.theme_gone")
+        return
+    if (theme := await visible_theme(update, context, theme_id)) is None:
         return
     await answer(update)
     lang = context.lang

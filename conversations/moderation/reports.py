@@ -17,6 +17,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import user_id
+from bot.chat.visible import visible_theme
 from bot.core.i18n import plain, t
 from bot.services.digests import wake_digests
 
@@ -61,9 +62,10 @@ async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> Non
     theme_id = first_id(args, 2)
     offset = unpack_int(args[1]) if len(args) == 2 else None
     repo = context.services.repo
-    theme = await repo.get_theme(theme_id) if theme_id is not None else None
-    if theme is None or offset is None:
+    if offset is None:
         await answer_key(update, context, "talk.theme_gone")
+        return
+    if (theme := await visible_theme(update, context, theme_id)) is None:
         return
     notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
     if not notes:

@@ -9,6 +9,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import shorten
 from bot.chat.updates import chat_id, user_id
+from bot.chat.visible import own_note
 from bot.core.i18n import Html, plain, t
 from bot.village.notes import has_visible_text
 from conversations import village_talk
@@ -106,13 +107,7 @@ async def _own_note(update: Update, context: BuurtContext, args: list[str]) -> N
     if len(args) != 1:
         await answer_key(update, context, "common.stale_button")
         return None
-    note_id = unpack_int(args[0])
-    note = await context.services.repo.get_note(note_id) if note_id is not None else None
-    if note is None:
-        await answer_key(update, context, "talk.note_gone")
-        return None
-    if note.author_id != user_id(update):
-        await answer_key(update, context, "common.not_yours", alert=True)
+    if (note := await own_note(update, context, unpack_int(args[0]))) is None:
         return None
     await answer(update)
     return note

@@ -11,6 +11,7 @@ from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key
 from bot.chat.updates import user_id
+from bot.chat.visible import visible_table
 from bot.village.access import Role, may_manage
 from conversations.tables.actions import FLOW
 from storage.models import TalkTable, Theme
@@ -40,24 +41,18 @@ def at_step(context: BuurtContext, table: TalkTable, step: str) -> bool:
 async def find_table(
     update: Update, context: BuurtContext, table_id: int | None
 ) -> tuple[TalkTable, Theme] | None:
-    """The table and its theme, or None when either is gone."""
-    repo = context.services.repo
-    table = await repo.get_table(table_id) if table_id is not None else None
-    theme = await repo.get_theme(table.theme_id) if table is not None else None
-    if table is None or theme is None:
-        return None
-    return table, theme
+    """The table and its theme when this person may see them; None (and answered) otherwise."""
+    return await visible_table(update, context, table_id)
 
 
 def with_table(handler: TableHandler) -> ButtonHandler:
-    """Find the table a button's first part names; a gone table is answered as gone."""
+    """Find the table a button's first part names; a gone or hidden one is answered so."""
 
     @functools.wraps(handler)
     async def press(update: Update, context: BuurtContext, args: list[str]) -> None:
         table_id = unpack_int(args[0]) if args else None
         found = await find_table(update, context, table_id)
         if found is None:
-            await answer_key(update, context, "tables.gone")
             return
         await handler(update, context, *found, args[1:])
 

@@ -167,7 +167,6 @@ async def _editable(
     """Return the table when it exists and the person may change its card; say so otherwise."""
     found = await find_table(update, context, table_id)
     if found is None:
-        await say(update, context, t(context.lang, "tables.gone"))
         return None
     table, theme = found
     if not may_edit(update, context, table, theme):

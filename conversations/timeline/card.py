@@ -10,6 +10,7 @@ from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.updates import chat_id, user_id
+from bot.chat.visible import visible_moment
 from bot.core.i18n import Html, plain, t
 from bot.render.calendar_file import CalendarEntry, calendar_file
 from conversations.timeline.actions import Action, button
@@ -23,14 +24,11 @@ _ANSWER_LINE = {True: "timeline.you_come", False: "timeline.you_dont", None: "ti
 
 
 def about_moment(handler: MomentHandler) -> ButtonHandler:
-    """Look up the moment a button names; a gone or forged one is answered as gone."""
+    """Look up the moment a button names; a gone, forged or hidden one is answered so."""
 
     async def press(update: Update, context: BuurtContext, args: list[str]) -> None:
         moment_id = unpack_int(args[0]) if args else None
-        repo = context.services.repo
-        moment = await repo.get_moment(moment_id) if moment_id is not None else None
-        if moment is None:
-            await answer_key(update, context, "timeline.gone")
+        if (moment := await visible_moment(update, context, moment_id)) is None:
             return
         await handler(update, context, moment, args[1:])
 

@@ -19,6 +19,7 @@ from conversations.village_talk.contact import on_chat_only, on_contact, on_invi
 from conversations.village_talk.keyboards import preselect_keyboard, quadrant_keyboard
 from conversations.village_talk.opening import (
     on_done,
+    on_news,
     on_open,
     on_preselect,
     open_by_code,
@@ -46,6 +47,7 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.QUADRANT: on_quadrant,
     Action.DONE: on_done,
     Action.INVITE: on_invite,
+    Action.NEWS: on_news,
 }
 
 

@@ -20,3 +20,4 @@ class Action(StrEnum):
     QUADRANT = "q"
     DONE = "done"
     INVITE = "inv"
+    NEWS = "news"

@@ -75,3 +75,19 @@ def invite_keyboard(lang: str, theme_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def board_keyboard(lang: str, theme_id: int) -> InlineKeyboardMarkup:
+    """The board of a theme that no longer takes notes."""
+    data = pack(board.PREFIX, board.Action.OPEN, theme_id)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(plain(lang, "talk.see_board"), callback_data=data)]]
+    )
+
+
+def news_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """Ask for theme news, for a resident who came too early."""
+    data = pack(PREFIX, Action.NEWS)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(plain(lang, "talk.news_yes"), callback_data=data)]]
+    )

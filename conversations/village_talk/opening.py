@@ -10,10 +10,13 @@ from bot.chat.codes import QUADRANT_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
+from bot.chat.visible import notes_today, refuse, viewer_of, visible_theme
 from bot.core.i18n import Html, escape, plain, t
+from bot.village.dates import format_date
+from bot.village.visibility import NoteWindow, may_see_theme
 from conversations.theme_list import active_themes, theme_keyboard
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
-from conversations.village_talk.keyboards import preselect_keyboard
+from conversations.village_talk.keyboards import board_keyboard, news_keyboard, preselect_keyboard
 from storage.models import Consent, NoteStatus, Theme, ThemeStatus
 
 
@@ -50,8 +53,8 @@ def opening_text(lang: str, title: str, invitation: str, question: str) -> Html:
 
 async def open_theme(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Show a theme's invitation and open question, and wait for the resident's notes."""
-    if theme.status != ThemeStatus.ACTIVE:
-        await say(update, context, t(context.lang, "talk.closed"))
+    if notes_today(context, theme) != NoteWindow.OPEN:
+        await say_not_open(update, context, theme)
         return
     await context.services.repo.set_state(chat_id(update), FLOW, WRITE, {"theme": theme.id})
     lang = context.lang
@@ -64,16 +67,17 @@ async def open_by_code(update: Update, context: BuurtContext, code: str) -> bool
     theme = await context.services.repo.get_theme_by_code(code)
     if theme is None:
         return False
+    if not may_see_theme(theme, await viewer_of(update, context)):
+        await refuse(update, context, "visible.theme")
+        return True
     await open_theme(update, context, theme)
     return True
 
 
 async def _pressed_theme(update: Update, context: BuurtContext, args: list[str]) -> Theme | None:
     """Return the theme a button names, its press answered and its buttons gone; None if gone."""
-    theme_id = first_id(args)
-    theme = await context.services.repo.get_theme(theme_id) if theme_id is not None else None
+    theme = await visible_theme(update, context, first_id(args))
     if theme is None:
-        await answer_key(update, context, "talk.theme_gone")
         return None
     await answer(update)
     await drop_buttons(update)
@@ -107,14 +111,40 @@ async def on_preselect(update: Update, context: BuurtContext, args: list[str]) -
 
 
 async def current_theme(update: Update, context: BuurtContext) -> Theme | None:
-    """Return the theme the chat is talking about, ending the talk when it was closed."""
+    """Return the theme the chat is talking about, ending the talk when it takes no notes."""
     theme_id = context.state.data.get("theme")
     theme = await context.services.repo.get_theme(theme_id) if isinstance(theme_id, int) else None
-    if theme is None or theme.status != ThemeStatus.ACTIVE:
+    if theme is None or notes_today(context, theme) != NoteWindow.OPEN:
         await context.services.repo.set_state(chat_id(update), None, None, {})
-        await say(update, context, t(context.lang, "talk.closed" if theme else "talk.theme_gone"))
+        if theme is None:
+            await say(update, context, t(context.lang, "talk.theme_gone"))
+        else:
+            await say_not_open(update, context, theme)
         return None
     return theme
+
+
+async def say_not_open(update: Update, context: BuurtContext, theme: Theme) -> None:
+    """Tell why a theme takes no notes today: when it begins, or that its board stays open."""
+    lang = context.lang
+    if notes_today(context, theme) == NoteWindow.ENDED:
+        text = Html(t(lang, "talk.closed") + "\n" + t(lang, "talk.ended_board"))
+        await say(update, context, text, board_keyboard(lang, theme.id))
+        return
+    if theme.status == ThemeStatus.DRAFT or theme.starts_on is None:  # only its ambassador
+        await say(update, context, t(lang, "talk.not_published"))
+        return
+    await say(update, context, t(lang, "talk.not_started", date=format_date(theme.starts_on, lang)))
+    if not (await context.services.repo.get_consents(user_id(update)))[Consent.THEME_NEWS]:
+        await say(update, context, t(lang, "talk.not_started_news"), news_keyboard(lang))
+
+
+async def on_news(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Turn theme news on for a resident who came before the theme began."""
+    await answer(update)
+    await drop_buttons(update)
+    await context.services.repo.set_consent(user_id(update), Consent.THEME_NEWS, True)
+    await say(update, context, t(context.lang, "talk.news_saved"))
 
 
 async def on_done(update: Update, context: BuurtContext, args: list[str]) -> None:

@@ -8,11 +8,12 @@ from bot.chat.callbacks import first_id
 from bot.chat.codes import QUADRANT_CODES
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
-from bot.chat.updates import user_id
+from bot.chat.visible import notes_today, own_note
 from bot.core.i18n import plain, t
+from bot.village.visibility import NoteWindow
 from conversations.village_talk.contact import maybe_invite
 from conversations.village_talk.keyboards import after_keyboard
-from storage.models import NoteStatus, Quadrant, Theme, ThemeStatus
+from storage.models import NoteStatus, Quadrant, Theme
 
 
 def initial_status(context: BuurtContext) -> NoteStatus:
@@ -53,15 +54,13 @@ async def on_quadrant(update: Update, context: BuurtContext, args: list[str]) ->
     note_id = first_id(args, 2)
     quadrant = QUADRANT_CODES.value(args[1]) if len(args) == 2 else None
     repo = context.services.repo
-    note = await repo.get_note(note_id) if note_id is not None and quadrant else None
-    if note is None or quadrant is None:
+    if quadrant is None:
         await answer_key(update, context, "talk.note_gone")
         return
-    if note.author_id != user_id(update):
-        await answer_key(update, context, "common.not_yours", alert=True)
+    if (note := await own_note(update, context, note_id)) is None:
         return
     theme = await repo.get_theme(note.theme_id)
-    if theme is None or theme.status != ThemeStatus.ACTIVE:
+    if theme is None or notes_today(context, theme) != NoteWindow.OPEN:
         await answer_key(update, context, "talk.closed")
         await drop_buttons(update)
         return
