@@ -198,6 +198,12 @@ class TerminalChat:
 
     async def _settle(self) -> None:
         """Let sending finish and the chat fall quiet, so that a transcript shows the report."""
+        try:
+            await self._wait_until_quiet()
+        except Exception:  # only a wait: the transcript goes on without it
+            logging.getLogger(__name__).exception("the demo could not wait for the bot")
+
+    async def _wait_until_quiet(self) -> None:
         for _ in range(_SETTLE_TRIES):
             if not await self._runner.repo.unfinished_broadcasts():
                 break
@@ -311,7 +317,14 @@ class TerminalChat:
                 self._out.write(f"   (melding: {answer.text})\n")
 
     async def show_new(self) -> None:
-        """Print the bot's messages (and edits) the person hasn't seen yet."""
+        """Print the bot's messages (and edits) the person hasn't seen yet, come what may."""
+        try:
+            await self._show_new()
+        except Exception:  # a message that cannot be shown must not end the demo
+            logging.getLogger(__name__).exception("the demo could not show the chat")
+            self._out.write(f"   (dat lukte niet; zie het logboek: {self._folder / LOG})\n")
+
+    async def _show_new(self) -> None:
         seen = self._seen[self.person.user_id]
         # Buttons are numbered on from message to message within one batch, so that every
         # card shown at once (a moderation queue, say) keeps its own numbers.
