@@ -176,7 +176,9 @@ class TerminalChat:
 
     async def setup(self) -> None:
         """Make the demo's people and the neighbours who wrote the seeded notes chats."""
-        for person in (*self._people.values(), *NEIGHBOURS):
+        # One chat per person: a --config may give one person two roles.
+        chats = {p.user_id: p for p in (*NEIGHBOURS, *self._people.values())}
+        for person in chats.values():
             await self.client.create_user(
                 person.first_name, user_id=person.user_id, language_code="nl"
             )

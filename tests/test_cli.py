@@ -174,3 +174,16 @@ def test_export_from_a_demo_data_folder(tmp_path: Path) -> None:
     assert written.exists()
     assert "Een moestuin waar jong en oud samen werken." in written.read_text("utf-8")
     assert run("export", "--help").returncode == 0
+
+
+def test_demo_with_a_config_where_one_person_has_two_roles(tmp_path: Path) -> None:
+    config = tmp_path / "heuveldal.toml"
+    demo = (ROOT / "bot" / "demo.toml").read_text("utf-8")
+    config.write_text(demo.replace("moderators = [1000003]", "moderators = [1000004]"))
+    script = tmp_path / "chat.txt"
+    script.write_text("/als moderator\n/start\n/einde\n")
+    result = run("demo", "--config", str(config), "--script", str(script), "--data", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "je bent nu Els, moderator" in result.stdout
+    assert "Welkom bij de buurtbot van gemeente Heuveldal." in result.stdout
