@@ -4,30 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 import sys
 import tempfile
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.core.clock import SystemClock
-from bot.core.config import Config, ConfigError, parse_config
+from bot.backends import repository_for
+from bot.core.clock import SystemClock, local_today
+from bot.core.config import Config, ConfigError
 from bot.core.logs import setup_logging
-from bot.demo_seed import PEOPLE, DemoPerson, seed_demo
+from bot.demo_config import COUNTERS, DATABASE, DEMO_TOKEN, FILES, LOG, demo_config
+from bot.demo_seed import NEIGHBOURS, PEOPLE, DemoPerson, seed_demo
 from bot.runner import BotRunner
-from playground.client import PlaygroundClient, PlaygroundError, SentMessage
+from playground.client import FileInfo, PlaygroundClient, PlaygroundError, SentMessage
 from playground.server import Playground
 
-DEMO_TOKEN = "4242424242:buurtbot-demo-token-for-the-local-playground"
 HANDLED_TIMEOUT = 30.0
+_SETTLE_TRIES = 200  # a script waits at most about 20 s for sending to finish
+# A kept database from before the counters were kept: message ids far above its old ones.
+_FRESH_MESSAGE_IDS = 1_000_001
+# "#2" or "[2]" presses button 2; a plain "2" is text, as on a phone.
+_PRESS = re.compile(r"#([0-9]{1,3})|\[([0-9]{1,3})\]")
 _INTRO = """\
 Buurtbot demo: je chat met de bot zoals in Telegram, maar dan hier.
 Typ een bericht, of een commando zoals /start.
-Knoppen hebben een nummer: typ het nummer.
+Knoppen hebben een nummer: typ #2 (of [2]) voor knop 2. Een los getal, zoals 2, is gewoon tekst.
 /als bewoner | ambassadeur | moderator | beheerder wisselt wie je bent.
 /foto [bijschrift], /spraak, /sticker, /locatie, /document, /telefoon:
 sturen wat een telefoon stuurt.
@@ -46,46 +52,63 @@ def run_demo(config_path: Path | None, data_dir: Path | None, script: Path | Non
         return 2
 
 
-def _config_data(config_path: Path | None) -> dict[str, Any]:
-    if config_path is not None:
-        try:
-            with config_path.open("rb") as handle:
-                return tomllib.load(handle)
-        except FileNotFoundError as exc:
-            raise ConfigError(f"{config_path}: file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
-    text = resources.files("bot").joinpath("demo.toml").read_text("utf-8")
-    return tomllib.loads(text)
+async def _next_ids(config: Config, folder: Path) -> tuple[int, int]:
+    """Where the playground's update and message ids go on, past all the kept data knows."""
+    saved: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        saved = json.loads((folder / COUNTERS).read_text("utf-8"))
+    if not (folder / DATABASE).exists():
+        return 1, 1
+    # The inbox recognises update ids it has seen: new ones must lie beyond them.
+    repo = repository_for(config.storage)
+    await repo.open()
+    try:
+        last_update = await repo.inbox_last_update_id() or 0
+    finally:
+        await repo.close()
+    update_id = max(int(saved.get("update_id", 1)), last_update + 1)
+    return update_id, int(saved.get("message_id", _FRESH_MESSAGE_IDS))
+
+
+def _save_ids(playground: Playground, folder: Path) -> None:
+    """Keep the playground's next ids for the next time this data folder is opened."""
+    update_id, message_id = playground.state.next_ids
+    counters = {"update_id": update_id, "message_id": message_id}
+    (folder / COUNTERS).write_text(json.dumps(counters), "utf-8")
 
 
 async def _demo(
     config_path: Path | None, data_dir: Path | None, script: Path | None, stdin: TextIO, out: TextIO
 ) -> int:
-    setup_logging(DEMO_TOKEN, level=logging.WARNING)
     with contextlib.ExitStack() as stack:
-        folder = data_dir or Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="buurtbot-demo-"))
-        )
+        # Resolved once: every path below is absolute, whatever folder the demo runs in.
+        folder = (
+            data_dir
+            or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="buurtbot-demo-")))
+        ).resolve()
         folder.mkdir(parents=True, exist_ok=True)
-        playground = Playground(token=DEMO_TOKEN)
+        log = folder / LOG
+        setup_logging(DEMO_TOKEN, level=logging.INFO, path=log)
+        reopened = (folder / DATABASE).exists()
+        update_id, message_id = await _next_ids(demo_config(config_path, folder, None), folder)
+        playground = Playground(
+            token=DEMO_TOKEN, first_update_id=update_id, first_message_id=message_id
+        )
         url = await playground.start()
         runner: BotRunner | None = None
         try:
-            data = _config_data(config_path)
-            data["telegram"] = {
-                "base_url": f"{url}/bot",
-                "base_file_url": f"{url}/file/bot",
-                "poll_timeout": 5,
-            }
-            data["storage"] = {"path": str(folder / "buurtbot-demo.sqlite3")}
-            config = parse_config(data, base_dir=folder, token=DEMO_TOKEN, source=config_path)
+            config = demo_config(config_path, folder, url)
             runner = BotRunner(config)
             await runner.start()
-            await seed_demo(runner.repo, config, SystemClock())
-            chat = TerminalChat(runner, url, _people(config), out)
+            chat = TerminalChat(runner, url, _people(config), out, folder)
             async with chat.client:
                 await chat.setup()
+                await seed_demo(runner.repo, config, SystemClock())
+                out.write(f"(logboek: {log}; foto's en bestanden: {folder / FILES})\n")
+                await _say_how_to_export(runner, config, folder, out)
+                if reopened:
+                    out.write("(je gesprekken van de vorige keer gaan verder)\n")
+                chat.after_line = lambda: _save_ids(playground, folder)
                 if script is not None:
                     text = await asyncio.to_thread(script.read_text, "utf-8")
                     await chat.replay(text.splitlines())
@@ -95,8 +118,18 @@ async def _demo(
         finally:
             if runner is not None:
                 await runner.stop()
+            _save_ids(playground, folder)
             await playground.stop()
     return 0
+
+
+async def _say_how_to_export(runner: BotRunner, config: Config, folder: Path, out: TextIO) -> None:
+    """Name the command that makes a theme's files from this data folder, outside the chat."""
+    today = local_today(SystemClock(), config.municipality.tz)
+    for theme in (await runner.repo.list_active_themes(None, today))[:1]:
+        out.write(
+            f"(bestanden zonder chat: buurtbot export --data {folder} --theme {theme.code})\n"
+        )
 
 
 def _people(config: Config) -> list[DemoPerson]:
@@ -123,9 +156,14 @@ class _Seen:
 class TerminalChat:
     """Print the bot's messages with numbered buttons; read what the person types."""
 
-    def __init__(self, runner: BotRunner, url: str, people: list[DemoPerson], out: TextIO) -> None:
+    def __init__(
+        self, runner: BotRunner, url: str, people: list[DemoPerson], out: TextIO, folder: Path
+    ) -> None:
         self._runner = runner
         self._out = out
+        self._folder = folder
+        self._saved: dict[str, Path] = {}  # file_unique_id -> where it was saved
+        self.after_line: Callable[[], None] = lambda: None
         self._people = {p.role: p for p in people}
         self.person = self._people["bewoner"]
         self._seen: dict[int, _Seen] = {}
@@ -137,23 +175,48 @@ class TerminalChat:
         await asyncio.wait_for(self._runner.handled.wait(update_id), HANDLED_TIMEOUT)
 
     async def setup(self) -> None:
-        """Make the demo's people known to the playground."""
-        for person in self._people.values():
+        """Make the demo's people and the neighbours who wrote the seeded notes chats."""
+        # One chat per person: a --config may give one person two roles.
+        chats = {p.user_id: p for p in (*NEIGHBOURS, *self._people.values())}
+        for person in chats.values():
             await self.client.create_user(
                 person.first_name, user_id=person.user_id, language_code="nl"
             )
+        for person in self._people.values():
             self._seen[person.user_id] = _Seen()
 
     async def replay(self, lines: Iterable[str]) -> None:
         """Play a chat from lines of input, printing the transcript."""
         for line in lines:
             line = line.rstrip()
-            if not line or line.startswith("#"):
+            # "# ..." is a comment; "#2" presses button 2.
+            if not line or line == "#" or line.startswith("# "):
                 continue
             self._out.write(f"\n{self.person.first_name}> {line}\n")
-            if not await self.handle(line):
+            if not await self.handle_safely(line):
                 break
+            await self._settle()
             await self.show_new()
+
+    async def _settle(self) -> None:
+        """Let sending finish and the chat fall quiet, so that a transcript shows the report."""
+        try:
+            await self._wait_until_quiet()
+        except Exception:  # only a wait: the transcript goes on without it
+            logging.getLogger(__name__).exception("the demo could not wait for the bot")
+
+    async def _wait_until_quiet(self) -> None:
+        for _ in range(_SETTLE_TRIES):
+            if not await self._runner.repo.unfinished_broadcasts():
+                break
+            await asyncio.sleep(0.1)
+        user_id = self.person.user_id
+        revision = int((await self.client.chat(user_id))["revision"])
+        for _ in range(_SETTLE_TRIES):
+            changes = await self.client.changes(user_id, since=revision, wait=0.3)
+            if not changes.messages:
+                return
+            revision = changes.revision
 
     async def interactive(self, stdin: TextIO) -> None:
         """Chat until /einde or end of input; messages that arrive later are shown too."""
@@ -166,7 +229,7 @@ class TerminalChat:
                 line = await loop.run_in_executor(None, stdin.readline)
                 if not line:
                     break
-                if not await self.handle(line.strip()):
+                if not await self.handle_safely(line.strip()):
                     break
                 await self.show_new()
         finally:
@@ -179,6 +242,17 @@ class TerminalChat:
             await asyncio.sleep(1.0)
             await self.show_new()
 
+    async def handle_safely(self, line: str) -> bool:
+        """Act on one line; whatever goes wrong, say so in one line and go on chatting."""
+        try:
+            return await self.handle(line)
+        except Exception:  # the demo is the first thing people see: it must not fall over
+            logging.getLogger(__name__).exception("the demo could not play %r", line[:40])
+            self._out.write(f"   (dat lukte niet; zie het logboek: {self._folder / LOG})\n")
+            return True
+        finally:
+            self.after_line()
+
     async def handle(self, line: str) -> bool:
         """Act on one line of input; False means stop."""
         user_id = self.person.user_id
@@ -189,8 +263,9 @@ class TerminalChat:
         if command == "/als":
             self._switch(rest.strip())
             return True
-        if line.isdigit():
-            await self._press(int(line))
+        pressed = _PRESS.fullmatch(line)
+        if pressed is not None:
+            await self._press(int(pressed.group(1) or pressed.group(2)))
             return True
         sends: dict[str, dict[str, Any]] = {
             "/foto": {"photo": True, "caption": rest or None},
@@ -244,7 +319,14 @@ class TerminalChat:
                 self._out.write(f"   (melding: {answer.text})\n")
 
     async def show_new(self) -> None:
-        """Print the bot's messages (and edits) the person hasn't seen yet."""
+        """Print the bot's messages (and edits) the person hasn't seen yet, come what may."""
+        try:
+            await self._show_new()
+        except Exception:  # a message that cannot be shown must not end the demo
+            logging.getLogger(__name__).exception("the demo could not show the chat")
+            self._out.write(f"   (dat lukte niet; zie het logboek: {self._folder / LOG})\n")
+
+    async def _show_new(self) -> None:
         seen = self._seen[self.person.user_id]
         # Buttons are numbered on from message to message within one batch, so that every
         # card shown at once (a moderation queue, say) keeps its own numbers.
@@ -255,10 +337,10 @@ class TerminalChat:
             shown = self._shown(message)
             known = seen.contents.get(message.message_id)
             if known is None and message.message_id > seen.last_id:
-                self._print(message, edited=False)
+                await self._print(message, edited=False)
             elif known is not None and shown != known and not known.startswith(shown):
                 # Only a change one can see is news; dropped buttons are not.
-                self._print(message, edited=True)
+                await self._print(message, edited=True)
             seen.contents[message.message_id] = shown
             seen.last_id = max(seen.last_id, message.message_id)
         self._out.flush()
@@ -268,13 +350,16 @@ class TerminalChat:
         # Buttons taken away after a press change nothing one needs to read again.
         return message.content + (repr(message.buttons) if message.buttons else "")
 
-    def _print(self, message: SentMessage, *, edited: bool) -> None:
+    async def _print(self, message: SentMessage, *, edited: bool) -> None:
         head = "Bot (aangepast)" if edited else "Bot"
         lines: list[str] = []
         if message.photo is not None:
-            lines.append(f"[foto {message.photo.width}×{message.photo.height}]")
+            path = await self._save(message.message_id, message.photo, None)
+            lines.append(f"[foto {message.photo.width}×{message.photo.height}: {path}]")
         if message.document is not None:
-            lines.append(f"[bestand {message.document.file_name} ({message.document.size} bytes)]")
+            document = message.document
+            path = await self._save(message.message_id, document, document.file_name)
+            lines.append(f"[bestand {document.file_name} ({document.size} bytes): {path}]")
         lines.extend(message.content.splitlines() or [""])
         self._out.write(f"{head}: {lines[0]}\n")
         for line in lines[1:]:
@@ -292,6 +377,21 @@ class TerminalChat:
                 for b in reply_row
             ]
             self._out.write("     " + "  ".join(cells) + "\n")
+
+    async def _save(self, message_id: int, file: FileInfo, name: str | None) -> Path:
+        """Write a file the bot sent into the data folder, so that one can open it."""
+        known = self._saved.get(file.file_unique_id)
+        if known is not None:
+            return known
+        data = await self.client.file_bytes(file.file_id)
+        if name is None:
+            name = "foto.png" if data.startswith(b"\x89PNG") else "foto.jpg"
+        # Only the last part of the name, so that a file name cannot climb out of the folder.
+        path = self._folder / FILES / f"{message_id}-{Path(name).name}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, data)
+        self._saved[file.file_unique_id] = path
+        return path
 
     def _choice(self, message: SentMessage, kind: str, label: str) -> str:
         self._choices.append((message, kind, label))

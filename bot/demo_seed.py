@@ -26,7 +26,15 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("beheerder", 1000004, "Joost"),
 )
 
-# Neighbours who already wrote something before you arrived.
+# Neighbours who already wrote something before you arrived; real chats in the playground too,
+# so that a message to the theme's participants reaches them.
+NEIGHBOURS: tuple[DemoPerson, ...] = (
+    DemoPerson("buur", 1000101, "Fatima"),
+    DemoPerson("buur", 1000102, "Kees"),
+    DemoPerson("buur", 1000103, "Lotte"),
+    DemoPerson("buur", 1000104, "Wim"),
+)
+
 _NOTES: tuple[tuple[int, Quadrant, str], ...] = (
     (1000101, Quadrant.WISH, "Een bankje bij de bakker, zodat je even kunt zitten en bijpraten."),
     (
@@ -45,7 +53,7 @@ _NOTES: tuple[tuple[int, Quadrant, str], ...] = (
 
 
 async def seed_demo(repo: Repository, config: Config, clock: Clock) -> None:
-    """Add the example theme and its notes, once: a kept demo database is left as it is."""
+    """Add the example theme and its notes once (their writers are playground chats by then)."""
     today = local_today(clock, config.municipality.tz)
     if await repo.list_active_themes(None, today):
         return

@@ -1,6 +1,7 @@
 """`buurtbot export`: a theme's board as files, straight from the database, no Telegram needed.
 
     buurtbot export --config PATH --theme CODE
+    buurtbot export --data DIR --theme CODE     (a `buurtbot demo --data DIR` database)
                     [--format md csv json png pdf cards ics | all | contacts]
                     [--out DIR] [--language nl|en]
 
@@ -20,6 +21,7 @@ from bot.backends import repository_for
 from bot.core.clock import SystemClock
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.i18n import LANGUAGES
+from bot.demo_config import demo_config
 from bot.services.exports import (
     CONTACTS,
     THEME_FORMATS,
@@ -39,6 +41,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "export", help="write a theme's board as files (Markdown, CSV, JSON, PNG, PDF)"
     )
     export.add_argument("--config", type=Path, help="config file (or set BUURTBOT_CONFIG)")
+    export.add_argument(
+        "--data",
+        type=Path,
+        help="the data folder of `buurtbot demo --data DIR` (with --config: that municipality)",
+    )
     export.add_argument("--theme", required=True, help="the theme's code, as in its deep link")
     export.add_argument(
         "--format",
@@ -48,7 +55,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="one or more formats: md csv json png pdf (the board), cards (table cards), ics"
         " (the timeline); 'all' is all of these the theme has; 'contacts' the contact list",
     )
-    export.add_argument("--out", type=Path, default=Path("."), help="folder for the files")
+    export.add_argument(
+        "--out", type=Path, help="folder for the files (default: here; with --data: DIR/exports)"
+    )
     export.add_argument("--language", choices=LANGUAGES, help="language of headings and labels")
 
 
@@ -59,17 +68,22 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run `buurtbot export`; return the exit code."""
+    data: Path | None = args.data
     try:
-        config = load_config(args.config, os.environ)
+        if data is not None:
+            config = demo_config(args.config, data, None)
+        else:
+            config = load_config(args.config, os.environ)
     except ConfigError as exc:
         return _fail(f"config: {exc}")
     if config.storage.url is None and not config.storage.path.exists():
-        return _fail(f"no database at {config.storage.path}; has the bot run yet?")
+        hint = "has the demo run with --data there yet?" if data else "has the bot run yet?"
+        return _fail(f"no database at {config.storage.path}; {hint}")
     try:
         files = asyncio.run(_export(config, args))
     except LookupError as exc:
         return _fail(str(exc))
-    out: Path = args.out
+    out: Path = args.out or (data / "exports" if data is not None else Path("."))
     try:
         out.mkdir(parents=True, exist_ok=True)
         for file in files:

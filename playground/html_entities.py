@@ -267,7 +267,9 @@ def _close_entity(opened: _Open, end_offset: int, plain: bytes, entities: list[E
     if tag in simple:
         entities.append(Entity(simple[tag], offset, length))
     elif tag == "tg-emoji":
-        if not opened.argument.isdigit() or int(opened.argument) == 0:
+        # isdigit() alone takes "²", which int() refuses.
+        argument = opened.argument
+        if not (argument.isascii() and argument.isdigit()) or int(argument) == 0:
             raise EntityParseError("Invalid custom emoji identifier specified")
         entities.append(Entity("custom_emoji", offset, length, custom_emoji_id=opened.argument))
     elif tag == "a":

@@ -61,6 +61,8 @@ class Playground:
         callback_timeout: float = 15.0,
         strict_html: bool = True,
         max_errors: int = 200,
+        first_update_id: int = 1,
+        first_message_id: int = 1,
     ) -> None:
         if token is not None and not TOKEN_PATTERN.match(token):
             raise ValueError("token must look like 123456:ABC... (30+ characters after the colon)")
@@ -76,6 +78,8 @@ class Playground:
             callback_timeout=callback_timeout,
             strict_html=strict_html,
             max_errors=max_errors,
+            first_update_id=first_update_id,
+            first_message_id=first_message_id,
         )
         self.webhooks = WebhookDelivery(self.state)
         self.control = ControlApi(self.state, self.webhooks)

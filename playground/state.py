@@ -114,6 +114,8 @@ class PlaygroundState:
         callback_timeout: float,
         strict_html: bool,
         max_errors: int = 200,
+        first_update_id: int = 1,
+        first_message_id: int = 1,
     ) -> None:
         self.bot_id = bot_id or 0
         self.bot_username = bot_username
@@ -130,7 +132,8 @@ class PlaygroundState:
         self.chat_messages: dict[int, list[int]] = {}
         self.chats: dict[int, ChatState] = {}
         # One counter for all private chats: a bot's message ids are per account, not per chat.
-        self._next_message_id = 1
+        # Above 1 when the playground plays the same Telegram again, later (the demo reopened).
+        self._next_message_id = first_message_id
         # Bumped by every new, edited or deleted message, so that watchers can ask "what changed".
         self.revision = 0
         self.chat_revisions: dict[int, int] = {}
@@ -155,7 +158,7 @@ class PlaygroundState:
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
 
         self.updates: list[dict[str, Any]] = []
-        self._next_update_id = 1
+        self._next_update_id = first_update_id
         self.delivered_up_to = 0
         self._update_signal = asyncio.Event()
 
@@ -223,6 +226,11 @@ class PlaygroundState:
         """The User object of a known resident, for text_mention entities."""
         resident = self.residents.get(user_id)
         return None if resident is None else resident.user_json()
+
+    @property
+    def next_ids(self) -> tuple[int, int]:
+        """The next update id and message id, for a playground that picks up where this stops."""
+        return self._next_update_id, self._next_message_id
 
     # Updates.
 

@@ -142,6 +142,7 @@ async def test_forged_buttons_of_another_residents_note(
         f"my:e:{note.id}",
         "vt:q:abc:z",
         "my:dy:" + "9" * 40,
+        "my:dy:²",  # str.isdigit() says yes, int() says no
         "💥",
     ):
         await bas.press_data(data, own.message_id)
@@ -149,6 +150,7 @@ async def test_forged_buttons_of_another_residents_note(
         assert answer is not None and answer.text, data
     (still,) = await bot.repo.list_notes_by_author(anna.id)
     assert still == note
+    assert not [m for m in await bas.bot_messages() if "iets mis" in m.content]
     await _no_refusals(pg)
 
 

@@ -264,3 +264,31 @@ async def test_the_card_lives_and_members_get_one_digest(
     assert "Elke week verse groenten voor de voedselbank." in card
     assert "Een appgroep en één keer per maand samen." in card
     assert (await pg.stats()).errors_4xx == 0
+
+
+async def test_a_superscript_two_as_capacity_gets_a_kind_answer_in_both_languages(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    theme = await village_theme(world.bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/nieuwetafel")
+    await ahmed.press(theme.title)
+    await ahmed.send("Repair Café Doorwerth")
+    await ahmed.send("Marja de Vries")
+    await ahmed.send("²")  # str.isdigit() says yes, int() says no
+    answers = [m.text or "" for m in await ahmed.bot_messages()]
+    assert any(a.startswith("Schrijf een getal van 1 tot 500") for a in answers[-2:]), answers
+    assert not any("er ging bij mij iets mis" in a for a in answers)
+    await ahmed.send(" 3 ")
+    assert "Wat is het initiatief" in (await ahmed.last_bot_message()).content
+
+    await ahmed.send("/taal")
+    await ahmed.press("English")
+    await ahmed.send("/nieuwetafel")
+    await ahmed.press(theme.title)
+    await ahmed.send("Repair Café")
+    await ahmed.send("Marja")
+    await ahmed.send("①")
+    answers = [m.text or "" for m in await ahmed.bot_messages()]
+    assert any(a.startswith("Please write a number from 1 to 500") for a in answers[-2:]), answers
+    assert not any("went wrong" in a for a in answers)

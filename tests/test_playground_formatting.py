@@ -93,6 +93,7 @@ def test_html_blockquotes() -> None:
         ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
         ("<i>x", 'Can\'t find end tag corresponding to start tag "i"'),
         ('<tg-emoji emoji-id="abc">x</tg-emoji>', "Invalid custom emoji identifier specified"),
+        ('<tg-emoji emoji-id="²">x</tg-emoji>', "Invalid custom emoji identifier specified"),
         ("Fish & chips", 'Character "&" at byte offset 5 must be escaped as "&amp;"'),
     ],
 )

@@ -39,7 +39,8 @@ def unpack(data: str | None, prefix: str, count: int) -> list[str] | None:
 
 def unpack_int(value: str) -> int | None:
     """Parse an id from callback data; forged data may hold anything."""
-    if not value.isdigit() or len(value) > 18:
+    # isdigit() alone lets "²" through to int(), which refuses it.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         return None
     return int(value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 REDACTED = "<token>"
 
@@ -27,9 +28,11 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(token: str | None, level: int = logging.INFO) -> None:
-    """Log to stderr; keep HTTP libraries quiet, since they print request URLs with the token."""
-    handler = logging.StreamHandler()
+def setup_logging(token: str | None, level: int = logging.INFO, path: Path | None = None) -> None:
+    """Log to stderr or a file; keep HTTP libraries quiet, as they print URLs with the token."""
+    handler: logging.Handler = (
+        logging.StreamHandler() if path is None else logging.FileHandler(path, encoding="utf-8")
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if token:
         handler.addFilter(RedactToken(token))

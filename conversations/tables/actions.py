@@ -97,5 +97,7 @@ def button(
 
 def read_capacity(value: str) -> int | None:
     """The number of places typed, or None when it is no number of places we allow."""
-    capacity = int(value) if value.isdigit() else 0
+    # isdigit() also takes "²" and "①", which int() refuses: only 0-9 make a number here.
+    typed = value.strip()
+    capacity = int(typed) if typed.isascii() and typed.isdigit() else 0
     return capacity if 1 <= capacity <= MAX_CAPACITY else None
