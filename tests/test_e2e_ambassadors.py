@@ -76,7 +76,7 @@ async def test_create_preview_edit_publish(pg: PlaygroundClient, bot: BotRunner)
     assert (await ahmed.bot_messages())[-2].text.startswith("Groen en gezond Doorwerth")
     await ahmed.press("Publiceer")
     confirm = await ahmed.last_bot_message()
-    assert "gaat naar 1 bewoner(s)" in confirm.text
+    assert "gaat naar 1 bewoner die themanieuws wil." in confirm.text
     await ahmed.press("Ja, publiceer")
     await _delivered(bot)
 
@@ -179,7 +179,7 @@ async def test_broadcast_waits_out_429_and_marks_the_deactivated(
     await ahmed.press("Doorwerth")
     await ahmed.send("Zaterdag is de buurtschoonmaak. Doe je mee? <3 & koffie")
     confirm = await ahmed.last_bot_message()
-    assert confirm.text == "Dit bericht gaat naar 40 bewoner(s). Versturen?"
+    assert confirm.text == "Dit bericht gaat naar 40 bewoners. Versturen?"
     await ahmed.press("Verstuur")
     await _delivered(bot)
     await wait_for_text(ahmed, "Je bericht is verstuurd.")
@@ -234,8 +234,8 @@ async def test_closing_thanks_participants_and_stops_notes(
     thanks = await wait_for_text(
         anna, "Dank je wel voor het meepraten over Samen wonen, jong en oud!"
     )
-    assert "1 wensen" in thanks[-1].text
-    assert "Er zijn 1 gesprekstafel(s) om mee verder te gaan" in thanks[-1].text
+    assert "Dit kwam eruit: 1 wens, 0 voorbeelden," in thanks[-1].text
+    assert "Er is 1 gesprekstafel om mee verder te gaan" in thanks[-1].text
     assert "• Slotavond in het dorpshuis," in thanks[-1].text
     await anna.send("Nog een idee")
     assert (await anna.last_bot_message()).text.startswith("Dit thema is afgesloten.")
@@ -289,7 +289,7 @@ async def test_editing_an_active_theme_and_a_municipality_wide_theme(
     await admin.press("Over 4 weken")
     await admin.press("Nee")
     await admin.press("Publiceer")
-    assert "gaat naar 2 bewoner(s)" in (await admin.last_bot_message()).text
+    assert "gaat naar 2 bewoners die themanieuws willen." in (await admin.last_bot_message()).text
     await admin.press("Ja, publiceer")
     await _delivered(bot)
     for person in (dirk, anna):
