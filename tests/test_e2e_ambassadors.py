@@ -250,6 +250,43 @@ async def test_closing_thanks_participants_and_stops_notes(
     assert counts[OutboxStatus.SENT] == 1
 
 
+async def test_themas_and_voortgang_count_the_same_briefjes_and_zero_tables_reads_well(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(bot, place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"))
+    anna = await pg.new_person(first_name="Anna")
+    await anna.send("/thema")
+    for text, place in (
+        ("Een bloemenweide", "Wens"),
+        ("Een bankje", "Wens"),
+        ("Hoi", "Iets anders"),
+    ):
+        await anna.send(text)
+        await anna.press(place)
+    ahmed = await _ambassador(pg)
+    await ahmed.send("/themas")
+    await ahmed.press(f"{theme.title} (loopt)")
+    assert "Briefjes op het bord: 2" in (await ahmed.last_bot_message()).text
+    await ahmed.send("/voortgang")
+    await ahmed.press(theme.title)
+    caption = (await ahmed.last_bot_message()).caption
+    assert caption is not None and "Bewust: 2 wensen, 0 voorbeelden," in caption
+    await ahmed.send("/afsluiten")
+    await ahmed.press(theme.title)
+    await ahmed.press("Ja, sluit af")
+    await _delivered(bot)
+    assert "Samen wonen, jong en oud is afgesloten. 1 deelnemer krijgt een bedankje." in [
+        m.text for m in await ahmed.bot_messages()
+    ]
+    thanks = await wait_for_text(anna, "Dank je wel voor het meepraten")
+    assert (
+        "Dit kwam eruit: 2 wensen, 0 voorbeelden, 0 mogelijkheden en 0 vragen." in thanks[-1].text
+    )
+    assert "Er zijn nog geen gesprekstafels. Komt er een, dan zie je die bij /tafels." in (
+        thanks[-1].text
+    )
+
+
 async def test_poster_and_progress(pg: PlaygroundClient, bot: BotRunner) -> None:
     theme = await add_theme(bot, place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"))
     ahmed = await _ambassador(pg)

@@ -301,7 +301,9 @@ async def test_a_report_returns_a_note_to_the_queue(
     await write_note(anna, "Jan van nummer 12 parkeert altijd op de stoep", "Vraag")
     mo = await moderator(pg)
     await mo.send("/moderatie")
-    assert "Ze staan al op het bord" in (await mo.bot_messages())[-3].text
+    assert (
+        "1 briefje om na te kijken. Het staat al op het bord" in (await mo.bot_messages())[-3].text
+    )
     await mo.press("✅ Goedkeuren")
     await mo.send("/moderatie")
     assert (await mo.last_bot_message()).text.startswith("Er wacht niets.")
