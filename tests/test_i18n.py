@@ -187,3 +187,17 @@ def test_notes_are_briefjes_everywhere_in_dutch() -> None:
     assert [key for key, text in catalog("nl").items() if "notitie" in text.lower()] == []
     assert plain("nl", "chart.notes", count=12) == "briefjes op het bord"  # the progress chart
     assert plain("nl", "chart.notes", count=1) == "briefje op het bord"
+
+
+@pytest.mark.parametrize(
+    ("language", "think", "take_part", "connect"),
+    [
+        ("nl", "Je denkt mee met", "Je doet mee met", "Je verbindt T met andere initiatieven"),
+        ("en", "You think along with", "You take part in", "You connect T with other initiatives"),
+    ],
+)
+def test_joining_a_table_says_how_in_a_sentence(
+    language: str, think: str, take_part: str, connect: str
+) -> None:
+    for kind, start in (("think", think), ("take_part", take_part), ("connect", connect)):
+        assert plain(language, f"tables.joined.{kind}", title="T").startswith(start)
