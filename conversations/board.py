@@ -148,6 +148,7 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
             first=offset + 1,
             last=offset + len(notes),
             total=total,
+            count=len(notes),
         )
     ]
     for note in notes:

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes, pack
-from bot.chat.commands import bot_commands, commands_for
+from bot.chat.commands import bot_commands, command_named, commands_for
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.core.i18n import LANGUAGES, Html, plain, t
@@ -28,7 +28,7 @@ async def help_command(update: Update, context: BuurtContext) -> None:
             t(
                 lang,
                 "help.line",
-                command=command.name,
+                command=command.name_in(lang),
                 description=plain(lang, f"commands.{command.name}"),
             )
         )
@@ -119,7 +119,7 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),
         CommandHandler("taal", language_command, filters=filters.ChatType.PRIVATE),
         CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE),
-        CommandHandler("cancel", cancel, filters=filters.ChatType.PRIVATE),
+        CommandHandler(command_named("cancel").names, cancel, filters=filters.ChatType.PRIVATE),
         *button_routes(PREFIX, ROUTES),
     ]
 

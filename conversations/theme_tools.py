@@ -113,6 +113,11 @@ async def _send_poster(update: Update, context: BuurtContext, theme: Theme) -> N
     )
 
 
+def _quadrant_counts(lang: str, counts: dict[str, int]) -> dict[str, Html]:
+    """Each quadrant's count with its noun in the right number: "1 wens", "3 vragen"."""
+    return {quadrant: t(lang, f"counted.{quadrant}", count=n) for quadrant, n in counts.items()}
+
+
 async def _send_progress(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Send the theme's progress chart with its numbers."""
     lang = context.lang
@@ -124,13 +129,13 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
         lang,
         "progress.text",
         title=theme.title,
-        involved=progress.involved,
+        involved=t(lang, "counted.residents", count=progress.involved),
         new=progress.involved_new_this_week,
-        tables=progress.tables,
-        commitments=progress.commitments,
-        examples=progress.examples,
-        moments=progress.moments_held,
-        **{q.value: counts[q.value] for q in BOARD_QUADRANTS},
+        tables=t(lang, "counted.tables", count=progress.tables),
+        commitments=t(lang, "counted.commitments", count=progress.commitments),
+        examples=t(lang, "counted.example", count=progress.examples),
+        moments=t(lang, "counted.moments_held", count=progress.moments_held),
+        **_quadrant_counts(lang, {q.value: counts[q.value] for q in BOARD_QUADRANTS}),
     )
     assert update.effective_chat is not None
     await context.bot.send_photo(
@@ -176,7 +181,7 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     tz = context.services.config.municipality.tz
 
     def render(lang: str) -> tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]:
-        quadrants = {q.value: counts[q] for q in BOARD_QUADRANTS}
+        quadrants = _quadrant_counts(lang, {q.value: counts[q] for q in BOARD_QUADRANTS})
         lines = [
             t(lang, "close.thanks", title=theme.title, **quadrants),
             t(lang, "close.tables", count=tables),

@@ -76,7 +76,7 @@ async def test_create_preview_edit_publish(pg: PlaygroundClient, bot: BotRunner)
     assert (await ahmed.bot_messages())[-2].text.startswith("Groen en gezond Doorwerth")
     await ahmed.press("Publiceer")
     confirm = await ahmed.last_bot_message()
-    assert "gaat naar 1 bewoner(s)" in confirm.text
+    assert "gaat naar 1 bewoner die themanieuws wil." in confirm.text
     await ahmed.press("Ja, publiceer")
     await _delivered(bot)
 
@@ -179,7 +179,7 @@ async def test_broadcast_waits_out_429_and_marks_the_deactivated(
     await ahmed.press("Doorwerth")
     await ahmed.send("Zaterdag is de buurtschoonmaak. Doe je mee? <3 & koffie")
     confirm = await ahmed.last_bot_message()
-    assert confirm.text == "Dit bericht gaat naar 40 bewoner(s). Versturen?"
+    assert confirm.text == "Dit bericht gaat naar 40 bewoners. Versturen?"
     await ahmed.press("Verstuur")
     await _delivered(bot)
     await wait_for_text(ahmed, "Je bericht is verstuurd.")
@@ -234,8 +234,8 @@ async def test_closing_thanks_participants_and_stops_notes(
     thanks = await wait_for_text(
         anna, "Dank je wel voor het meepraten over Samen wonen, jong en oud!"
     )
-    assert "1 wensen" in thanks[-1].text
-    assert "Er zijn 1 gesprekstafel(s) om mee verder te gaan" in thanks[-1].text
+    assert "Dit kwam eruit: 1 wens, 0 voorbeelden," in thanks[-1].text
+    assert "Er is 1 gesprekstafel om mee verder te gaan" in thanks[-1].text
     assert "• Slotavond in het dorpshuis," in thanks[-1].text
     await anna.send("Nog een idee")
     assert (await anna.last_bot_message()).text.startswith("Dit thema is afgesloten.")
@@ -248,6 +248,43 @@ async def test_closing_thanks_participants_and_stops_notes(
     assert "Wensen 1" in board.caption
     counts = await bot.repo.broadcast_counts(1)
     assert counts[OutboxStatus.SENT] == 1
+
+
+async def test_themas_and_voortgang_count_the_same_briefjes_and_zero_tables_reads_well(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(bot, place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"))
+    anna = await pg.new_person(first_name="Anna")
+    await anna.send("/thema")
+    for text, place in (
+        ("Een bloemenweide", "Wens"),
+        ("Een bankje", "Wens"),
+        ("Hoi", "Iets anders"),
+    ):
+        await anna.send(text)
+        await anna.press(place)
+    ahmed = await _ambassador(pg)
+    await ahmed.send("/themas")
+    await ahmed.press(f"{theme.title} (loopt)")
+    assert "Briefjes op het bord: 2" in (await ahmed.last_bot_message()).text
+    await ahmed.send("/voortgang")
+    await ahmed.press(theme.title)
+    caption = (await ahmed.last_bot_message()).caption
+    assert caption is not None and "Bewust: 2 wensen, 0 voorbeelden," in caption
+    await ahmed.send("/afsluiten")
+    await ahmed.press(theme.title)
+    await ahmed.press("Ja, sluit af")
+    await _delivered(bot)
+    assert "Samen wonen, jong en oud is afgesloten. 1 deelnemer krijgt een bedankje." in [
+        m.text for m in await ahmed.bot_messages()
+    ]
+    thanks = await wait_for_text(anna, "Dank je wel voor het meepraten")
+    assert (
+        "Dit kwam eruit: 2 wensen, 0 voorbeelden, 0 mogelijkheden en 0 vragen." in thanks[-1].text
+    )
+    assert "Er zijn nog geen gesprekstafels. Komt er een, dan zie je die bij /tafels." in (
+        thanks[-1].text
+    )
 
 
 async def test_poster_and_progress(pg: PlaygroundClient, bot: BotRunner) -> None:
@@ -289,7 +326,7 @@ async def test_editing_an_active_theme_and_a_municipality_wide_theme(
     await admin.press("Over 4 weken")
     await admin.press("Nee")
     await admin.press("Publiceer")
-    assert "gaat naar 2 bewoner(s)" in (await admin.last_bot_message()).text
+    assert "gaat naar 2 bewoners die themanieuws willen." in (await admin.last_bot_message()).text
     await admin.press("Ja, publiceer")
     await _delivered(bot)
     for person in (dirk, anna):

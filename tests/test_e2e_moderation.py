@@ -69,7 +69,7 @@ async def test_pre_moderation_shows_a_note_only_once_approved(
     mo = await moderator(pg)
     await mo.send("/moderatie")
     messages = await mo.bot_messages()
-    assert messages[-3].text.startswith("Wachtrij: 1 briefje(s) wachten.")
+    assert messages[-3].text.startswith("Wachtrij: 1 briefje wacht.")
     card = messages[-2]
     assert card.text.startswith("Wens · Samen wonen, jong en oud · ")
     assert "Een bankje bij de bakker" in card.text
@@ -237,8 +237,11 @@ async def test_photo_and_voice_notes_have_cards_too(
         "Verborgen door Mo: Iets anders."
     )
     await mo.press("Keur deze 2 goed")
-    assert (await mo.last_bot_message()).text.startswith("0 briefje(s) goedgekeurd.")
-    assert "2 had(den) al een besluit" in (await mo.last_bot_message()).text
+    assert (await mo.last_bot_message()).text.startswith("Er is niets goedgekeurd.")
+    assert (
+        "2 briefjes hadden al een besluit; die zijn niet veranderd."
+        in (await mo.last_bot_message()).text
+    )
     await _no_refusals(pg)
 
 
@@ -298,7 +301,9 @@ async def test_a_report_returns_a_note_to_the_queue(
     await write_note(anna, "Jan van nummer 12 parkeert altijd op de stoep", "Vraag")
     mo = await moderator(pg)
     await mo.send("/moderatie")
-    assert "Ze staan al op het bord" in (await mo.bot_messages())[-3].text
+    assert (
+        "1 briefje om na te kijken. Het staat al op het bord" in (await mo.bot_messages())[-3].text
+    )
     await mo.press("✅ Goedkeuren")
     await mo.send("/moderatie")
     assert (await mo.last_bot_message()).text.startswith("Er wacht niets.")
@@ -356,7 +361,7 @@ async def test_digest_once_per_interval_also_after_a_restart(
         await delivered(bot)
 
     await write_note(anna, "Een", "Wens")
-    await wait_for_text(mo, "Er wachten 1 briefje(s) op een moderator.")
+    await wait_for_text(mo, "Er wacht 1 briefje op een moderator.")
     digest = await mo.last_bot_message()
     assert digest.button_labels == ["Bekijk de wachtrij"]
     await anna.send("Twee")
@@ -369,7 +374,7 @@ async def test_digest_once_per_interval_also_after_a_restart(
     await anna.send("Vier")
     await anna.press("Wens")
     texts = await digests(runner)
-    assert texts[-1] == "Er wachten 4 briefje(s) op een moderator. Kijk als je tijd hebt."
+    assert texts[-1] == "Er wachten 4 briefjes op een moderator. Kijk als je tijd hebt."
     assert len(texts) == 2
 
     # A restart within the interval brings no extra digest.

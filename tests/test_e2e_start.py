@@ -81,6 +81,28 @@ async def test_help_lists_what_the_role_may_do(pg: PlaygroundClient) -> None:
     assert "gebiedsambassadeur" in (await ambassador.last_bot_message()).text
 
 
+async def test_help_and_menu_name_stopping_in_each_language(pg: PlaygroundClient) -> None:
+    anna = await pg.new_person(first_name="Anna", language_code="nl")
+    await anna.send("/help")
+    text = (await anna.last_bot_message()).text
+    assert "/annuleer – Stop waar je mee bezig bent" in text
+    assert "/cancel" not in text
+    await anna.send("/annuleer")
+    assert (await anna.last_bot_message()).text.startswith("Je was nergens mee bezig.")
+    john = await pg.new_person(first_name="John", language_code="en")
+    await john.send("/help")
+    assert "/cancel – Stop what you are doing" in (await john.last_bot_message()).text
+    await john.send("/cancel")
+    assert (await john.last_bot_message()).text.startswith("You weren't doing anything.")
+    default = {
+        m["language_code"]: {c["command"] for c in m["commands"]}
+        for m in await pg.commands()
+        if m["scope"]["type"] == "default"
+    }
+    assert "annuleer" in default[""] and "cancel" not in default[""]
+    assert "cancel" in default["en"] and "annuleer" not in default["en"]
+
+
 async def test_language_switch(pg: PlaygroundClient, bot: BotRunner) -> None:
     anna = await pg.new_person(first_name="Anna", language_code="nl")
     await anna.send("/taal")

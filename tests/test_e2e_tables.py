@@ -87,10 +87,10 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     # Invitations reach exactly who wrote for the theme and asked to be invited.
     await ahmed.press("Nodig bewoners uit")
     confirm = await ahmed.last_bot_message()
-    assert "gaat naar 3 bewoner(s)" in confirm.text
+    assert "gaat naar 3 bewoners die daarom vroegen." in confirm.text
     await ahmed.press("Verstuur")
     await settled(bot)
-    assert (await ahmed.last_bot_message()).text.startswith("Verstuurd: 3 uitnodiging(en).")
+    assert (await ahmed.last_bot_message()).text.startswith("Verstuurd: 3 uitnodigingen.")
     for person in (anna, bas, carla):
         invitation = [
             m for m in await person.bot_messages() if "Je vroeg om een uitnodiging" in m.content
@@ -104,7 +104,9 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     await ahmed.press("Nodig bewoners uit", message_id=card.message_id)
     await ahmed.press("Verstuur")
     await settled(bot)
-    assert (await ahmed.last_bot_message()).text.startswith("Verstuurd: 0 uitnodiging(en).")
+    assert (await ahmed.last_bot_message()).text.startswith(
+        "Er ging geen nieuwe uitnodiging uit: iedereen had er al een."
+    )
 
     # Meedoen, with a line, name shown.
     await anna.press("Meedoen")
@@ -115,13 +117,13 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     )
     await anna.press("Ja, toon Anna")
     assert (await anna.last_bot_message()).text.startswith(
-        "Je doet mee aan Repair Café Doorwerth: meedoen."
+        "Je doet mee met Repair Café Doorwerth. Dank je!"
     )
     # Meedenken, no line, name not shown.
     await bas.press("Meedenken")
     await bas.press("Sla over")
     await bas.press("Nee, liever niet")
-    assert "meedenken" in (await bas.last_bot_message()).text
+    assert (await bas.last_bot_message()).text.startswith("Je denkt mee met Repair Café Doorwerth.")
     # Verbinden: the table is full, so the waiting list.
     await carla.press("Verbinden")
     await carla.send("Met de kledingbank")
@@ -157,7 +159,7 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     moved = await texts(carla, "Goed nieuws: er is een plek vrij")
     assert moved == [
         "Goed nieuws: er is een plek vrij aan de gesprekstafel Repair Café Doorwerth."
-        " Je doet nu mee: verbinden."
+        " Je verbindt de tafel nu met andere initiatieven."
     ]
     await anna.send("/tafels")
     await anna.press("Repair Café Doorwerth (je doet mee)")
@@ -170,7 +172,7 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     await ahmed.press(theme.title)
     chart = await ahmed.last_bot_message()
     assert chart.caption is not None
-    assert "Beschikbaar: 1 gesprekstafels, 2 toezeggingen" in chart.caption
+    assert "Beschikbaar: 1 gesprekstafel, 2 toezeggingen" in chart.caption
     stats = await pg.stats()
     assert stats.errors_4xx == 0, stats.error_descriptions
 

@@ -143,6 +143,27 @@ async def test_invitation_consent_and_phone(pg: PlaygroundClient, bot: BotRunner
     assert (await bot.repo.get_consents(bas.id))[Consent.CONTACT]
 
 
+async def test_a_last_page_of_one_note_says_one_note(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    writer = await pg.new_person(first_name="Buur")
+    await _talk(writer)
+    for i in range(6):
+        await writer.send(f"Idee {i}")
+        await writer.press("Wens")
+    for language, title, first_page, older, last_page in (
+        ("nl", "Lees de briefjes", "briefjes 1–5 van 6 ", "Ouder ▶", "briefje 6 van 6 "),
+        ("en", "Read the notes", "notes 1–5 of 6 ", "Older ▶", "note 6 of 6 "),
+    ):
+        viewer = await pg.new_person(first_name="Kijker", language_code=language)
+        await viewer.send("/bord")
+        await viewer.press(title)
+        page = await viewer.last_bot_message()
+        assert first_page in page.text
+        await viewer.press(older)
+        assert last_page in (await viewer.message(page.message_id)).text
+    await _no_refusals(pg)
+
+
 async def test_board_as_image_and_pages(pg: PlaygroundClient, bot: BotRunner) -> None:
     theme = await add_theme(bot)
     writers = [await pg.new_person(first_name=f"Buur{i}") for i in range(3)]

@@ -22,6 +22,16 @@ class Command:
     name: str
     role: Role
     also: tuple[Role, ...] = ()  # other roles that may use it too
+    dutch: str | None = None  # its Dutch name, where `name` is an English word
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the command answers to, in any language."""
+        return (self.name,) if self.dutch is None else (self.name, self.dutch)
+
+    def name_in(self, language: str) -> str:
+        """The name to show in this language's menu and /help."""
+        return self.dutch if language == "nl" and self.dutch else self.name
 
 
 # Order is the order of the menu: what a resident needs most comes first.
@@ -38,7 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("vergeet", Role.RESIDENT),
     Command("stop", Role.RESIDENT),
     Command("start", Role.RESIDENT),
-    Command("cancel", Role.RESIDENT),
+    Command("cancel", Role.RESIDENT, dutch="annuleer"),
     Command("nieuwthema", Role.AMBASSADOR),
     Command("themas", Role.AMBASSADOR),
     Command("bericht", Role.AMBASSADOR),
@@ -54,6 +64,11 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+def command_named(name: str) -> Command:
+    """The command of this (English or canonical) name."""
+    return next(c for c in COMMANDS if c.name == name)
+
+
 def commands_for(roles: frozenset[Role]) -> list[Command]:
     """Return the commands open to someone with these roles; an admin may do everything."""
     return [c for c in COMMANDS if c.role in roles or roles & set(c.also) or Role.ADMIN in roles]
@@ -61,7 +76,10 @@ def commands_for(roles: frozenset[Role]) -> list[Command]:
 
 def bot_commands(language: str, roles: frozenset[Role]) -> list[BotCommand]:
     """Return the menu for one language and role set."""
-    return [BotCommand(c.name, plain(language, f"commands.{c.name}")) for c in commands_for(roles)]
+    return [
+        BotCommand(c.name_in(language), plain(language, f"commands.{c.name}"))
+        for c in commands_for(roles)
+    ]
 
 
 async def set_command_menus(bot: Bot, config: Config, repo: Repository) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from bot.core.i18n import number
+from bot.core.i18n import number, plain
 
 # The same fonts, text rules and quadrant colours as the brainstorm board, so both match.
 from bot.render.drawing import Box, png_bytes
@@ -35,21 +35,12 @@ from bot.village.progress import Progress
 CHART_SIZE = 1080
 
 
-_Plural = tuple[str, str]  # (one, many)
-
-
 @dataclass(frozen=True)
 class _Labels:
     language: str
     kicker: str
     names: tuple[str, str, str, str]
-    residents: _Plural
     new_this_week: str
-    notes: _Plural
-    tables: _Plural
-    commitments: _Plural
-    examples: _Plural
-    moments: _Plural
     decimal: str
     millions: str
 
@@ -59,13 +50,7 @@ _LABELS: Mapping[str, _Labels] = {
         language="nl",
         kicker="Zo groeit het thema",
         names=("Betrokken", "Bewust", "Beschikbaar", "Bekwaam"),
-        residents=("bewoner deed mee", "bewoners deden mee"),
         new_this_week="+{n} nieuw deze week",
-        notes=("notitie op het bord", "notities op het bord"),
-        tables=("gesprekstafel", "gesprekstafels"),
-        commitments=("toezegging", "toezeggingen"),
-        examples=("voorbeeld verzameld", "voorbeelden verzameld"),
-        moments=("moment gehouden", "momenten gehouden"),
         decimal=",",
         millions="{n} mln",
     ),
@@ -73,13 +58,7 @@ _LABELS: Mapping[str, _Labels] = {
         language="en",
         kicker="How the theme is growing",
         names=("Involved", "Aware", "Available", "Capable"),
-        residents=("resident took part", "residents took part"),
         new_this_week="+{n} new this week",
-        notes=("note on the board", "notes on the board"),
-        tables=("conversation table", "conversation tables"),
-        commitments=("commitment", "commitments"),
-        examples=("example collected", "examples collected"),
-        moments=("moment held", "moments held"),
         decimal=".",
         millions="{n}M",
     ),
@@ -122,8 +101,9 @@ def _number(value: int, labels: _Labels) -> str:
     return labels.millions.format(n=text)
 
 
-def _plural(value: int, forms: _Plural) -> str:
-    return forms[0] if _count(value) == 1 else forms[1]
+def _plural(value: int, key: str, labels: _Labels) -> str:
+    """The words under a count, from the catalog's chart.* plural entries."""
+    return plain(labels.language, f"chart.{key}", count=_count(value))
 
 
 def _lines(text: str, bold: bool, size: int, width: float, max_lines: int) -> list[str]:
@@ -231,7 +211,7 @@ def _draw_involved(
     number_font, _size = fitted_font(value, True, 150, 60, width)
     baseline = box.y0 + 118 + _cap_height(150)
     draw.text((x, baseline), value, font=number_font, fill=INK, anchor="ls")
-    label = _plural(progress.involved, labels.residents)
+    label = _plural(progress.involved, "residents", labels)
     for index, line in enumerate(_lines(label, False, _LABEL_SIZE, width, 2)):
         draw.text(
             (x, baseline + 50 + index * 36),
@@ -260,7 +240,7 @@ def _draw_aware(
     width = box.width - 2 * _PANEL_PAD
     counts = [_count(progress.notes_per_quadrant.get(key, 0)) for key in QUADRANTS]
     total = sum(counts)
-    stat = (_number(total, labels), _plural(total, labels.notes))
+    stat = (_number(total, labels), _plural(total, "notes", labels))
     _draw_stats(draw, x, [box.y0 + 104 + _cap_height(84)], width, [stat], 84)
 
     names = [quadrant_name(labels.language, key) for key in QUADRANTS]
@@ -296,7 +276,7 @@ def _draw_two_stats(
     labels: _Labels,
     accent: RGB,
     name: str,
-    stats: tuple[tuple[int, _Plural], tuple[int, _Plural]],
+    stats: tuple[tuple[int, str], tuple[int, str]],  # (count, chart.* key)
 ) -> None:
     draw = _draw_card(canvas, box, accent, name)
     x = box.x0 + _PANEL_PAD
@@ -305,7 +285,7 @@ def _draw_two_stats(
     room_top = box.y0 + 100
     row = (box.y1 - _PANEL_PAD - room_top) // 2
     baselines = [room_top + index * row + (row + _cap_height(104)) // 2 for index in range(2)]
-    shown = [(_number(value, labels), _plural(value, forms)) for value, forms in stats]
+    shown = [(_number(value, labels), _plural(value, key, labels)) for value, key in stats]
     _draw_stats(draw, x, baselines, width, shown, 104)
 
 
@@ -323,7 +303,7 @@ def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
         labels,
         _ACCENTS[2],
         labels.names[2],
-        ((progress.tables, labels.tables), (progress.commitments, labels.commitments)),
+        ((progress.tables, "tables"), (progress.commitments, "commitments")),
     )
     _draw_two_stats(
         canvas,
@@ -331,6 +311,6 @@ def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
         labels,
         _ACCENTS[3],
         labels.names[3],
-        ((progress.examples, labels.examples), (progress.moments_held, labels.moments)),
+        ((progress.examples, "examples"), (progress.moments_held, "moments")),
     )
     return png_bytes(canvas)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.config import Config
-from bot.core.i18n import number, plain, t
+from bot.core.i18n import plain, t
 from bot.services import Services
 from bot.services.staff import moderator_ids
 from bot.services.workers import Worker
@@ -106,7 +106,7 @@ def _digest(
     bucket = int(now.timestamp() // interval.total_seconds())
     return NewMessage(
         chat_id=moderator,
-        text=t(lang, "moderation_digest.text", count=number(lang, marks.count)),
+        text=t(lang, "moderation_digest.text", count=marks.count),
         buttons=(((plain(lang, "moderation_digest.open"), "md:q"),),),
         # Due by the bot's clock (the one the delivery worker asks), not storage's.
         due_at=now,

@@ -8,7 +8,7 @@ from bot.chat.callbacks import first_id, pack
 from bot.chat.context import BuurtContext
 from bot.chat.guards import admins_only
 from bot.chat.replies import answer, answer_key, edit_or_send, say
-from bot.core.i18n import Html, number, plain, t
+from bot.core.i18n import Html, plain, t
 from conversations.roles.actions import AUDIT_PREFIX, AuditAction
 from conversations.roles.wording import role_name, when
 from storage.models import AuditAction as Logged
@@ -103,8 +103,8 @@ def _what(context: BuurtContext, entry: AuditEntry, theme: str) -> Html:
             original=detail.get("duplicate_of", "?"),
         )
     if entry.action == Logged.BROADCAST:
-        total = number(lang, int(detail.get("total", 0)))
-        return t(lang, "audit.broadcast", total=total, theme=theme or "-")
+        total = int(detail.get("total", 0))
+        return t(lang, "audit.broadcast", count=total, theme=theme or "-")
     if entry.action == Logged.EXPORT:
         return t(lang, "audit.export", theme=theme, formats=", ".join(detail.get("formats", [])))
     if entry.action == Logged.CONTACTS_EXPORT:

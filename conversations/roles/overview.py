@@ -56,9 +56,9 @@ def _overview_text(
         t(
             lang,
             "role_admin.from_config",
-            admins=len(config.roles.admins),
-            moderators=len(config.roles.moderators),
-            ambassadors=len(config.roles.ambassadors),
+            admins=t(lang, "role_admin.admins", count=len(config.roles.admins)),
+            moderators=t(lang, "role_admin.moderators", count=len(config.roles.moderators)),
+            ambassadors=t(lang, "role_admin.ambassadors", count=len(config.roles.ambassadors)),
         ),
     ]
     if grants:

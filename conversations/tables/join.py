@@ -12,7 +12,6 @@ from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
 from conversations.tables.access import at_step, with_table
 from conversations.tables.actions import FLOW, KIND_CODES, MAX_HOW, NO, YES, Action, Step, button
-from conversations.tables.card import commitment_name
 from conversations.tables.show import show_card
 from conversations.tables.waiting import fill_free_places
 from storage.models import Commitment, Consent, MemberStatus, TalkTable, Theme
@@ -113,7 +112,7 @@ async def _finish_join(
     await say(
         update,
         context,
-        t(lang, "tables.joined", title=table.title, kind=commitment_name(lang, kind)),
+        t(lang, f"tables.joined.{kind.value}", title=table.title),
     )
 
 

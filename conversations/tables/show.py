@@ -10,7 +10,7 @@ from bot.chat.updates import user_id
 from bot.core.i18n import Html, t
 from conversations.tables.access import manages, may_edit, with_table
 from conversations.tables.actions import NO, YES, Action, button
-from conversations.tables.card import card_text, commitment_name, join_buttons
+from conversations.tables.card import card_text, join_buttons
 from storage.models import MemberStatus, TableMember, TalkTable, Theme
 
 
@@ -56,7 +56,7 @@ async def _your_place(context: BuurtContext, table: TalkTable, me: TableMember) 
     if me.status == MemberStatus.WAITING:
         position = await context.services.repo.waiting_position(table.id, me.user_id)
         return t(lang, "tables.you_wait", position=position)
-    return t(lang, "tables.you_member", kind=commitment_name(lang, me.commitment))
+    return t(lang, f"tables.you_member.{me.commitment.value}")
 
 
 def _member_row(lang: str, table: TalkTable, me: TableMember) -> list[InlineKeyboardButton]:

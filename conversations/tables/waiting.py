@@ -8,7 +8,6 @@ from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
 from bot.core.i18n import plain, t
 from conversations.tables.actions import PREFIX, Action
-from conversations.tables.card import commitment_name
 from storage.models import NewMessage, TableMember
 from storage.repository import Repository
 
@@ -29,12 +28,7 @@ async def tell_moved_up(repo: Repository, promoted: list[TableMember], now: date
         if table is None or resident is None:
             continue
         lang = resident.language
-        text = t(
-            lang,
-            "tables.moved_up",
-            title=table.title,
-            kind=commitment_name(lang, member.commitment),
-        )
+        text = t(lang, f"tables.moved_up.{member.commitment.value}", title=table.title)
         buttons = (((plain(lang, "tables.open_card"), pack(PREFIX, Action.OPEN, table.id)),),)
         await repo.enqueue(
             [

@@ -23,7 +23,7 @@ from conversations.themes.actions import (
 from conversations.themes.places import stored
 from conversations.themes.publish import confirm_publish
 from conversations.themes.setup import PREVIEW, SETUP
-from storage.models import Theme, ThemeStatus
+from storage.models import BOARD_QUADRANTS, Theme, ThemeStatus
 
 # More themes than this in one list helps nobody on a phone; the newest come first.
 MAX_LISTED = 30
@@ -74,7 +74,7 @@ async def on_card(update: Update, context: BuurtContext, args: list[str]) -> Non
         place=context.services.config.municipality.place_name(theme.place),
         period=format_period(theme.starts_on, theme.ends_on, lang),
         status=_status(lang, theme),
-        notes=sum(counts.values()),
+        notes=sum(counts[q] for q in BOARD_QUADRANTS),  # as /voortgang counts: not the remarks
         link=deep_link(context.bot.username, theme),
     )
     await say(update, context, text, _card_keyboard(lang, theme))
