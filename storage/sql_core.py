@@ -21,6 +21,7 @@ from storage.models import (
     ChatState,
     Consent,
     InboxItem,
+    NewMessage,
     Note,
     NoteKind,
     NoteStatus,
@@ -446,12 +447,18 @@ class SqlCore(CoreRepository):
             ],
         }
 
-    async def erase_resident(self, user_id: int) -> None:
+    async def erase_resident(self, user_id: int, *, farewell: NewMessage | None = None) -> None:
         params = {"user_id": user_id, "now": self._now()}
         async with self._write() as conn:
             for statement in self._erase_steps():
                 await conn.execute(statement, params)
+            if farewell is not None:
+                await self._queue_farewell(conn, user_id, farewell)
         await self._after_erase()
+
+    @abstractmethod
+    async def _queue_farewell(self, conn: Connection, user_id: int, farewell: NewMessage) -> None:
+        """Queue the erasure's confirmation in the erasing transaction (the outbox's part)."""
 
     def _erase_steps(self) -> tuple[str, ...]:
         """The statements erase_resident runs; each storage part puts its own before these."""

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
+from bot.app import services_of
 from bot.runner import BotRunner
 from playground.client import PlaygroundClient
-from storage.models import Consent, Quadrant
-from tests.conftest import add_theme, repo_of
+from storage.models import Consent, NewMessage, Quadrant
+from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme, repo_of
+from tests.erasure_scan import Person, settled_traces
+from tests.process import wait_for_text
+from tests.residents import onboard
+from tests.staff import card_for, cards, delivered, moderator, start_bot, write_note
 
 
 async def test_mijn_changes_and_deletes_a_note(pg: PlaygroundClient, bot: BotRunner) -> None:
@@ -105,11 +110,13 @@ async def test_vergeet_erases_every_trace(pg: PlaygroundClient, bot: BotRunner) 
     assert await bot.repo.get_resident(anna.id) is not None
     await anna.send("/vergeet")
     await anna.press("Ja, wis alles")
-    assert (await anna.last_bot_message()).text.startswith("Alles is gewist.")
+    # The farewell goes through the outbox, so it comes just after the update is handled.
+    await wait_for_text(anna, "Alles is gewist.")
 
     repo = repo_of(bot)
     # Whole words and numbers only: a short needle turns up by chance in timestamps.
     needles = (str(anna.id), "geheime wens 7431", "+31699990000")
+    await settled_traces(repo, Person(anna.id, needles[1:]))
     for table in await repo.table_names():
         for row in await repo.dump_table(table):
             for value in row.values():
@@ -118,3 +125,62 @@ async def test_vergeet_erases_every_trace(pg: PlaygroundClient, bot: BotRunner) 
                     assert needle not in text, f"{table}: {row}"
     assert await bot.repo.list_notes_by_author(bas.id)
     assert await bot.repo.get_phone(bas.id) is not None
+
+
+async def test_an_ambassadors_vergeet_leaves_no_trace_of_their_broadcast(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    anna = await onboard(pg, "Anna", village="Doorwerth", news=True)
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID)
+    await ahmed.send("/start")
+    await ahmed.send("/bericht")
+    await ahmed.press("Bewoners van een plek")
+    await ahmed.press("Doorwerth")
+    await ahmed.send("Zaterdag is de buurtschoonmaak. Doe je mee?")
+    await ahmed.press("Verstuur")
+    await delivered(bot)
+    await wait_for_text(ahmed, "Je bericht is verstuurd.")
+    assert any("buurtschoonmaak" in m.content for m in await anna.bot_messages())
+
+    await ahmed.send("/vergeet")
+    await ahmed.press("Ja, wis alles")
+    await wait_for_text(ahmed, "Alles is gewist.")
+    left = await settled_traces(repo_of(bot), Person(ahmed.id, ("Ahmed",)))
+    assert left == []
+    # The broadcast itself stays: the village was told, whoever sent it.
+    (broadcast,) = await repo_of(bot).dump_table("broadcasts")
+    assert broadcast["sender_chat_id"] is None and broadcast["finished"]
+
+
+async def test_export_holds_the_messages_to_them_and_why_a_note_was_hidden(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    await add_theme(runner)
+    mo = await moderator(pg)
+    anna = await pg.new_person(first_name="Anna")
+    bas = await pg.new_person(first_name="Bas")
+    await write_note(anna, "Rotzooi van die lui daar", "Wens")
+    await mo.send("/moderatie")
+    card = card_for(await cards(mo), "Rotzooi")
+    await mo.press("Verbergen", message_id=card.message_id)
+    await mo.press("Kwetsend of grof", message_id=card.message_id)
+    for person, words in ((anna, "Voor Anna: de koffie staat klaar"), (bas, "Voor Bas")):
+        await runner.repo.enqueue([NewMessage(chat_id=person.id, text=words)])
+    services_of(runner.app).outbox_changed()
+    await delivered(runner)
+
+    await anna.send("/mijngegevens")
+    message = await anna.last_bot_message()
+    assert message.document is not None
+    data = json.loads(await pg.file_bytes(message.document.file_id))
+    (note,) = data["notes"]
+    assert note["status"] == "hidden"
+    (decision,) = note["moderation"]
+    assert decision["decision"] == "hide" and decision["reason"] == "hurtful"
+    assert decision["reason_text"] == "Kwetsend of grof"
+    assert "Mo" not in json.dumps(decision) and str(mo.id) not in json.dumps(data)
+    texts = [m["text"] for m in data["messages"]]
+    assert "Voor Anna: de koffie staat klaar" in texts
+    assert all(m["status"] == "sent" for m in data["messages"] if m["text"].startswith("Voor"))
+    assert "Voor Bas" not in json.dumps(data, ensure_ascii=False)
