@@ -83,7 +83,9 @@ async def on_forget(update: Update, context: BuurtContext, args: list[str]) -> N
     # update is marked handled by the erasure itself, so a crash before a direct reply
     # would lose "Alles is gewist" for good.
     person = user_id(update)
-    farewell = NewMessage(chat_id=person, text=str(t(lang, "forget.done")))
+    farewell = NewMessage(
+        chat_id=person, text=str(t(lang, "forget.done")), due_at=context.services.clock.now()
+    )
     await context.services.repo.erase_resident(person, farewell=farewell)
     context.services.outbox_changed()
 

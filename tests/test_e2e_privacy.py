@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 from bot.app import services_of
 from bot.runner import BotRunner
+from playground.client import Person as PlaygroundPerson
 from playground.client import PlaygroundClient
 from storage.models import Consent, NewMessage, Quadrant
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme, repo_of
-from tests.erasure_scan import Person, settled_traces
+from tests.erasure_scan import Person, settled_traces, traces
 from tests.process import wait_for_text
 from tests.residents import onboard
-from tests.staff import card_for, cards, delivered, moderator, start_bot, write_note
+from tests.staff import admin, card_for, cards, delivered, moderator, start_bot, write_note
 
 
 async def test_mijn_changes_and_deletes_a_note(pg: PlaygroundClient, bot: BotRunner) -> None:
@@ -184,3 +186,53 @@ async def test_export_holds_the_messages_to_them_and_why_a_note_was_hidden(
     assert "Voor Anna: de koffie staat klaar" in texts
     assert all(m["status"] == "sent" for m in data["messages"] if m["text"].startswith("Voor"))
     assert "Voor Bas" not in json.dumps(data, ensure_ascii=False)
+
+
+async def _forget(person: PlaygroundPerson) -> None:
+    """Erase everything, as the person does it."""
+    await person.send("/vergeet")
+    await person.press("Ja, wis alles")
+    await wait_for_text(person, "Alles is gewist.")
+
+
+async def test_vergeet_of_admin_moderator_and_resident_leaves_no_trace(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    await add_theme(runner)
+    ada = await admin(pg)
+    await ada.send("/rol")
+    await ada.press("Nieuwe moderator")
+    link = (await ada.last_bot_message()).text or ""
+    match = re.search(r"\?start=(r_[A-Za-z0-9_-]+)", link)
+    assert match is not None, link
+    bea = await pg.new_person(first_name="Bea", username="bea_modereert", user_id=910001)
+    await bea.send(f"/start {match.group(1)}")
+    assert (await bea.last_bot_message()).text.startswith("Welkom Bea! Je bent nu moderator.")
+
+    anna = await pg.new_person(first_name="Anna", username="anna_schrijft")
+    await write_note(anna, "Annas bloemenweide 3321", "Wens")
+    await anna.press("Ja, graag")
+    await anna.send_contact("+31677770000")
+    assert await runner.repo.get_phone(anna.id) == "+31677770000"
+    await bea.send("/moderatie")
+    card = card_for(await cards(bea), "bloemenweide")
+    await bea.press("Verbergen", message_id=card.message_id)
+    await bea.press("Reclame", message_id=card.message_id)
+    await ada.send("/audit")
+    await delivered(runner)
+
+    repo = repo_of(runner)
+    people = (
+        (bea, Person(bea.id, ("Bea", "bea_modereert"))),
+        (ada, Person(ada.id, ("Ada",))),
+        (anna, Person(anna.id, ("Anna", "anna_schrijft", "bloemenweide 3321", "+31677770000"))),
+    )
+    for person, needles in people:
+        assert await traces(repo, needles), person
+    for person, needles in people:
+        await _forget(person)
+        assert await settled_traces(repo, needles) == [], person
+    # What moderators decided stays, without who decided.
+    assert await repo.dump_table("moderation_decisions") == []  # the note went with Anna
+    assert all(row["actor_id"] is None for row in await repo.dump_table("audit_log"))
