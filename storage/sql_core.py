@@ -41,8 +41,9 @@ THEME_CODE_LENGTH = 8
 _THEME_CODE_ATTEMPTS = 20
 
 # What erase_resident runs, in order, with :user_id and :now. A table that comes to hold
-# something of a resident gets its line here; the erase test scans every table and column,
-# so a forgotten one fails it. In a private chat the chat id is the user id.
+# something of a resident gets its line here; the erase tests scan every table and column
+# the schema lists (tests/erasure_scan.py), so a forgotten one fails them. In a private chat
+# the chat id is the user id.
 _ERASE_STEPS: tuple[str, ...] = (
     "DELETE FROM notes WHERE author_id = :user_id",
     "DELETE FROM consents WHERE user_id = :user_id",
