@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -13,7 +14,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
-from storage.models import Consent
+from storage.models import Consent, NewMessage
 
 PREFIX = "fg"
 
@@ -34,6 +35,7 @@ async def privacy_command(update: Update, context: BuurtContext) -> None:
 async def my_data_command(update: Update, context: BuurtContext) -> None:
     """Send everything stored about the resident as a JSON file."""
     data = await context.services.repo.export_resident(user_id(update))
+    explain_decisions(data, context.lang)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     assert update.effective_chat is not None
     await context.bot.send_document(
@@ -42,6 +44,14 @@ async def my_data_command(update: Update, context: BuurtContext) -> None:
         filename="buurtbot-mijn-gegevens.json",
         caption=plain(context.lang, "data.caption"),
     )
+
+
+def explain_decisions(data: dict[str, Any], lang: str) -> None:
+    """Put the moderators' reasons beside their codes, in words the resident reads."""
+    for note in data.get("notes", []):
+        for decision in note.get("moderation", []):
+            reason = decision.get("reason")
+            decision["reason_text"] = plain(lang, f"moderation.reason_{reason}") if reason else None
 
 
 async def forget_command(update: Update, context: BuurtContext) -> None:
@@ -69,8 +79,15 @@ async def on_forget(update: Update, context: BuurtContext, args: list[str]) -> N
     lang = context.lang
     await drop_buttons(update)
     # The button only says who pressed it: the erasure is always of the presser's own data.
-    await context.services.repo.erase_resident(user_id(update))
-    await say(update, context, t(lang, "forget.done"))
+    # The confirmation goes through the outbox, queued in the erasing transaction: this
+    # update is marked handled by the erasure itself, so a crash before a direct reply
+    # would lose "Alles is gewist" for good.
+    person = user_id(update)
+    farewell = NewMessage(
+        chat_id=person, text=str(t(lang, "forget.done")), due_at=context.services.clock.now()
+    )
+    await context.services.repo.erase_resident(person, farewell=farewell)
+    context.services.outbox_changed()
 
 
 async def stop_command(update: Update, context: BuurtContext) -> None:

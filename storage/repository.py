@@ -15,6 +15,7 @@ from storage.models import (
     ChatState,
     Consent,
     InboxItem,
+    NewMessage,
     Note,
     NoteKind,
     NoteStatus,
@@ -118,8 +119,11 @@ class CoreRepository(ABC):
         """Return everything stored about one resident, ready for json.dumps."""
 
     @abstractmethod
-    async def erase_resident(self, user_id: int) -> None:
-        """Remove everything personal of one resident from every table, in one transaction."""
+    async def erase_resident(self, user_id: int, *, farewell: NewMessage | None = None) -> None:
+        """Remove everything personal of one resident from every table, in one transaction.
+
+        A farewell is queued to them in that same transaction, so a crash cannot lose it.
+        """
 
     # -- themes --------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from storage.models import (
     ChatState,
     Consent,
     InboxItem,
+    NewMessage,
     Note,
     NoteKind,
     NoteStatus,
@@ -40,8 +41,9 @@ THEME_CODE_LENGTH = 8
 _THEME_CODE_ATTEMPTS = 20
 
 # What erase_resident runs, in order, with :user_id and :now. A table that comes to hold
-# something of a resident gets its line here; the erase test scans every table and column,
-# so a forgotten one fails it. In a private chat the chat id is the user id.
+# something of a resident gets its line here; the erase tests scan every table and column
+# the schema lists (tests/erasure_scan.py), so a forgotten one fails them. In a private chat
+# the chat id is the user id.
 _ERASE_STEPS: tuple[str, ...] = (
     "DELETE FROM notes WHERE author_id = :user_id",
     "DELETE FROM consents WHERE user_id = :user_id",
@@ -446,12 +448,18 @@ class SqlCore(CoreRepository):
             ],
         }
 
-    async def erase_resident(self, user_id: int) -> None:
+    async def erase_resident(self, user_id: int, *, farewell: NewMessage | None = None) -> None:
         params = {"user_id": user_id, "now": self._now()}
         async with self._write() as conn:
             for statement in self._erase_steps():
                 await conn.execute(statement, params)
+            if farewell is not None:
+                await self._queue_farewell(conn, user_id, farewell)
         await self._after_erase()
+
+    @abstractmethod
+    async def _queue_farewell(self, conn: Connection, user_id: int, farewell: NewMessage) -> None:
+        """Queue the erasure's confirmation in the erasing transaction (the outbox's part)."""
 
     def _erase_steps(self) -> tuple[str, ...]:
         """The statements erase_resident runs; each storage part puts its own before these."""

@@ -210,8 +210,8 @@ class SqlModeration(SqlOutbox, ModerationRepository):
     def _erase_steps(self) -> tuple[str, ...]:
         return _ERASE_MODERATION + super()._erase_steps()
 
-    async def erase_resident(self, user_id: int) -> None:
-        await super().erase_resident(user_id)
+    async def erase_resident(self, user_id: int, *, farewell: NewMessage | None = None) -> None:
+        await super().erase_resident(user_id, farewell=farewell)
         self._grants = None
 
     async def export_resident(self, user_id: int) -> dict[str, Any]:
@@ -226,6 +226,19 @@ class SqlModeration(SqlOutbox, ModerationRepository):
             " WHERE user_id = ? ORDER BY id",
             (user_id,),
         )
+        # What moderators decided about their notes, and why; never who decided.
+        decisions = await self._select(
+            "SELECT d.note_id, d.decision, d.reason, d.decided_at FROM moderation_decisions d"
+            " JOIN notes n ON n.id = d.note_id WHERE n.author_id = ? ORDER BY d.note_id, d.round",
+            (user_id,),
+        )
+        by_note: dict[int, list[dict[str, Any]]] = {}
+        for row in decisions:
+            by_note.setdefault(row["note_id"], []).append(
+                {"decision": row["decision"], "reason": row["reason"], "at": row["decided_at"]}
+            )
+        for note in data["notes"]:
+            note["moderation"] = by_note.get(note["id"], [])
         data["reports"] = [dict(row) for row in reports]
         data["roles"] = [dict(row) for row in grants]
         return data

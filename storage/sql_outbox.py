@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +21,18 @@ from storage.models import (
 from storage.outbox_repository import OutboxRepository
 from storage.sql_core import SqlCore, _parse_ts, _placeholders, _ts
 
-_ERASE_OUTBOX = ("DELETE FROM outbox WHERE chat_id = :user_id",)
+# The messages to the person go; a broadcast they sent stays (its counts are the village's),
+# without the sender's chat or the progress message in it.
+_ERASE_OUTBOX = (
+    "DELETE FROM outbox WHERE chat_id = :user_id",
+    "UPDATE broadcasts SET sender_chat_id = NULL, progress_message_id = NULL"
+    " WHERE sender_chat_id = :user_id",
+)
+
+# The dedupe key of the one message an erasure leaves: "Alles is gewist", queued in the
+# erasing transaction so that a crash cannot lose it, and deleted once it is settled, so
+# that not even the chat id stays behind.
+FAREWELL_KEY = "farewell:"
 
 _INSERT_MESSAGE = (
     "INSERT INTO outbox (broadcast_id, chat_id, text, buttons, due_at, dedupe_key, updated_at)"
@@ -57,6 +69,14 @@ async def enqueue_messages(
     )
 
 
+async def _drop_farewell(conn: Connection, message_id: int) -> bool:
+    """Delete an erasure's farewell once it is settled; whether this message was one."""
+    deleted = await conn.execute(
+        "DELETE FROM outbox WHERE id = ? AND dedupe_key LIKE ?", (message_id, f"{FAREWELL_KEY}%")
+    )
+    return deleted > 0
+
+
 def _buttons(raw: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     return tuple(tuple((label, data) for label, data in row) for row in json.loads(raw))
 
@@ -90,6 +110,32 @@ def _broadcast(row: Row) -> Broadcast:
 class SqlOutbox(SqlCore, OutboxRepository):
     def _erase_steps(self) -> tuple[str, ...]:
         return _ERASE_OUTBOX + super()._erase_steps()
+
+    async def export_resident(self, user_id: int) -> dict[str, Any]:
+        data = await super().export_resident(user_id)
+        # In a private chat the chat id is the user id: these are the messages to them.
+        rows = await self._select(
+            "SELECT text, buttons, status, due_at, updated_at FROM outbox"
+            " WHERE chat_id = ? ORDER BY id",
+            (user_id,),
+        )
+        data["messages"] = [
+            {
+                "text": row["text"],
+                # The labels they saw; the buttons' data are the bot's internal codes.
+                "buttons": [label for line in _buttons(row["buttons"]) for label, _ in line],
+                "status": row["status"],
+                "due_at": row["due_at"],
+                "updated_at": row["updated_at"],
+            }
+            for row in rows
+        ]
+        return data
+
+    async def _queue_farewell(self, conn: Connection, user_id: int, farewell: NewMessage) -> None:
+        # Keyed by the person: pressing "wis alles" twice before it went out says it once.
+        message = replace(farewell, chat_id=user_id, dedupe_key=f"{FAREWELL_KEY}{user_id}")
+        await enqueue_messages(conn, [message], self._now())
 
     async def create_broadcast(
         self,
@@ -135,15 +181,19 @@ class SqlOutbox(SqlCore, OutboxRepository):
             )
         return [_claimed(row) for row in rows]
 
-    async def _settle(self, message_id: int, assignments: str, values: Sequence[Any]) -> None:
+    async def _settle(
+        self, message_id: int, assignments: str, values: Sequence[Any], *, final: bool = False
+    ) -> None:
         async with self._write() as conn:
+            if final and await _drop_farewell(conn, message_id):
+                return
             await conn.execute(
                 f"UPDATE outbox SET {assignments}, updated_at = ? WHERE id = ?",
                 (*values, self._now(), message_id),
             )
 
     async def mark_sent(self, message_id: int) -> None:
-        await self._settle(message_id, "status = 'sent'", ())
+        await self._settle(message_id, "status = 'sent'", (), final=True)
 
     async def retry_later(self, message_id: int, due_at: datetime, error: str) -> None:
         await self._settle(
@@ -154,11 +204,15 @@ class SqlOutbox(SqlCore, OutboxRepository):
         await self._settle(message_id, "status = 'pending', attempts = attempts - 1", ())
 
     async def mark_failed(self, message_id: int, error: str) -> None:
-        await self._settle(message_id, "status = 'failed', last_error = ?", (error[:500],))
+        await self._settle(
+            message_id, "status = 'failed', last_error = ?", (error[:500],), final=True
+        )
 
     async def mark_blocked(self, message_id: int) -> None:
         now = self._now()
         async with self._write() as conn:
+            if await _drop_farewell(conn, message_id):
+                return
             rows = await conn.fetch_all("SELECT chat_id FROM outbox WHERE id = ?", (message_id,))
             if not rows:
                 return
