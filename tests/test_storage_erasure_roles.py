@@ -52,6 +52,7 @@ BYSTANDER = Person(811_000_009, ("Bob", "bob_blijft", "+31611110009", "Bob blijf
 HOLDS_NOBODY = {
     "schema_migrations": "which migrations ran",
     "moment_reminders": "when a moment's reminders are due; who gets them is read at sending",
+    "note_edits": "which note changed after which decision; gone with the note (ON DELETE CASCADE)",
 }
 
 
