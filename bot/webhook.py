@@ -30,6 +30,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from bot.chat.context import BuurtApp
 from bot.core.config import WebhookConfig
 from bot.ordering import chat_key
+from bot.unreadable import parse_update, raw_chat_id, read_stored, set_aside
 from storage.failures import unavailable
 from storage.repository import Repository
 from storage.shared import SharedStorage
@@ -72,9 +73,8 @@ class WebhookServer:
         if not isinstance(self._repo, SharedStorage):
             # One process owns the inbox: whatever is pending was left by its last run.
             # (Replicas take over each other's leftovers: bot/replicas.py.)
-            pending = await self._repo.inbox_pending()
-            for item in pending:
-                update = Update.de_json(json.loads(item.payload), self._app.bot)
+            pending = await read_stored(self._app, self._repo, await self._repo.inbox_pending())
+            for update in pending:
                 await self._app.update_queue.put(update)
             if pending:
                 _log.info("handling %d update(s) left over from the last run", len(pending))
@@ -141,11 +141,11 @@ class WebhookServer:
         if not _is_update(data):
             return web.Response(status=400, text="not an update")
         try:
-            update = Update.de_json(data, self._app.bot)
-        except Exception:
-            # Answered 200: refusing it would make Telegram deliver it again forever.
-            _log.exception("could not read update %s; skipped", data.get("update_id"))
-            return web.Response(text="")
+            update = parse_update(self._app, data)
+        except Exception as exc:
+            # Set aside and answered 200: refusing it would make Telegram deliver it again
+            # forever. Not stored means not confirmed, as below.
+            return await self._set_aside(data, exc)
         try:
             fresh = await self._repo.inbox_add(
                 [(update.update_id, chat_key(update), json.dumps(data))]
@@ -161,6 +161,16 @@ class WebhookServer:
         self.received += 1
         if update.update_id in fresh:
             await self._app.update_queue.put(update)
+        return web.Response(text="")
+
+    async def _set_aside(self, data: dict[str, Any], error: BaseException) -> web.Response:
+        update_id = int(data["update_id"])
+        try:
+            await set_aside(self._repo, update_id, raw_chat_id(data), json.dumps(data), error)
+        except Exception as exc:
+            reason = unavailable(exc) or type(exc).__name__
+            _log.error("could not set update %s aside: %s", update_id, reason)
+            return web.Response(status=500, text="not stored")
         return web.Response(text="")
 
     async def _health(self, request: web.Request) -> web.Response:

@@ -237,3 +237,20 @@ async def test_leftovers_of_the_last_run_are_handled_at_start(
         assert await second.repo.inbox_pending() == []
     finally:
         await second.stop()
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_not_lost(hooked: BotRunner) -> None:
+    """Answered 200 (else Telegram resends it forever) and kept for inspection (point 7)."""
+    url = local_url(hooked)
+    old_shape = {
+        "update_id": 900_010,
+        "poll_answer": {"poll_id": "p", "user": {"id": 4245, "is_bot": False, "first_name": "B"}},
+    }
+    for _ in range(2):  # a redelivery is recognised
+        assert await _post(url, old_shape, {SECRET_HEADER: SECRET}) == 200
+    aside = await hooked.repo.inbox_set_aside_items()
+    assert [(a.update_id, a.chat_id, a.reason) for a in aside] == [(900_010, 4245, "TypeError")]
+    assert await hooked.repo.inbox_pending() == []
+    # The next update of anyone is handled as usual.
+    assert await _post(url, _update(900_011, 4245, "/start"), {SECRET_HEADER: SECRET}) == 200
+    await asyncio.wait_for(hooked.handled.wait(900_011), HANDLED_TIMEOUT)
