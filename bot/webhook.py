@@ -21,11 +21,13 @@ import asyncio
 import hmac
 import json
 import logging
+import random
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.chat.context import BuurtApp
 from bot.core.config import WebhookConfig
@@ -41,6 +43,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
 _HEALTH_TIMEOUT = 3.0
 _SET_WEBHOOK_TRIES = 8
+_LONGEST_RETRY_AFTER = 30.0
 # Updates are small; Telegram's largest is far below this.
 _MAX_BODY = 1024 * 1024
 
@@ -107,6 +110,13 @@ class WebhookServer:
                 return
             except InvalidToken:
                 raise
+            except RetryAfter as exc:
+                # One setWebhook a second per bot: replicas starting together take turns.
+                if attempt == _SET_WEBHOOK_TRIES - 1:
+                    raise
+                pause = _retry_pause(exc)
+                _log.info("setWebhook was just called; trying again in %.1f s", pause)
+                await asyncio.sleep(pause)
             except (NetworkError, TimedOut) as exc:
                 if attempt == _SET_WEBHOOK_TRIES - 1:
                     raise
@@ -185,6 +195,14 @@ class WebhookServer:
         if isinstance(self._repo, SharedStorage):
             body["replica"] = self._repo.replica_id
         return web.json_response(body)
+
+
+def _retry_pause(exc: RetryAfter) -> float:
+    """Telegram's retry_after (seconds or a timedelta, capped), plus a little so that
+    replicas told the same do not all come back at the same instant."""
+    wait = exc.retry_after
+    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    return min(seconds, _LONGEST_RETRY_AFTER) + random.uniform(0.0, 0.25)
 
 
 # The inbox keeps update ids as signed 64-bit integers (BIGINT); Telegram's are positive.

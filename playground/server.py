@@ -61,6 +61,7 @@ class Playground:
         callback_timeout: float = 15.0,
         strict_html: bool = True,
         max_errors: int = 200,
+        local_webhooks: bool = False,
     ) -> None:
         if token is not None and not TOKEN_PATTERN.match(token):
             raise ValueError("token must look like 123456:ABC... (30+ characters after the colon)")
@@ -76,6 +77,7 @@ class Playground:
             callback_timeout=callback_timeout,
             strict_html=strict_html,
             max_errors=max_errors,
+            local_webhooks=local_webhooks,
         )
         self.webhooks = WebhookDelivery(self.state)
         self.control = ControlApi(self.state, self.webhooks)

@@ -254,3 +254,24 @@ async def test_an_update_that_cannot_be_read_is_set_aside_not_lost(hooked: BotRu
     # The next update of anyone is handled as usual.
     assert await _post(url, _update(900_011, 4245, "/start"), {SECRET_HEADER: SECRET}) == 200
     await asyncio.wait_for(hooked.handled.wait(900_011), HANDLED_TIMEOUT)
+
+
+@pytest.mark.parametrize("replicas", [2, 3, 6])
+async def test_replicas_starting_together_all_set_the_webhook(
+    playground: Playground, tmp_path: Path, replicas: int
+) -> None:
+    """Telegram takes one setWebhook a second per bot (429 retry after 1): each waits its turn."""
+    runners = []
+    for i in range(replicas):
+        (tmp_path / str(i)).mkdir()
+        runners.append(BotRunner(webhook_config(playground, tmp_path / str(i)), webhook=True))
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.start() for r in runners)), 20)
+        assert all(r.webhook is not None and r.webhook.port for r in runners)
+        assert playground.state.webhook is not None
+        assert playground.state.webhook["url"] == PUBLIC_URL
+        stats = playground.state.stats
+        assert stats.calls["setWebhook"] >= replicas + 1, "the playground refused the rest"
+    finally:
+        for runner in runners:
+            await runner.stop()
