@@ -240,3 +240,26 @@ def _start_of(user_id: int, update_id: int) -> dict[str, object]:
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
         },
     }
+
+
+async def test_an_update_that_cannot_be_read_on_arrival_is_set_aside(
+    playground: Playground, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polled, not stored in the inbox, confirmed to Telegram, and kept aside (point 7)."""
+    runner = await make_bot()
+    async with PlaygroundClient(playground.url) as pg:
+        anna = await pg.new_person(first_name="Anna")
+        bas = await pg.new_person(first_name="Bas")
+        with caplog.at_level(logging.INFO):
+            update_id = playground.state.queue_update(
+                "poll_answer",
+                {"poll_id": "geheime-peiling", "user": {"id": bas.id, "is_bot": False}},
+            )
+            await anna.send("/start")
+            await wait_for_text(anna, "In welk dorp woon je?")
+        aside = await runner.repo.inbox_set_aside_items()
+        assert [(a.update_id, a.chat_id, a.reason) for a in aside] == [
+            (update_id, bas.id, "TypeError")
+        ]
+        assert "geheime-peiling" not in caplog.text
+        assert await runner.repo.inbox_pending() == []
