@@ -21,6 +21,7 @@ from bot.chat.context import BuurtApp
 from bot.core import raw_api
 from bot.ordering import chat_key
 from bot.services.workers import Worker
+from bot.unreadable import parse_update, raw_chat_id, read_stored, set_aside
 from storage.failures import unavailable
 from storage.repository import Repository
 
@@ -55,9 +56,8 @@ class InboxPoller(Worker):
         self._offset = None
         self._backoff = self._store_backoff = 1.0
         await self._prune()
-        pending = await self._repo.inbox_pending()
-        for item in pending:
-            update = Update.de_json(json.loads(item.payload), self._app.bot)
+        pending = await read_stored(self._app, self._repo, await self._repo.inbox_pending())
+        for update in pending:
             await self._app.update_queue.put(update)
         if pending:
             _log.info("handling %d update(s) left over from the last run", len(pending))
@@ -105,40 +105,41 @@ class InboxPoller(Worker):
         self._store_backoff = 1.0
         return 0.0
 
-    async def _fetch(self) -> list[tuple[Update, dict[str, Any]]]:
+    async def _fetch(self) -> list[dict[str, Any]]:
         """getUpdates, keeping each update's JSON as Telegram sent it, for the inbox.
 
-        This is what PTB's Bot.get_updates does, minus rebuilding the JSON from the parsed
-        objects afterwards (why: bot/core/raw_api.py).
+        This is what PTB's Bot.get_updates does, minus parsing (done in _accept, where an
+        update PTB cannot read is set aside) and rebuilding the JSON from the parsed objects
+        afterwards (why: bot/core/raw_api.py).
         """
-        raw = await raw_api.get_updates(
+        return await raw_api.get_updates(
             self._app.bot,
             offset=self._offset,
             poll_seconds=self._timeout,
             allowed_updates=Update.ALL_TYPES,
         )
-        updates = []
+
+    async def _accept(self, raw: list[dict[str, Any]]) -> None:
+        if not raw:
+            return
+        fetched = []
         for data in raw:
             try:
-                update = Update.de_json(data, self._app.bot)
-            except Exception:
+                fetched.append((parse_update(self._app, data), data))
+            except Exception as exc:
                 # One update PTB cannot read must not stop polling for everyone.
-                _log.exception("could not read update %s; skipped", data.get("update_id"))
-                if data is raw[-1] and isinstance(data.get("update_id"), int):
-                    self._offset = data["update_id"] + 1
-                continue
-            updates.append((update, data))
-        return updates
-
-    async def _accept(self, fetched: list[tuple[Update, dict[str, Any]]]) -> None:
-        if not fetched:
-            return
+                update_id = data.get("update_id") if isinstance(data, dict) else None
+                if type(update_id) is int:
+                    await set_aside(self._repo, update_id, raw_chat_id(data), json.dumps(data), exc)
+                else:
+                    _log.warning("skipped an update without an update id (%s)", type(exc).__name__)
         fresh = await self._repo.inbox_add(
             [(u.update_id, chat_key(u), json.dumps(data)) for u, data in fetched]
         )
-        updates = [update for update, _ in fetched]
-        self._offset = updates[-1].update_id + 1
-        for update in updates:
+        last = raw[-1].get("update_id") if isinstance(raw[-1], dict) else None
+        if type(last) is int:
+            self._offset = last + 1
+        for update, _ in fetched:
             # After a crash Telegram may offer again what the inbox already holds.
             if update.update_id in fresh:
                 await self._app.update_queue.put(update)

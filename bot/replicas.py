@@ -22,7 +22,6 @@ update (bot/app.py), so it does not matter which replica handled the last one.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -32,6 +31,7 @@ from telegram import Update
 from bot.chat.context import BuurtApp
 from bot.ordering import AfterHook, chat_key
 from bot.services.workers import Worker
+from bot.unreadable import read_stored
 from storage.failures import unavailable
 from storage.models import InboxItem
 from storage.repository import Repository
@@ -53,12 +53,9 @@ class ChatTurns:
         self._repo = repo
         self._shared: SharedStorage = repo
 
-    def _read(self, item: InboxItem) -> Update | None:
-        try:
-            return Update.de_json(json.loads(item.payload), self._app.bot)
-        except Exception:
-            _log.exception("could not read stored update %s", item.update_id)
-            return None
+    async def _read(self, item: InboxItem) -> Update | None:
+        read = await read_stored(self._app, self._repo, [item])
+        return read[0] if read else None
 
     async def handle(self, update: object, coroutine: Awaitable[Any], after: AfterHook) -> None:
         """Take the chat's turn, handle what came before in order, then this update."""
@@ -72,7 +69,7 @@ class ChatTurns:
             backlog = await shared.inbox_pending_through(key, update.update_id)
             pending = bool(backlog) and backlog[-1].update_id == update.update_id
             for item in backlog[:-1] if pending else backlog:
-                earlier = self._read(item)
+                earlier = await self._read(item)
                 if earlier is None:
                     await self._repo.inbox_done(item.update_id)  # else it blocks the chat
                     continue
@@ -93,8 +90,10 @@ class OrphanSweeper(Worker):
 
     name = "orphans"
 
-    def __init__(self, app: BuurtApp, repo: SharedStorage, *, every: float = ORPHANS_EVERY):
+    def __init__(self, app: BuurtApp, repo: Repository, *, every: float = ORPHANS_EVERY):
         super().__init__()
+        if not isinstance(repo, SharedStorage):
+            raise TypeError("taking over updates needs storage shared by replicas (PostgreSQL)")
         self._app = app
         self._repo = repo
         self._every = every
@@ -103,12 +102,7 @@ class OrphanSweeper(Worker):
     async def sweep(self) -> int:
         """Queue what was left; return how many updates."""
         items = await self._repo.adopt_orphaned_updates()
-        for item in items:
-            try:
-                update = Update.de_json(json.loads(item.payload), self._app.bot)
-            except Exception:
-                _log.exception("could not read stored update %s; skipped", item.update_id)
-                continue
+        for update in await read_stored(self._app, self._repo, items):
             await self._app.update_queue.put(update)
         if items:
             _log.warning(

@@ -21,15 +21,18 @@ import asyncio
 import hmac
 import json
 import logging
+import random
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.chat.context import BuurtApp
 from bot.core.config import WebhookConfig
 from bot.ordering import chat_key
+from bot.unreadable import parse_update, raw_chat_id, read_stored, set_aside
 from storage.failures import unavailable
 from storage.repository import Repository
 from storage.shared import SharedStorage
@@ -40,6 +43,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
 _HEALTH_TIMEOUT = 3.0
 _SET_WEBHOOK_TRIES = 8
+_LONGEST_RETRY_AFTER = 30.0
 # Updates are small; Telegram's largest is far below this.
 _MAX_BODY = 1024 * 1024
 
@@ -72,9 +76,8 @@ class WebhookServer:
         if not isinstance(self._repo, SharedStorage):
             # One process owns the inbox: whatever is pending was left by its last run.
             # (Replicas take over each other's leftovers: bot/replicas.py.)
-            pending = await self._repo.inbox_pending()
-            for item in pending:
-                update = Update.de_json(json.loads(item.payload), self._app.bot)
+            pending = await read_stored(self._app, self._repo, await self._repo.inbox_pending())
+            for update in pending:
                 await self._app.update_queue.put(update)
             if pending:
                 _log.info("handling %d update(s) left over from the last run", len(pending))
@@ -107,6 +110,13 @@ class WebhookServer:
                 return
             except InvalidToken:
                 raise
+            except RetryAfter as exc:
+                # One setWebhook a second per bot: replicas starting together take turns.
+                if attempt == _SET_WEBHOOK_TRIES - 1:
+                    raise
+                pause = _retry_pause(exc)
+                _log.info("setWebhook was just called; trying again in %.1f s", pause)
+                await asyncio.sleep(pause)
             except (NetworkError, TimedOut) as exc:
                 if attempt == _SET_WEBHOOK_TRIES - 1:
                     raise
@@ -141,11 +151,11 @@ class WebhookServer:
         if not _is_update(data):
             return web.Response(status=400, text="not an update")
         try:
-            update = Update.de_json(data, self._app.bot)
-        except Exception:
-            # Answered 200: refusing it would make Telegram deliver it again forever.
-            _log.exception("could not read update %s; skipped", data.get("update_id"))
-            return web.Response(text="")
+            update = parse_update(self._app, data)
+        except Exception as exc:
+            # Set aside and answered 200: refusing it would make Telegram deliver it again
+            # forever. Not stored means not confirmed, as below.
+            return await self._set_aside(data, exc)
         try:
             fresh = await self._repo.inbox_add(
                 [(update.update_id, chat_key(update), json.dumps(data))]
@@ -163,6 +173,16 @@ class WebhookServer:
             await self._app.update_queue.put(update)
         return web.Response(text="")
 
+    async def _set_aside(self, data: dict[str, Any], error: BaseException) -> web.Response:
+        update_id = int(data["update_id"])
+        try:
+            await set_aside(self._repo, update_id, raw_chat_id(data), json.dumps(data), error)
+        except Exception as exc:
+            reason = unavailable(exc) or type(exc).__name__
+            _log.error("could not set update %s aside: %s", update_id, reason)
+            return web.Response(status=500, text="not stored")
+        return web.Response(text="")
+
     async def _health(self, request: web.Request) -> web.Response:
         if self._stopping or not self._app.running:
             return web.json_response({"ok": False, "reason": "not running"}, status=503)
@@ -175,6 +195,14 @@ class WebhookServer:
         if isinstance(self._repo, SharedStorage):
             body["replica"] = self._repo.replica_id
         return web.json_response(body)
+
+
+def _retry_pause(exc: RetryAfter) -> float:
+    """Telegram's retry_after (seconds or a timedelta, capped), plus a little so that
+    replicas told the same do not all come back at the same instant."""
+    wait = exc.retry_after
+    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    return min(seconds, _LONGEST_RETRY_AFTER) + random.uniform(0.0, 0.25)
 
 
 # The inbox keeps update ids as signed 64-bit integers (BIGINT); Telegram's are positive.

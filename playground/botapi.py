@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from playground.entities import utf16_len
 from playground.errors import ApiError, bad_request, forbidden, too_many_requests
@@ -718,12 +720,26 @@ def get_chat(call: Call) -> Any:
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
+# telegram-rules.md: "ports 443, 80, 88, 8443 only; reserved and private addresses refused".
+WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
+# telegram-rules.md: "at most one call a second per bot, else 429 Too Many Requests: retry
+# after 1".
+SET_WEBHOOK_EVERY = 1.0
+
+
 def set_webhook(call: Call) -> Any:
     """setWebhook: updates are then POSTed to it (playground/webhooks.py)."""
     state = call.state
+    now = state.now()
+    if state.webhook_set_at is not None and now - state.webhook_set_at < SET_WEBHOOK_EVERY:
+        raise too_many_requests(1)
     url = (call.params.text("url") or "").strip()
     if url and not url.lower().startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url and not state.local_webhooks:
+        refusal = _webhook_address_refusal(url)
+        if refusal is not None:
+            raise bad_request(f"bad webhook: {refusal}")
     # "an empty secret_token is accepted" (telegram-rules.md): it means no secret.
     secret = call.params.text("secret_token") or None
     if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
@@ -735,6 +751,7 @@ def set_webhook(call: Call) -> Any:
         state.webhook = None
         state.webhook_secret = None
         return True
+    state.webhook_set_at = now
     state.webhook_secret = secret
     state.webhook = {
         "url": url,
@@ -743,6 +760,31 @@ def set_webhook(call: Call) -> Any:
         "ip_address": call.params.text("ip_address"),
     }
     return True
+
+
+def _webhook_address_refusal(url: str) -> str | None:
+    """What Telegram says of a webhook it will not post to: a wrong port or a reserved address.
+
+    Telegram resolves a host name; the playground does not look names up, so only an IP
+    address (or localhost, which is 127.0.0.1) is checked for being reserved.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError:
+        return "Wrong port number specified in the URL"
+    if port not in WEBHOOK_PORTS:
+        return "Webhook can be set up only on ports 80, 88, 443 or 8443"
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        host = "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not address.is_global:
+        return f"IP address {host} is reserved"
+    return None
 
 
 def delete_webhook(call: Call) -> Any:

@@ -63,6 +63,7 @@ class Playground:
         max_errors: int = 200,
         first_update_id: int = 1,
         first_message_id: int = 1,
+        local_webhooks: bool = False,
     ) -> None:
         if token is not None and not TOKEN_PATTERN.match(token):
             raise ValueError("token must look like 123456:ABC... (30+ characters after the colon)")
@@ -80,6 +81,7 @@ class Playground:
             max_errors=max_errors,
             first_update_id=first_update_id,
             first_message_id=first_message_id,
+            local_webhooks=local_webhooks,
         )
         self.webhooks = WebhookDelivery(self.state)
         self.control = ControlApi(self.state, self.webhooks)

@@ -116,6 +116,7 @@ class PlaygroundState:
         max_errors: int = 200,
         first_update_id: int = 1,
         first_message_id: int = 1,
+        local_webhooks: bool = False,
     ) -> None:
         self.bot_id = bot_id or 0
         self.bot_username = bot_username
@@ -155,6 +156,11 @@ class PlaygroundState:
         self.webhook: dict[str, Any] | None = None
         # Sent with every webhook delivery; kept apart, as getWebhookInfo never shows it.
         self.webhook_secret: str | None = None
+        # When the last setWebhook took effect: Telegram allows one a second per bot.
+        self.webhook_set_at: float | None = None
+        # Off (as Telegram): a webhook on a local address or another port is refused. On, for
+        # a test that names its own 127.0.0.1:port in setWebhook.
+        self.local_webhooks = local_webhooks
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
 
         self.updates: list[dict[str, Any]] = []

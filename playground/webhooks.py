@@ -13,6 +13,11 @@ really connects to, in turn (round robin; a failed attempt goes to the next one)
 for the load balancer in front of several replicas. Until targets are named, updates wait
 (getWebhookInfo counts them): the playground never connects to the address given to
 setWebhook, which is somewhere on the internet.
+
+setWebhook itself is checked as Telegram checks it (playground/botapi.py): one call a second
+per bot, ports 443, 80, 88 and 8443 only, no reserved or private IP address. A test that wants
+to name its own 127.0.0.1:port there starts the playground with ``local_webhooks=True``
+(``--local-webhooks``); the targets above never need it.
 """
 
 from __future__ import annotations

@@ -132,6 +132,17 @@ class InboxItem:
     payload: str
 
 
+@dataclass(frozen=True, slots=True)
+class SetAsideUpdate:
+    """An update the bot could not read, kept aside for inspection instead of blocking the rest."""
+
+    update_id: int
+    chat_id: int | None
+    payload: str
+    reason: str
+    set_aside_at: datetime
+
+
 class OutboxStatus(StrEnum):
     """PENDING waits for its due time; SENDING is claimed by the worker (a crash leaves it)."""
 

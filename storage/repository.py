@@ -22,6 +22,7 @@ from storage.models import (
     PlaceRef,
     Quadrant,
     Resident,
+    SetAsideUpdate,
     Theme,
     ThemeStatus,
 )
@@ -56,6 +57,16 @@ class CoreRepository(ABC):
     @abstractmethod
     async def inbox_done(self, update_id: int) -> None:
         """Mark an update handled; its payload and chat are dropped (they are personal)."""
+
+    @abstractmethod
+    async def inbox_set_aside(
+        self, update_id: int, chat_id: int | None, payload: str, reason: str
+    ) -> bool:
+        """Keep an unreadable update aside (no longer pending); False if it already was."""
+
+    @abstractmethod
+    async def inbox_set_aside_items(self) -> list[SetAsideUpdate]:
+        """Return the updates set aside, for a person to inspect."""
 
     @abstractmethod
     async def inbox_prune(self, handled_before: datetime) -> int:

@@ -29,6 +29,7 @@ from storage.models import (
     PlaceRef,
     Quadrant,
     Resident,
+    SetAsideUpdate,
     Theme,
     ThemeStatus,
 )
@@ -53,6 +54,7 @@ _ERASE_STEPS: tuple[str, ...] = (
     # redelivering an update after a crash would store the resident's words again.
     "UPDATE inbox SET chat_id = NULL, payload = NULL, status = 'done',"
     " handled_at = COALESCE(handled_at, :now) WHERE chat_id = :user_id",
+    "DELETE FROM inbox_set_aside WHERE chat_id = :user_id",
     # Themes are the municipality's; only the link to the person goes.
     "UPDATE themes SET created_by = NULL WHERE created_by = :user_id",
     "DELETE FROM residents WHERE user_id = :user_id",
@@ -238,6 +240,39 @@ class SqlCore(CoreRepository):
                 " handled_at = ? WHERE update_id = ? AND status = 'pending'",
                 [(now, update_id) for update_id in ids],
             )
+
+    async def inbox_set_aside(
+        self, update_id: int, chat_id: int | None, payload: str, reason: str
+    ) -> bool:
+        # One transaction: the update leaves the pending ones exactly when it is kept aside.
+        async with self._write() as conn:
+            added = await conn.execute(
+                "INSERT INTO inbox_set_aside (update_id, chat_id, payload, reason, set_aside_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                (update_id, chat_id, payload, reason, self._now()),
+            )
+            await conn.execute(
+                "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
+                " handled_at = ? WHERE update_id = ? AND status = 'pending'",
+                (self._now(), update_id),
+            )
+        return added > 0
+
+    async def inbox_set_aside_items(self) -> list[SetAsideUpdate]:
+        rows = await self._select(
+            "SELECT update_id, chat_id, payload, reason, set_aside_at FROM inbox_set_aside"
+            " ORDER BY update_id"
+        )
+        return [
+            SetAsideUpdate(
+                row["update_id"],
+                row["chat_id"],
+                row["payload"],
+                row["reason"],
+                _parse_ts(row["set_aside_at"]),
+            )
+            for row in rows
+        ]
 
     async def inbox_prune(self, handled_before: datetime) -> int:
         async with self._write() as conn:

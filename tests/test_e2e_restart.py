@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from playground.client import PlaygroundClient
 from playground.server import Playground
@@ -169,3 +172,94 @@ async def test_sigkill_halfway_through_a_broadcast_resumes_without_losses(
         )
         assert all(c >= 1 for c in copies), "somebody lost the message"
         assert duplicates <= 1, "only the message in flight at the kill may arrive twice"
+
+
+async def test_an_unreadable_pending_update_is_set_aside_and_the_bot_starts(
+    playground: Playground, make_bot: BotFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stored update in an older Bot API shape must not stop every start (issue 12, point 7)."""
+    database = tmp_path / "buurtbot.sqlite3"
+    async with PlaygroundClient(playground.url) as pg:
+        anna = await pg.new_person(first_name="Anna")
+        bas = await pg.new_person(first_name="Bas")
+        repo = new_repository(database)
+        await repo.open()
+        # A poll answer from before option_ids was required: PTB raises TypeError on it.
+        old_shape = {
+            "update_id": 998_999,
+            "poll_answer": {
+                "poll_id": "geheime-peiling",
+                "user": {"id": bas.id, "is_bot": False, "first_name": "Bas"},
+            },
+        }
+        await repo.inbox_add(
+            [
+                (998_999, bas.id, json.dumps(old_shape)),
+                (999_000, anna.id, json.dumps(_start_of(anna.id, 999_000))),
+            ]
+        )
+        await repo.close()
+
+        with caplog.at_level(logging.INFO):
+            runner = await make_bot(database=database)
+            messages = await wait_for_text(anna, "In welk dorp woon je?")
+        assert messages[0].content.startswith("Hoi Anna!")
+        for _ in range(100):
+            if not await runner.repo.inbox_pending():
+                break
+            await asyncio.sleep(0.05)
+        assert await runner.repo.inbox_pending() == []
+        aside = await runner.repo.inbox_set_aside_items()
+        assert [(a.update_id, a.chat_id, a.reason) for a in aside] == [
+            (998_999, bas.id, "TypeError")
+        ]
+        assert json.loads(aside[0].payload) == old_shape
+        # Logged once, by id and kind of error, never with what it says.
+        said = [r.getMessage() for r in caplog.records if "998999" in r.getMessage()]
+        assert said == ["update 998999 could not be read (TypeError); set aside"]
+        assert "geheime-peiling" not in caplog.text
+        assert "option_ids" not in caplog.text
+
+        # The bot answers residents as usual; the set-aside update is erased with its sender.
+        await anna.press("Doorwerth")
+        await wait_for_text(anna, "En in welke buurt van Doorwerth?")
+        await runner.repo.erase_resident(bas.id)
+        assert await runner.repo.inbox_set_aside_items() == []
+
+
+def _start_of(user_id: int, update_id: int) -> dict[str, object]:
+    """A resident's /start as Telegram sends it."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Anna"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Anna", "language_code": "nl"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
+async def test_an_update_that_cannot_be_read_on_arrival_is_set_aside(
+    playground: Playground, make_bot: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polled, not stored in the inbox, confirmed to Telegram, and kept aside (point 7)."""
+    runner = await make_bot()
+    async with PlaygroundClient(playground.url) as pg:
+        anna = await pg.new_person(first_name="Anna")
+        bas = await pg.new_person(first_name="Bas")
+        with caplog.at_level(logging.INFO):
+            update_id = playground.state.queue_update(
+                "poll_answer",
+                {"poll_id": "geheime-peiling", "user": {"id": bas.id, "is_bot": False}},
+            )
+            await anna.send("/start")
+            await wait_for_text(anna, "In welk dorp woon je?")
+        aside = await runner.repo.inbox_set_aside_items()
+        assert [(a.update_id, a.chat_id, a.reason) for a in aside] == [
+            (update_id, bas.id, "TypeError")
+        ]
+        assert "geheime-peiling" not in caplog.text
+        assert await runner.repo.inbox_pending() == []

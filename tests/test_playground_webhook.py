@@ -7,12 +7,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp import web
 from telegram import Bot as PtbBot
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 
 from playground import Playground, PlaygroundClient
 
@@ -210,3 +211,58 @@ async def test_delete_webhook_stops_delivery(
     assert receiver.received == []
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["hallo"]
+
+
+async def test_set_webhook_once_a_second_per_bot(bot: PtbBot, playground: Playground) -> None:
+    """telegram-rules.md: "setWebhook: at most one call a second per bot, else 429 Too Many
+    Requests: retry after 1"."""
+    assert await bot.set_webhook(HOOK)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.set_webhook(HOOK)
+    refusal = playground.state.stats.errors[-1]
+    assert (refusal["error_code"], refusal["description"]) == (
+        429,
+        "Too Many Requests: retry after 1",
+    )
+    assert caught.value.retry_after in (1, timedelta(seconds=1))
+    await asyncio.sleep(1.05)
+    assert await bot.set_webhook("https://bot.example.org:8443/hook")
+    assert (await bot.get_webhook_info()).url == "https://bot.example.org:8443/hook"
+
+
+@pytest.mark.parametrize("port", [8080, 8081, 444, 1])
+async def test_webhook_ports_other_than_443_80_88_8443_are_refused(bot: PtbBot, port: int) -> None:
+    """telegram-rules.md: "ports 443, 80, 88, 8443 only"."""
+    with pytest.raises(BadRequest) as caught:
+        await bot.set_webhook(f"https://bot.example.org:{port}/hook")
+    assert caught.value.message == (
+        "Bad webhook: webhook can be set up only on ports 80, 88, 443 or 8443"
+    )
+    assert (await bot.get_webhook_info()).url == ""
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.1.1", "0.0.0.0", "[::1]", "localhost"],
+)
+async def test_webhooks_on_reserved_addresses_are_refused(bot: PtbBot, host: str) -> None:
+    """telegram-rules.md: "reserved and private addresses refused"."""
+    with pytest.raises(BadRequest, match=r"^Bad webhook: ip address \S+ is reserved$"):
+        await bot.set_webhook(f"https://{host}:8443/hook")
+    assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_a_public_address_on_an_allowed_port_is_taken(bot: PtbBot) -> None:
+    assert await bot.set_webhook("https://149.154.167.220:88/hook")
+    assert (await bot.get_webhook_info()).url == "https://149.154.167.220:88/hook"
+
+
+async def test_local_webhooks_can_be_allowed_for_a_test(receiver: Receiver) -> None:
+    """Strict by default; a test naming its own 127.0.0.1:port may switch the check off."""
+    async with Playground(token=TOKEN, local_webhooks=True) as pg:
+        instance = PtbBot(TOKEN, base_url=f"{pg.url}/bot")
+        await instance.initialize()
+        try:
+            assert await instance.set_webhook(receiver.url.replace("http://", "https://"))
+        finally:
+            await instance.shutdown()

@@ -237,3 +237,41 @@ async def test_leftovers_of_the_last_run_are_handled_at_start(
         assert await second.repo.inbox_pending() == []
     finally:
         await second.stop()
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_not_lost(hooked: BotRunner) -> None:
+    """Answered 200 (else Telegram resends it forever) and kept for inspection (point 7)."""
+    url = local_url(hooked)
+    old_shape = {
+        "update_id": 900_010,
+        "poll_answer": {"poll_id": "p", "user": {"id": 4245, "is_bot": False, "first_name": "B"}},
+    }
+    for _ in range(2):  # a redelivery is recognised
+        assert await _post(url, old_shape, {SECRET_HEADER: SECRET}) == 200
+    aside = await hooked.repo.inbox_set_aside_items()
+    assert [(a.update_id, a.chat_id, a.reason) for a in aside] == [(900_010, 4245, "TypeError")]
+    assert await hooked.repo.inbox_pending() == []
+    # The next update of anyone is handled as usual.
+    assert await _post(url, _update(900_011, 4245, "/start"), {SECRET_HEADER: SECRET}) == 200
+    await asyncio.wait_for(hooked.handled.wait(900_011), HANDLED_TIMEOUT)
+
+
+@pytest.mark.parametrize("replicas", [2, 3, 6])
+async def test_replicas_starting_together_all_set_the_webhook(
+    playground: Playground, tmp_path: Path, replicas: int
+) -> None:
+    """Telegram takes one setWebhook a second per bot (429 retry after 1): each waits its turn."""
+    runners = []
+    for i in range(replicas):
+        (tmp_path / str(i)).mkdir()
+        runners.append(BotRunner(webhook_config(playground, tmp_path / str(i)), webhook=True))
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.start() for r in runners)), 20)
+        assert all(r.webhook is not None and r.webhook.port for r in runners)
+        assert playground.state.webhook is not None
+        assert playground.state.webhook["url"] == PUBLIC_URL
+        stats = playground.state.stats
+        assert stats.calls["setWebhook"] >= replicas + 1, "the playground refused the rest"
+    finally:
+        for runner in runners:
+            await runner.stop()
