@@ -94,6 +94,10 @@ async def populate(repo: SqlRepository) -> None:
         await repo.set_phone(person.user_id, person.words[2])
         await repo.set_state(person.user_id, "note", "text", {"draft": person.words[3]})
         await repo.inbox_add([_update(1000 + number, person, person.words[3])])
+        # An update of theirs the bot could not read, kept aside for inspection.
+        unreadable = _update(1500 + number, person, person.words[3])
+        await repo.inbox_add([unreadable])
+        await repo.inbox_set_aside(unreadable[0], person.user_id, unreadable[2], "TypeError")
 
     council = await _theme(repo)
     notes = {}
