@@ -60,9 +60,13 @@ async def test_a_revoked_area_stops_a_prepared_message_and_a_theme_edit(
     assert await repo_of(bot).dump_table("broadcasts") == []
     assert await repo_of(bot).dump_table("outbox") == []
 
-    # Given the area again, Ahmed renames Renkum's running theme up to the save; the admin
-    # takes the area back once more, now straight in storage.
+    # Given the area again, Ahmed gets to closing Renkum's running theme and to saving its
+    # new name; the admin takes the area back once more, now straight in storage.
     await _second_area(pg, ada, ahmed)
+    await ahmed.send("/afsluiten")
+    await ahmed.press("Renkum bloeit")
+    closing = await ahmed.last_bot_message()
+    assert "Ja, sluit af" in closing.button_labels
     await ahmed.send("/themas")
     await ahmed.press("Renkum bloeit (loopt)")
     await ahmed.press("Pas aan")
@@ -81,6 +85,12 @@ async def test_a_revoked_area_stops_a_prepared_message_and_a_theme_edit(
     (kept,) = await bot.repo.list_themes(None, (ThemeStatus.ACTIVE,))
     assert kept.id == theme.id and kept.title == "Renkum bloeit"
     assert not [m for m in await ahmed.bot_messages() if (m.text or "").startswith("Opgeslagen")]
+
+    await ahmed.press("Ja, sluit af", message_id=closing.message_id)
+    other_area = await ahmed.callback_answer()
+    assert other_area is not None and other_area.text is not None
+    assert other_area.text.startswith("Dit thema hoort bij een ander gebied."), other_area.text
+    assert (await bot.repo.get_theme(theme.id)).status == ThemeStatus.ACTIVE  # type: ignore[union-attr]
 
     # Their own area still works as before.
     await ahmed.send("/bericht")
