@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
@@ -138,7 +138,20 @@ async def _decided(update: Update, context: BuurtContext, *, send: bool) -> None
         return
     await answer(update)
     await drop_buttons(update)
+    if send and not await still_manages(update, context, await _target(context)):
+        await context.services.repo.set_state(chat_id(update), None, None, {})
+        return
     await _finish(update, context, send=send)
+
+
+async def _target(context: BuurtContext) -> PlaceRef:
+    """The place the prepared message goes to: its theme's place, or the place chosen."""
+    data = context.state.data
+    if "theme" in data:
+        theme = await context.services.repo.get_theme(int(data["theme"]))
+        # A theme gone meanwhile belongs to nobody's area; only an admin may still send.
+        return theme.place if theme is not None else MUNICIPALITY
+    return from_stored(data["place"])
 
 
 def _place_keyboard(update: Update, context: BuurtContext) -> InlineKeyboardMarkup:

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
 from bot.core.i18n import Html, plain, t
@@ -79,6 +79,8 @@ def _for_theme(act: ThemeTool) -> ButtonHandler:
 async def _closing_confirmed(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Close the theme the ambassador confirmed."""
     await drop_buttons(update)
+    if not await still_manages(update, context, theme.place):
+        return
     await _close(update, context, theme)
 
 

@@ -10,8 +10,10 @@ from telegram import Update
 
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, say
+from bot.chat.updates import user_id
 from bot.core.i18n import plain, t
-from bot.village.access import Role
+from bot.village.access import Role, may_manage, roles_of, use_grants
+from storage.models import PlaceRef
 
 Handler = Callable[[Update, BuurtContext], Coroutine[Any, Any, None]]
 P = ParamSpec("P")
@@ -52,3 +54,19 @@ ambassadors_only = require(Role.AMBASSADOR, Role.ADMIN)
 moderators_only = require(Role.MODERATOR, Role.ADMIN, denied="moderation.denied")
 exporters_only = require(Role.MODERATOR, Role.AMBASSADOR, Role.ADMIN, denied="export.denied")
 admins_only = require(Role.ADMIN, denied="role_admin.denied")
+
+
+async def still_manages(update: Update, context: BuurtContext, place: PlaceRef) -> bool:
+    """Re-read the person's roles at the final step, so a revoked area stops work begun there."""
+    services = context.services
+    person = user_id(update)
+    grants = await services.repo.active_grants(person)
+    use_grants(person, grants)
+    context.roles = roles_of(person, services.config, grants)
+    if context.roles & {Role.AMBASSADOR, Role.ADMIN} and may_manage(
+        person, services.config, place, grants
+    ):
+        return True
+    # Said in the chat, not as a button's answer: final steps have answered the press already.
+    await say(update, context, t(context.lang, "access.no_longer"))
+    return False

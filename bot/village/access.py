@@ -36,12 +36,14 @@ def roles_of(
     return frozenset(roles)
 
 
-def manageable_places(user_id: int, config: Config) -> frozenset[PlaceRef] | None:
+def manageable_places(
+    user_id: int, config: Config, grants: Collection[RoleGrant] | None = None
+) -> frozenset[PlaceRef] | None:
     """Return the places someone may run themes for; None means everywhere (an admin)."""
     if user_id in config.roles.admins:
         return None
     areas = {config.roles.ambassador_area(user_id)}
-    areas.update(g.area for g in _granted(user_id, None) if g.role == GrantRole.AMBASSADOR)
+    areas.update(g.area for g in _granted(user_id, grants) if g.role == GrantRole.AMBASSADOR)
     places: set[PlaceRef] = set()
     for area in areas - {None}:
         assert area is not None
@@ -49,9 +51,11 @@ def manageable_places(user_id: int, config: Config) -> frozenset[PlaceRef] | Non
     return frozenset(places)
 
 
-def may_manage(user_id: int, config: Config, place: PlaceRef) -> bool:
+def may_manage(
+    user_id: int, config: Config, place: PlaceRef, grants: Collection[RoleGrant] | None = None
+) -> bool:
     """Say whether someone may run a theme for this place."""
-    places = manageable_places(user_id, config)
+    places = manageable_places(user_id, config, grants)
     return places is None or place in places
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.context import BuurtContext
+from bot.chat.guards import still_manages
 from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import user_id
 from bot.core.i18n import Html, t
@@ -48,6 +49,8 @@ async def on_invite_yes(
 ) -> None:
     """Queue the card with its join buttons for each recipient, in their language."""
     await drop_buttons(update)
+    if not await still_manages(update, context, theme.place):
+        return
     repo = context.services.repo
     recipients = await repo.invitation_recipients(theme.id, table.id)
     members = await repo.list_members(table.id)

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.chat.wizard import ConfirmStep, Refusal, Shortcut, TextStep, Wizard
@@ -150,8 +150,10 @@ async def _save(update: Update, context: BuurtContext, data: Data) -> None:
     """Create the table, if the theme is still the ambassador's, and show its card."""
     repo = context.services.repo
     theme = await repo.get_theme(int(data["theme"]))
-    if theme is None or not manages(update, context, theme):
+    if theme is None:
         await say(update, context, t(context.lang, "access.other_area"))
+        return
+    if not await still_manages(update, context, theme.place):
         return
     draft = _draft(data)
     table = await repo.create_table(

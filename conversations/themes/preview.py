@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
+from bot.chat.guards import still_manages
 from bot.chat.replies import answer_key, say
 from bot.chat.updates import chat_id
 from bot.chat.wizard import Data
@@ -93,6 +94,9 @@ async def _ask_field(update: Update, context: BuurtContext, _: Data, __: Decisio
 async def _save(update: Update, context: BuurtContext, data: Data, decision: Decision) -> None:
     """Keep the theme; a draft is offered for publishing unless the ambassador chose draft."""
     lang = context.lang
+    if not await _still_manages_theme(update, context, data):
+        await context.services.repo.set_state(chat_id(update), None, None, {})
+        return
     theme = await save(update, context, data)
     await context.services.repo.set_state(chat_id(update), None, None, {})
     if theme.status != ThemeStatus.DRAFT:
@@ -102,6 +106,19 @@ async def _save(update: Update, context: BuurtContext, data: Data, decision: Dec
         await say(update, context, t(lang, "newtheme.saved_draft"))
     else:
         await confirm_publish(update, context, theme)
+
+
+async def _still_manages_theme(update: Update, context: BuurtContext, data: Data) -> bool:
+    """The theme's place as stored now and the place it is given must both still be theirs."""
+    places = [place_of(data)]
+    if data.get("id"):
+        stored = await context.services.repo.get_theme(int(data["id"]))
+        if stored is not None:
+            places.insert(0, stored.place)
+    for place in dict.fromkeys(places):
+        if not await still_manages(update, context, place):
+            return False
+    return True
 
 
 _DECISIONS: dict[str, Callable[[Update, BuurtContext, Data, Decision], Awaitable[None]]] = {

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
+from bot.chat.guards import still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import user_id
 from bot.chat.wizard import Data
@@ -95,6 +96,8 @@ async def on_publish_answer(update: Update, context: BuurtContext, args: list[st
     await drop_buttons(update)
     if args[0] != YES:
         await say(update, context, t(context.lang, "newtheme.saved_draft"))
+        return
+    if not await still_manages(update, context, theme.place):
         return
     await _publish(update, context, theme)
 

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import ButtonHandler
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.core.i18n import t
 from bot.services.scheduler import planning_changed
@@ -158,6 +158,8 @@ async def on_announce(update: Update, context: BuurtContext, pressed: Managed) -
 async def on_announce_yes(update: Update, context: BuurtContext, pressed: Managed) -> None:
     """Tell who took part in the theme of the moment; they can answer right there."""
     await drop_buttons(update)
+    if not await still_manages(update, context, pressed.theme.place):
+        return
     services = context.services
     moment = pressed.moment
     messages = []

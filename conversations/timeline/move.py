@@ -10,7 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id
 from bot.chat.wizard import ConfirmStep, Data, TextStep, Wizard
@@ -79,6 +79,13 @@ async def decide(update: Update, context: BuurtContext, answers: Data, code: str
     await repo.set_state(chat_id(update), None, None, {})
     if code != _YES:
         await say(update, context, t(context.lang, "timeline.not_moved"))
+        return
+    moment = await repo.get_moment(int(answers["move"]))
+    theme = await repo.get_theme(moment.theme_id) if moment is not None else None
+    if theme is None:
+        await say(update, context, t(context.lang, "timeline.gone"))
+        return
+    if not await still_manages(update, context, theme.place):
         return
     start = starts(answers, context)
     moved = await repo.move_moment(int(answers["move"]), start, reminders_for(services, start))

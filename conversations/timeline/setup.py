@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.guards import ambassadors_only
+from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.chat.wizard import ConfirmStep, Data, Refusal, TextStep, Wizard
@@ -205,8 +205,10 @@ async def _save(update: Update, context: BuurtContext, answers: Data) -> None:
     services = context.services
     repo = services.repo
     theme = await repo.get_theme(int(answers["theme"]))
-    if theme is None or not manages(update, context, theme):
+    if theme is None:
         await say(update, context, t(context.lang, "access.other_area"))
+        return
+    if not await still_manages(update, context, theme.place):
         return
     kind = MomentKind(str(answers["kind"]))
     # Another ambassador may have planned the closing meeting since the kind was chosen.
