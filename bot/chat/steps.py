@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from telegram import Update
 
 from bot.chat.context import BuurtContext
+from bot.chat.replies import say
+from bot.core.i18n import t
 
 StepHandler = Callable[[Update, BuurtContext], Awaitable[None]]
 
@@ -29,3 +31,8 @@ class StepRouter:
         state = context.state
         handler = self._flows.get(state.flow or "", {}).get(state.step or "")
         await (handler or self._idle)(update, context)
+
+
+async def use_buttons(update: Update, context: BuurtContext) -> None:
+    """Point to the buttons at a step that takes no typed answer."""
+    await say(update, context, t(context.lang, "common.use_buttons"))

@@ -21,9 +21,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
-from bot.chat.replies import say
-from bot.chat.steps import StepHandler
-from bot.core.i18n import t
+from bot.chat.steps import StepHandler, use_buttons
 from conversations.tables.actions import FLOW, PREFIX, Action, Step
 from conversations.tables.edit import on_edit, on_edit_text, on_field, on_no_capacity
 from conversations.tables.invite import (
@@ -59,15 +57,10 @@ from conversations.tables.waiting import tell_moved_up
 __all__ = ["FLOW", "STEPS", "deep_link_handlers", "handlers", "tell_moved_up"]
 
 
-async def _use_buttons(update: Update, context: BuurtContext) -> None:
-    """Point to the buttons at a step that takes no typed answer."""
-    await say(update, context, t(context.lang, "tables.use_buttons"))
-
-
 STEPS: dict[str, StepHandler] = {
     **SETUP.steps(),
     Step.HOW: on_how,
-    Step.NAME: _use_buttons,
+    Step.NAME: use_buttons,
     Step.EDIT: on_edit_text,
 }
 

@@ -99,7 +99,7 @@ _STEPS: list[WizardStep] = [
     _text(Step.AMBITIONS, MAX_FIELD),
     _text(Step.AGREEMENTS, MAX_FIELD),
     _text(Step.WORKING, MAX_FIELD),
-    ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide, use_buttons="tables.use_buttons"),
+    ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide),
 ]
 SETUP = Wizard(flow=FLOW, prefix=PREFIX, guard=ambassadors_only, steps=_STEPS)
 _ORDER = [step.name for step in _STEPS]

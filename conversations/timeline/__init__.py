@@ -16,23 +16,16 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
-from bot.chat.replies import say
-from bot.chat.steps import StepHandler
-from bot.core.i18n import t
+from bot.chat.steps import StepHandler, use_buttons
 from conversations.timeline import agenda, card, manage, move, setup
 from conversations.timeline.actions import FLOW, PREFIX, Action
 
 __all__ = ["FLOW", "STEPS", "handlers"]
 
 
-@ambassadors_only
-async def _use_buttons(update: Update, context: BuurtContext) -> None:
-    """The kind is chosen with a button; typed text is not a kind."""
-    await say(update, context, t(context.lang, "tables.use_buttons"))
-
-
 STEPS: dict[str, StepHandler] = {
-    setup.KIND: _use_buttons,
+    # The kind is chosen with a button; typed text is not a kind.
+    setup.KIND: ambassadors_only(use_buttons),
     **setup.SETUP.steps(),
     **move.MOVE.steps(),
 }

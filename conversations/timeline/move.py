@@ -117,8 +117,6 @@ MOVE = Wizard(
             parse=read_time,
             error="timeline.bad_time",
         ),
-        ConfirmStep(
-            MOVE_CONFIRM, show=confirm_move, decide=decide, use_buttons="tables.use_buttons"
-        ),
+        ConfirmStep(MOVE_CONFIRM, show=confirm_move, decide=decide),
     ],
 )

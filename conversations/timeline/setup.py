@@ -246,7 +246,7 @@ SETUP = Wizard(
             error="tables.too_long",
             skip="common.skip",
         ),
-        ConfirmStep(PREVIEW, show=show_preview, decide=decide, use_buttons="tables.use_buttons"),
+        ConfirmStep(PREVIEW, show=show_preview, decide=decide),
     ],
 )
 
