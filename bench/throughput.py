@@ -1,6 +1,6 @@
 """Throughput and latency: residents adding notes, against a stock python-telegram-bot echo bot.
 
-    .venv/bin/python -m bench.throughput [--residents 200] [--notes 20] [--quick]
+    .venv/bin/python -m bench.throughput [--residents 200] [--notes 20] [--rounds 3]
 
 Every resident first opens the theme (/thema; not measured), then writes ``--notes`` notes,
 each as soon as the bot answered the previous one: ``--residents`` residents at once, their
@@ -9,7 +9,11 @@ before and after) and a reply with five buttons ("Waar hoort dit bij?"). The bas
 python-telegram-bot's stock echo bot with its default transport (httpx) and the same
 ``concurrent_updates(256)``, on the same playground, driven the same way in the same run.
 Also measured: the echo bot with buurtbot's aiohttp transport, and buurtbot with PTB's httpx
-transport, to show what the transport is worth on its own.
+transport, to show what the transport is worth on its own. With the bench extra installed
+(``pip install -e '.[bench]'``) an aiogram 3 echo bot is a second baseline in every round.
+
+Figures are the median of rounds with the lowest and highest round beside them, and every
+round prints the load average: never a best round.
 
 Handling latency is the time from the resident's message entering the playground to the
 bot's answer arriving there; a second pass with one resident gives the latency without load.
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import os
 import sqlite3
 import statistics
 import time
@@ -60,6 +66,11 @@ class Result:
     idle_latencies: list[float]
     bot_cpu: float
     playground_cpu: float
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.bot_cpu / self.updates * 1000
 
     @property
     def burst_rate(self) -> float:
@@ -74,8 +85,9 @@ class Result:
             f"{self.label:<30} all at once {self.burst_rate:5.0f}/s, "
             f"waiting for answers {self.rate:5.0f}/s: {summary(self.latencies)}; "
             f"alone p50 {percentile(self.idle_latencies, 0.5) * 1000:.1f} ms; "
-            f"CPU/update bot {self.bot_cpu / self.updates * 1000:.2f} ms, "
-            f"playground {self.playground_cpu / self.updates * 1000:.2f} ms"
+            f"CPU/update bot {self.cpu_ms:.2f} ms, "
+            f"playground {self.playground_cpu / self.updates * 1000:.2f} ms; "
+            f"load average {self.load[0]:.2f} {self.load[1]:.2f} {self.load[2]:.2f}"
         )
 
 
@@ -143,7 +155,9 @@ async def drive(
     errors = pg.state.stats.errors_4xx
     if errors:
         raise SystemExit(f"{label}: the playground refused {errors} call(s)")
-    return Result(label, len(residents) * notes, burst, seconds, latencies, idle, cpu, own)
+    return Result(
+        label, len(residents) * notes, burst, seconds, latencies, idle, cpu, own, os.getloadavg()
+    )
 
 
 async def echo_run(transport: str, residents: int, notes: int, folder: Path) -> Result:
@@ -159,6 +173,22 @@ async def echo_run(transport: str, residents: int, notes: int, folder: Path) -> 
         try:
             label = f"stock PTB echo bot ({transport})"
             return await drive(pg, recorder, bot, label, ids, notes, "hallo")
+        finally:
+            await bot.stop()
+
+
+async def aiogram_run(residents: int, notes: int, folder: Path) -> Result:
+    """The aiogram 3 echo bot on a fresh playground."""
+    async with playground() as pg:
+        recorder = Recorder(pg)
+        ids = add_residents(pg, residents)
+        bot = await start_process(
+            ["-m", "bench.aiogram_echo", "--base-url", pg.url],
+            folder / "echo-aiogram.log",
+            {"BUURTBOT_TOKEN": TOKEN},
+        )
+        try:
+            return await drive(pg, recorder, bot, "aiogram 3 echo bot", ids, notes, "hallo")
         finally:
             await bot.stop()
 
@@ -224,10 +254,17 @@ async def main_async(args: argparse.Namespace) -> None:
     )
     stock: list[Result] = []
     ours: list[Result] = []
+    fast: list[Result] = []
+    with_aiogram = importlib.util.find_spec("aiogram") is not None
+    if not with_aiogram:
+        print("aiogram is not installed (pip install -e '.[bench]'): its baseline is left out")
     with workdir(args.keep) as folder:
         for turn in range(args.rounds):
             stock.append(await echo_run("httpx", args.residents, args.notes, folder))
             print(stock[-1].line(), flush=True)
+            if with_aiogram:
+                fast.append(await aiogram_run(args.residents, args.notes, folder))
+                print(fast[-1].line(), flush=True)
             ours.append(await buurtbot_run("aiohttp", args.residents, args.notes, folder, turn))
             print(ours[-1].line(), flush=True)
         # What the transport alone is worth, once: each bot with the other transport.
@@ -235,36 +272,51 @@ async def main_async(args: argparse.Namespace) -> None:
         print(stock_aiohttp.line(), flush=True)
         ours_httpx = await buurtbot_run("httpx", args.residents, args.notes, folder, 0)
         print(ours_httpx.line(), flush=True)
-    # Other work on the machine only ever slows a run down: the best round of each bot is
-    # the fairest figure (as timeit takes the minimum); every round is printed above.
-    for mode, rate in (("all at once", "burst_rate"), ("waiting for answers", "rate")):
-        ratios = sorted(
-            getattr(o, rate) / getattr(s, rate) for o, s in zip(ours, stock, strict=True)
-        )
-        mine = max(getattr(r, rate) for r in ours)
-        theirs = max(getattr(r, rate) for r in stock)
-        print(
-            f"{mode}: buurtbot {mine:.0f} updates/s, stock echo bot {theirs:.0f} updates/s "
-            f"(best of {len(ours)}): {mine / theirs:.1f}x (aim: at least 5x); "
-            f"per round {', '.join(f'{r:.1f}x' for r in ratios)}"
-        )
-    middle = len(ours) // 2
-    print(
-        "handling latency under load (waiting for answers), median round: "
-        f"buurtbot {summary(sorted(ours, key=lambda r: r.rate)[middle].latencies)}; "
-        f"stock echo bot {summary(sorted(stock, key=lambda r: r.rate)[middle].latencies)}"
-    )
-    print(
-        "CPU per update (median): "
-        f"buurtbot {statistics.median(r.bot_cpu / r.updates for r in ours) * 1000:.2f} ms, "
-        f"stock echo bot {statistics.median(r.bot_cpu / r.updates for r in stock) * 1000:.2f} ms"
-    )
+    report(ours, stock, fast)
     stock_burst = statistics.median(r.burst_rate for r in stock)
     ours_burst = statistics.median(r.burst_rate for r in ours)
     print(
         "what the transport is worth (all at once): "
         f"echo bot {stock_aiohttp.burst_rate / stock_burst:.1f}x, "
         f"buurtbot {ours_burst / ours_httpx.burst_rate:.1f}x (aiohttp vs httpx)"
+    )
+
+
+def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
+    """The median of rounds with the lowest and highest round beside it."""
+    return (
+        f"{statistics.median(values):.{digits}f}{unit} "
+        f"(rounds {min(values):.{digits}f}-{max(values):.{digits}f})"
+    )
+
+
+def report(ours: list[Result], stock: list[Result], fast: list[Result]) -> None:
+    """Print the medians of rounds (never a best round), CPU per update first."""
+    # Other work on the machine slows a round down; the median of rounds with its spread and
+    # each round's load average (printed above) says how much the figures can be trusted.
+    baselines = [("stock PTB echo bot", stock)] + ([("aiogram 3 echo bot", fast)] if fast else [])
+    print(f"median of {len(ours)} round(s), CPU per update of the bot process:")
+    print(f"  buurtbot note flow   {spread([r.cpu_ms for r in ours], ' ms')}")
+    for name, rounds in baselines:
+        ratios = [s.cpu_ms / o.cpu_ms for o, s in zip(ours, rounds, strict=True)]
+        print(
+            f"  {name:<20} {spread([r.cpu_ms for r in rounds], ' ms')}: "
+            f"{spread(ratios, 'x')} buurtbot's CPU per update"
+        )
+    for mode, rate in (("all at once", "burst_rate"), ("waiting for answers", "rate")):
+        print(f"{mode}, updates/s: buurtbot {spread([getattr(r, rate) for r in ours], '', 0)}")
+        for name, rounds in baselines:
+            pairs = zip(ours, rounds, strict=True)
+            ratios = [getattr(o, rate) / getattr(s, rate) for o, s in pairs]
+            print(
+                f"  {name:<20} {spread([getattr(r, rate) for r in rounds], '', 0)}: "
+                f"buurtbot {spread(ratios, 'x', 1)}"
+            )
+    middle = len(ours) // 2
+    print(
+        "handling latency under load (waiting for answers), median round: "
+        f"buurtbot {summary(sorted(ours, key=lambda r: r.rate)[middle].latencies)}; "
+        f"stock echo bot {summary(sorted(stock, key=lambda r: r.rate)[middle].latencies)}"
     )
 
 
