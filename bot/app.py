@@ -32,6 +32,7 @@ from bot.services import Services
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestWorker
 from bot.services.scheduler import WakeScheduler
+from bot.services.square import forget_in_person_contacts
 from bot.services.workers import Workers
 from bot.transport import make_requests
 from bot.village.access import roles_of, use_grants
@@ -46,6 +47,7 @@ from conversations import (
     privacy,
     reminders,
     roles,
+    square,
     tables,
     theme_tools,
     themes,
@@ -115,12 +117,15 @@ def build_application(
     router.register(tables.FLOW, tables.STEPS)
     router.register(timeline.FLOW, timeline.STEPS)
     router.register(moderation.FLOW, moderation.STEPS)
+    router.register(square.FLOW, square.STEPS)
     # Within one group the first matching handler wins: flows first, fallbacks last.
     flow_handlers = [
         # /start tf_<code> (a table initiator's link) before onboarding's own /start.
         *tables.deep_link_handlers(),
         # /start r_<token> (a role invite) likewise.
         *roles.deep_link_handlers(),
+        # /start k_<token> (an invitation card from the stand) likewise.
+        *square.deep_link_handlers(),
         *onboarding.handlers(),
         *village_talk.handlers(),
         *board.handlers(),
@@ -130,6 +135,7 @@ def build_application(
         *theme_tools.handlers(),
         *broadcast.handlers(),
         *tables.handlers(),
+        *square.handlers(),
         *timeline.handlers(),
         *moderation.handlers(),
         *moderation.report_handlers(),
@@ -165,7 +171,9 @@ async def _post_init(app: BuurtApp) -> None:
         )
     )
     # Reminders and card digests: planned from the database (bot/services/scheduler.py).
-    services.scheduler = workers.add(WakeScheduler(services, [reminders.release_due]))
+    services.scheduler = workers.add(
+        WakeScheduler(services, [reminders.release_due, forget_in_person_contacts])
+    )
     services.digests = workers.add(
         DigestWorker(
             services.config, services.repo, services.clock, on_queued=services.outbox_changed

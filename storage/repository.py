@@ -18,6 +18,7 @@ from storage.models import (
     NewMessage,
     Note,
     NoteKind,
+    NoteOrigin,
     NoteStatus,
     PlaceRef,
     Quadrant,
@@ -28,6 +29,7 @@ from storage.models import (
 )
 from storage.moderation_repository import ModerationRepository
 from storage.outbox_repository import OutboxRepository
+from storage.square_repository import SquareRepository
 from storage.tables_repository import TablesRepository
 
 
@@ -202,15 +204,20 @@ class CoreRepository(ABC):
         self,
         *,
         theme_id: int,
-        author_id: int,
+        author_id: int | None,
         kind: NoteKind,
         text: str,
         file_id: str | None,
         quadrant: Quadrant | None,
         status: NoteStatus,
         source_update_id: int | None,
+        origin: NoteOrigin = NoteOrigin.CHAT,
+        heard_in: str | None = None,
+        board_photo_id: int | None = None,
     ) -> Note:
-        """Store a note; with a source_update_id already used, return that note instead."""
+        """Store a note; with a source_update_id already used, return that note instead.
+
+        A note heard in person has no author_id and origin IN_PERSON."""
 
     @abstractmethod
     async def get_note(self, note_id: int) -> Note | None: ...
@@ -251,5 +258,7 @@ class CoreRepository(ABC):
         """Return a theme's notes, newest first."""
 
 
-class Repository(CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, ABC):
+class Repository(
+    CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, SquareRepository, ABC
+):
     """Everything the flows may ask of storage."""

@@ -251,6 +251,12 @@ class ResidentsConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    in_person_contacts_days: int = 90
+    """Contact details noted at the stand are deleted this many days after the theme closed."""
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig
@@ -260,6 +266,7 @@ class Config:
     delivery: DeliveryConfig
     reminders: RemindersConfig
     residents: ResidentsConfig
+    privacy: PrivacyConfig = PrivacyConfig()
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -334,6 +341,7 @@ def parse_config(
         delivery=_parse_delivery(_section(root, "delivery")),
         reminders=_parse_reminders(_section(root, "reminders")),
         residents=_parse_residents(_section(root, "residents")),
+        privacy=_parse_privacy(_section(root, "privacy")),
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -350,6 +358,7 @@ _ROOT_KEYS: Final = (
     "delivery",
     "reminders",
     "residents",
+    "privacy",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -645,6 +654,14 @@ def _parse_residents(t: Mapping[str, Any]) -> ResidentsConfig:
         flood_seconds=_int(
             t.get("flood_seconds", d.flood_seconds), "residents.flood_seconds", 1, 3600
         ),
+    )
+
+
+def _parse_privacy(t: Mapping[str, Any]) -> PrivacyConfig:
+    _check_keys(t, "privacy", ("in_person_contacts_days",))
+    days = t.get("in_person_contacts_days", PrivacyConfig.in_person_contacts_days)
+    return PrivacyConfig(
+        in_person_contacts_days=_int(days, "privacy.in_person_contacts_days", 1, 3650)
     )
 
 

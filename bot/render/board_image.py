@@ -59,6 +59,7 @@ class StickyNote:
 
     text: str
     kind: str = "text"  # "text" | "photo" | "voice"
+    mark: str = ""  # a small line at the foot, e.g. "op het plein" for a note heard in person
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,12 @@ def _draw_note(
         draw.text((x + 32, top + 3), label, font=label_font, fill=palette.ink)
         first_width = text_width - marker_width - 12
     line_height = _line_height(size)
-    max_lines = (box.height - top - 2) // line_height
+    bottom = box.height
+    if note.mark:
+        mark_font = font(False, _MARKER_SIZE)
+        bottom -= _MARKER_SIZE + 8
+        draw.text((pad, bottom + 2), note.mark, font=mark_font, fill=palette.ink)
+    max_lines = (bottom - top - 2) // line_height
     lines, _cut = wrap_text(note.text, False, size, [first_width, text_width], max_lines)
     note_font = font(False, size)
     right_to_left = is_right_to_left(lines)

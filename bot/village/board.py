@@ -14,7 +14,7 @@ from datetime import date, datetime
 from bot.core.config import Municipality
 from bot.core.i18n import plain
 from bot.village.dates import format_period
-from storage.models import Note, NoteStatus, Quadrant, Theme
+from storage.models import Note, NoteOrigin, NoteStatus, Quadrant, Theme
 
 SHOWN: tuple[NoteStatus, ...] = (NoteStatus.VISIBLE,)
 """The notes anyone but the writer and the moderators may read."""
@@ -40,6 +40,7 @@ class ExportNote:
     text: str
     date: date
     also_mentioned: int = 0  # notes a moderator marked as saying the same
+    in_person: bool = False  # heard at the stand and entered by the ambassador
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def board_notes(
             text=note.text,
             date=note.created_at.astimezone(tz).date(),
             also_mentioned=duplicates.get(note.id, 0),
+            in_person=note.origin == NoteOrigin.IN_PERSON,
         )
         for note in reversed(list(newest_first))
         if note.quadrant is not None and note.status in SHOWN
