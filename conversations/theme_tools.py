@@ -185,7 +185,7 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     if theme.status != ThemeStatus.ACTIVE:
         await say(update, context, t(context.lang, "close.already"))
         return
-    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
+    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED, now=context.services.clock.now())
     counts = await repo.count_notes(theme.id)
     participants = await repo.theme_participants(theme.id)
     tables = await repo.count_tables(theme.id)

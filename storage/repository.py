@@ -188,8 +188,13 @@ class CoreRepository(ABC):
         """Count the residents whose first note for the theme came after since."""
 
     @abstractmethod
-    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
-        """Publish, close or reopen a theme; None when it does not exist."""
+    async def set_theme_status(
+        self, theme_id: int, status: ThemeStatus, *, now: datetime | None = None
+    ) -> Theme | None:
+        """Publish, close or reopen a theme; None when it does not exist.
+
+        now (the bot's clock) is when a closing happened; the retention of contacts noted in
+        person counts from it."""
 
     @abstractmethod
     async def list_active_themes(

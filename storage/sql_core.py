@@ -621,19 +621,21 @@ class SqlCore(CoreRepository):
         )
         return 0 if row is None else int(row["n"])
 
-    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
-        now = self._now()
+    async def set_theme_status(
+        self, theme_id: int, status: ThemeStatus, *, now: datetime | None = None
+    ) -> Theme | None:
+        now_text = self._now() if now is None else _ts(now)
         # closed_at: when it was first closed; the in-person contacts' retention counts from
         # it. Reopening clears it.
         closed, closed_values = (
-            ("closed_at = COALESCE(closed_at, ?)", (now,))
+            ("closed_at = COALESCE(closed_at, ?)", (now_text,))
             if status == ThemeStatus.CLOSED
             else ("closed_at = NULL", ())
         )
         async with self._write() as conn:
             await conn.execute(
                 "UPDATE themes SET status = ?, updated_at = ?, " + closed + " WHERE id = ?",
-                (status.value, now, *closed_values, theme_id),
+                (status.value, now_text, *closed_values, theme_id),
             )
         return await self.get_theme(theme_id)
 

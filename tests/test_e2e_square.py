@@ -8,15 +8,18 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from pypdf import PdfReader
 
 from bot.core.clock import ManualClock
 from playground.client import Person, PlaygroundClient
 from playground.server import Playground
-from tests.conftest import BotFactory
+from storage.models import Consent, ThemeStatus
+from tests.conftest import MODERATOR_ID, BotFactory
 from tests.residents import onboard
 from tests.staff import documents
 from tests.timeline_support import Harness, ambassador, village_theme
@@ -140,3 +143,247 @@ async def test_ten_notes_from_the_stand_show_on_the_board_and_count_apart(
     rows = list(csv.DictReader(io.StringIO(files[f"bord-{theme.code}.csv"].decode("utf-8-sig"))))
     assert sum(row["in_person"] == "1" for row in rows) == 10
     assert sum(row["in_person"] == "0" for row in rows) == 1
+
+
+async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    theme = await village_theme(bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    await ahmed.send_photo()
+    kept = await ahmed.last_bot_message()
+    assert kept.text.startswith("Foto van het papieren bord bewaard. Hij komt niet op het bord.")
+    assert "Er wacht nog 1 foto om over te typen." in kept.text
+    await ahmed.send_photo()
+    assert await bot.repo.dump_table("notes") == []  # a photo of the board is no resident's note
+    photos = await bot.repo.dump_table("board_photos")
+    assert [p["status"] for p in photos] == ["waiting", "waiting"]
+
+    # A moderator types off the first photo from the queue, which says how many wait.
+    mo = await pg.new_person(first_name="Mo", user_id=MODERATOR_ID)
+    await mo.send("/start")
+    await mo.send("/overtypen")
+    task = await mo.last_bot_message()
+    assert task.photo is not None and task.photo.file_id == photos[0]["file_id"]
+    assert "Er wacht nog 1 foto" in (task.caption or "")
+    await mo.send("Een zebrapad bij de school")
+    await mo.press("Wens")
+    await mo.send("Wie kent een goede tuinman?")
+    await mo.press("Vraag")
+    await mo.press("Klaar met deze foto")
+    assert any("Deze foto is overgetypt: 2 briefjes." in m.content for m in await mo.bot_messages())
+    # The next photo is shown at once.
+    nxt = await mo.last_bot_message()
+    assert nxt.photo is not None and nxt.photo.file_id == photos[1]["file_id"]
+    assert "Er wacht geen foto meer" in (nxt.caption or "")
+
+    notes = await bot.repo.dump_table("notes")
+    assert sorted(n["text"] for n in notes) == [
+        "Een zebrapad bij de school",
+        "Wie kent een goede tuinman?",
+    ]
+    assert {n["board_photo_id"] for n in notes} == {photos[0]["id"]}
+    assert all(n["origin"] == "in_person" and n["author_id"] is None for n in notes)
+    assert await bot.repo.count_photo_notes(photos[0]["id"]) == 2
+
+    # The photo itself never goes on the board.
+    bas = await onboard(pg, "Bas", village="Doorwerth", news=False)
+    await bas.send("/bord")
+    await bas.press("Lees de briefjes")
+    page = (await bas.last_bot_message()).text or ""
+    assert "Een zebrapad bij de school (op het plein)" in page
+    assert all(
+        m.photo is None or m.photo.file_id not in {p["file_id"] for p in photos}
+        for m in await bas.bot_messages()
+    )
+    assert theme.id == notes[0]["theme_id"]
+
+
+def _qr_links(pdf: bytes) -> list[str]:
+    links: list[str] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for image in page.images:
+            links += [code.text for code in zxingcpp.read_barcodes(image.image)]
+    return links
+
+
+async def test_an_invitation_card_opens_once_for_a_new_resident(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    theme = await village_theme(bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    mark = await ahmed.mark()
+    await ahmed.press("Uitnodigingskaartje")
+    files = await documents(pg, await ahmed.bot_messages(after=mark))
+    card = files[f"uitnodigingskaartje-{theme.code}.pdf"]
+    sheet = files[f"uitnodigingskaartjes-a4-{theme.code}.pdf"]
+    width, height = (float(v) for v in PdfReader(io.BytesIO(card)).pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (298, 421)  # A6 in points
+    assert len(_qr_links(sheet)) == 4
+    [link] = _qr_links(card)
+    assert link.startswith("https://t.me/") and "?start=k_" in link
+    assert "Gedrukt: 5, gebruikt: 0" in (await ahmed.last_bot_message()).text
+    token = link.split("?start=", 1)[1]
+    # Only the token's hash is stored.
+    assert all(
+        token not in json.dumps(row) for row in await bot.repo.dump_table("invitation_cards")
+    )
+
+    truus = await pg.new_person(first_name="Truus")
+    await truus.send(f"/start {token}")
+    said = [m.content for m in await truus.bot_messages()]
+    assert any("Welkom bij het dorpsgesprek over" in text for text in said)
+    invite = await truus.last_bot_message()
+    assert invite.text.startswith("Wil je een uitnodiging krijgen voor het vervolg?")
+    # Opening the link is not consent.
+    assert not (await bot.repo.get_consents(truus.id))[Consent.CONTACT]
+    await truus.press("Ja, graag")
+    assert (await bot.repo.get_consents(truus.id))[Consent.CONTACT]
+
+    # The same link works for nobody else.
+    kees = await pg.new_person(first_name="Kees")
+    await kees.send(f"/start {token}")
+    assert (await kees.last_bot_message()).text.startswith("Dit kaartje is al gebruikt.")
+    assert not any("Welkom bij het dorpsgesprek" in m.content for m in await kees.bot_messages())
+
+    await ahmed.press("Uitnodigingskaartje")
+    assert "Gedrukt: 10, gebruikt: 1" in (await ahmed.last_bot_message()).text
+
+
+async def test_a_contact_noted_in_person_is_only_in_the_contact_list_and_expires(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    theme = await village_theme(bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    await ahmed.send("Meer bankjes graag")
+    await ahmed.press("Wens")
+    await ahmed.press("Contact noteren", message_id=None)
+    await ahmed.send("Truus")
+    await ahmed.send("06 1234 5678")
+    assert "Heeft Truus gezegd" in (await ahmed.last_bot_message()).text
+    await ahmed.press("Ja, mondeling ingestemd")
+    assert (await ahmed.last_bot_message()).text.startswith("Bewaard. Truus staat nu")
+    # Declining keeps nothing.
+    await ahmed.press("Contact noteren")
+    await ahmed.send("Piet")
+    await ahmed.send("piet@example.org")
+    await ahmed.press("Nee, niet bewaren")
+    assert (await ahmed.last_bot_message()).text == "Niets bewaard."
+
+    [row] = await bot.repo.dump_table("in_person_contacts")
+    assert row["first_name"] == "Truus" and row["phone"] == "0612345678"
+    assert row["consent"] == "in_person" and row["purpose"] == "theme_tables"
+    assert row["noted_by"] == ahmed.id and row["noted_on"] == "2026-11-06"
+
+    mark = await ahmed.mark()
+    await ahmed.press("Contactenlijst")
+    files = await documents(pg, await ahmed.bot_messages(after=mark))
+    contacts = files[f"contacten-plein-{theme.code}.csv"].decode("utf-8-sig")
+    assert "Truus" in contacts and "0612345678" in contacts and "Piet" not in contacts
+
+    # Nowhere else: not on the board, not in the board's exports, not in /voortgang.
+    await ahmed.send("/export")
+    await ahmed.press(theme.title)
+    mark = await ahmed.mark()
+    await ahmed.press("Alles")
+    exported = await documents(pg, await ahmed.bot_messages(after=mark))
+    for name, data in exported.items():
+        if name.endswith((".md", ".csv", ".json")):
+            assert b"Truus" not in data and b"0612345678" not in data, name
+    bas = await onboard(pg, "Bas", village="Doorwerth", news=False)
+    await bas.send("/bord")
+    await bas.press("Lees de briefjes")
+    assert "Truus" not in ((await bas.last_bot_message()).text or "")
+    await bas.send("/privacy")
+    assert "90 dagen nadat het thema is afgesloten" in (await bas.last_bot_message()).text
+
+    # Closed, then 90 days later the scheduler deletes the contact; the notes stay.
+    await ahmed.send("/afsluiten")
+    await ahmed.press(theme.title)
+    await ahmed.press("Ja, sluit af")
+    assert (await bot.repo.get_theme(theme.id)).status == ThemeStatus.CLOSED  # type: ignore[union-attr]
+    await world.at(T0 + timedelta(days=89))
+    assert len(await bot.repo.dump_table("in_person_contacts")) == 1
+    await world.at(T0 + timedelta(days=90, minutes=1))
+    assert await bot.repo.dump_table("in_person_contacts") == []
+    assert [n["text"] for n in await bot.repo.dump_table("notes")] == ["Meer bankjes graag"]
+
+
+async def test_the_ambassador_erases_a_contact_on_request(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    await village_theme(bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    await ahmed.press("Contact noteren")
+    await ahmed.send("Truus")
+    await ahmed.send("truus@example.org")
+    await ahmed.press("Ja, mondeling ingestemd")
+    await ahmed.press("Contactenlijst")
+    await ahmed.press("Wis 1")
+    answer = await ahmed.callback_answer()
+    assert answer is not None and answer.text == "Gewist. Deze gegevens zijn weg."
+    assert await bot.repo.dump_table("in_person_contacts") == []
+
+
+async def test_residents_without_the_role_are_refused_kindly_everywhere(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    theme = await village_theme(bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    opened = await ahmed.last_bot_message()
+    await ahmed.send("Een bankje")
+    note_message = await ahmed.last_bot_message()
+    await ahmed.send_photo()
+    photo = (await bot.repo.dump_table("board_photos"))[0]
+    note = (await bot.repo.dump_table("notes"))[0]
+
+    for lang, denied, typing_denied in (
+        ("nl", "Dit is voor de ambassadeur van dit gebied.", "Overtypen doen de ambassadeurs"),
+        ("en", "This is for the ambassador of this area.", "Typing off is for ambassadors"),
+    ):
+        rita = await pg.new_person(first_name=f"Rita-{lang}", language_code=lang)
+        await rita.send("/start")
+        await rita.send("/plein")
+        assert (await rita.last_bot_message()).text.startswith(denied)
+        await rita.send("/overtypen")
+        assert (await rita.last_bot_message()).text.startswith(typing_denied)
+        # Forged buttons: every action of the square, on a message of her own chat.
+        own = await rita.last_bot_message()
+        for data in (
+            f"sq:go:{theme.id}",
+            f"sq:card:{theme.id}",
+            f"sq:ct:{theme.id}",
+            "sq:ok:1",
+            f"sq:cl:{theme.id}",
+            f"sq:del:1:{theme.id}",
+        ):
+            await rita.press_data(data, own.message_id)
+            answer = await rita.callback_answer()
+            assert answer is not None and answer.show_alert, data
+            assert (answer.text or "").startswith(denied), data
+        for data in (
+            f"sq:p:{note['id']}:w",
+            f"sq:h:{note['id']}:0",
+            "sq:stop",
+            f"sq:ty:{photo['id']}",
+            f"sq:pd:{photo['id']}",
+        ):
+            await rita.press_data(data, own.message_id)
+            answer = await rita.callback_answer()
+            assert answer is not None and answer.show_alert, data
+            assert (answer.text or "").startswith(typing_denied), data
+    # Nothing changed: the note still waits for its place, the photo for its typist.
+    assert (await bot.repo.get_note(note["id"])).quadrant is None  # type: ignore[union-attr]
+    assert (await bot.repo.dump_table("board_photos"))[0]["status"] == "waiting"
+    assert await bot.repo.dump_table("invitation_cards") == []
+    assert opened.message_id and note_message.message_id
