@@ -21,7 +21,7 @@ from playground.server import Playground
 from storage.models import Consent, ThemeStatus
 from tests.conftest import MODERATOR_ID, BotFactory
 from tests.residents import onboard
-from tests.staff import documents
+from tests.staff import documents, moderator
 from tests.timeline_support import Harness, ambassador, village_theme
 
 T0 = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)  # a Friday morning at the stand
@@ -99,6 +99,8 @@ async def test_ten_notes_from_the_stand_show_on_the_board_and_count_apart(
     await counted.press("Klaar op het plein")
     assert (await ahmed.last_bot_message()).text.startswith("Je bent klaar op het plein")
     assert counted.taps + counted.messages < 20, (counted.taps, counted.messages)
+    await ahmed.send("/help")
+    assert "/plein" in (await ahmed.last_bot_message()).text
 
     notes = [n for n in await bot.repo.dump_table("notes") if n["origin"] == "in_person"]
     assert len(notes) == 10
@@ -140,6 +142,8 @@ async def test_ten_notes_from_the_stand_show_on_the_board_and_count_apart(
         "question": 2,
         "other": 1,
     }
+    markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
+    assert "- Samen moestuinieren (op het plein)" in markdown
     rows = list(csv.DictReader(io.StringIO(files[f"bord-{theme.code}.csv"].decode("utf-8-sig"))))
     assert sum(row["in_person"] == "1" for row in rows) == 10
     assert sum(row["in_person"] == "0" for row in rows) == 1
@@ -387,3 +391,53 @@ async def test_residents_without_the_role_are_refused_kindly_everywhere(
     assert (await bot.repo.dump_table("board_photos"))[0]["status"] == "waiting"
     assert await bot.repo.dump_table("invitation_cards") == []
     assert opened.message_id and note_message.message_id
+
+
+async def test_in_pre_moderation_notes_from_the_stand_wait_for_a_moderator(
+    playground: Playground, make_bot: BotFactory, tmp_path: Path
+) -> None:
+    clock = ManualClock(T0)
+    harness = Harness(make_bot, tmp_path / "pre.sqlite3", clock)
+    harness.runner = await make_bot(
+        clock=clock, database=harness.database, moderation={"mode": "pre"}
+    )
+    async with PlaygroundClient(playground.url, waiter=harness.waiter) as pg:
+        theme = await village_theme(harness.bot)
+        ahmed = await ambassador(pg)
+        await ahmed.send("/plein")
+        assert "Het briefje komt eerst bij de moderatoren." in (await ahmed.last_bot_message()).text
+        await ahmed.send("Een bankje bij de bakker")
+        await ahmed.press("Wens")
+        placed = await ahmed.last_bot_message()
+        assert placed.text == "Komt bij de wensen, na een moderator. Volgende?"
+        bas = await onboard(pg, "Bas", village="Doorwerth", news=False)
+        await bas.send("/bord")
+        assert "Wensen 0" in ((await bas.last_bot_message()).caption or "")
+
+        mo = await moderator(pg)
+        await mo.send("/moderatie")
+        card = (await mo.bot_messages())[-2]
+        assert "Een bankje bij de bakker" in card.text and theme.title in card.text
+        await mo.press("✅ Goedkeuren")
+        await bas.send("/bord")
+        await bas.press("Lees de briefjes")
+        assert "Een bankje bij de bakker (op het plein)" in (await bas.last_bot_message()).text
+
+
+async def test_the_square_goes_on_after_a_restart(pg: PlaygroundClient, world: Harness) -> None:
+    await village_theme(world.bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    await ahmed.send("Eerste briefje")
+    await ahmed.press("Heveadorp")
+    await world.restart()
+    await ahmed.send("Tweede briefje")
+    asked = await ahmed.last_bot_message()
+    assert asked.text == "Waar hoort dit?\nVan: Heveadorp (zelfde als vorige)"
+    await ahmed.press("Vraag")
+    await ahmed.send("/cancel")
+    assert (await ahmed.last_bot_message()).text.startswith("Oké, gestopt.")
+    await ahmed.send("Dit is geen briefje meer")
+    rows = await world.bot.repo.dump_table("notes")
+    assert [r["text"] for r in rows] == ["Eerste briefje", "Tweede briefje"]
+    assert [r["heard_in"] for r in rows] == ["v:heveadorp", "v:heveadorp"]

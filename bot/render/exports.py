@@ -74,6 +74,8 @@ def board_markdown(board: BoardExport) -> str:
             continue
         for note in notes:
             line = f"- {_md(note_words(note, lang))}"
+            if note.in_person:
+                line += " " + _md(f"({plain(lang, 'square.board.mark')})")
             if note.also_mentioned:
                 line += " " + _md(
                     plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)

@@ -102,7 +102,9 @@ def _draw_card(pdf: FPDF, x: float, y: float, card: CardContent) -> None:
 
 def _pdf(cards: Sequence[CardContent], *, width: float, height: float, language: str) -> bytes:
     pdf = FPDF(unit="mm", format=(width, height))
-    start_pdf(pdf, title=cards[0].theme if cards else "", language=language)
+    # The title goes into the PDF's metadata: only what the font can draw, as on the card.
+    title = clean_text(cards[0].theme, True)[0] if cards else ""
+    start_pdf(pdf, title=title, language=language)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.add_page()
