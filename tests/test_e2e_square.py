@@ -300,6 +300,15 @@ async def test_a_contact_noted_in_person_is_only_in_the_contact_list_and_expires
     for name, data in exported.items():
         if name.endswith((".md", ".csv", ".json")):
             assert b"Truus" not in data and b"0612345678" not in data, name
+    assert not any("plein" in name for name in exported)
+    # The area's ambassador finds them with /export's contact details too.
+    await ahmed.send("/export")
+    await ahmed.press(theme.title)
+    mark = await ahmed.mark()
+    await ahmed.press("Contactgegevens van wie uitgenodigd wil worden")
+    contact_files = await documents(pg, await ahmed.bot_messages(after=mark))
+    assert b"Truus" in contact_files[f"contacten-plein-{theme.code}.csv"]
+    assert b"Truus" not in contact_files[f"contacten-{theme.code}.csv"]
     bas = await onboard(pg, "Bas", village="Doorwerth", news=False)
     await bas.send("/bord")
     await bas.press("Lees de briefjes")

@@ -15,11 +15,13 @@ from bot.render.board_pdf import board_picture, render_board_pdf
 from bot.render.calendar_file import CalendarEntry, calendar_file
 from bot.render.exports import (
     ContactRow,
+    InPersonContactRow,
     TableCardExport,
     board_csv,
     board_json,
     board_markdown,
     contacts_csv,
+    in_person_contacts_csv,
     table_cards_markdown,
 )
 from bot.village.board import SHOWN, BoardExport, board_content, board_notes
@@ -257,3 +259,39 @@ async def contacts_file(
         detail={"contacts": len(rows), "via": via},
     )
     return ExportFile(f"contacten-{theme.code}.csv", contacts_csv(rows), "text/csv")
+
+
+async def in_person_contacts_file(
+    repo: Repository,
+    theme: Theme,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+) -> ExportFile | None:
+    """The contacts noted in person at the stand, as CSV (None when there are none); audited."""
+    contacts = await repo.list_in_person_contacts(theme.id)
+    if not contacts:
+        return None
+    rows = [
+        InPersonContactRow(
+            first_name=c.first_name,
+            phone=c.phone or "",
+            email=c.email or "",
+            purpose=c.purpose,
+            consent=c.consent,
+            noted_by="" if c.noted_by is None else str(c.noted_by),
+            noted_on=c.noted_on.isoformat(),
+        )
+        for c in contacts
+    ]
+    await repo.audit(
+        AuditAction.CONTACTS_EXPORT,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        theme_id=theme.id,
+        detail={"in_person_contacts": len(rows), "via": via},
+    )
+    return ExportFile(f"contacten-plein-{theme.code}.csv", in_person_contacts_csv(rows), "text/csv")

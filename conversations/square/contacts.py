@@ -2,9 +2,10 @@
 number or e-mail, with the consent recorded as given in person, to this ambassador, today,
 for one purpose (being invited to this theme's tables).
 
-They show only in this list and its CSV, for the area's ambassador and admins; never on a
-board or in a report. The ambassador erases one on request; the scheduler deletes them all
-[privacy] in_person_contacts_days after the theme closed (bot/services/square.py).
+They show only in this list and its CSV (also sent with /export's contacts), for the area's
+ambassador and admins; never on a board or in a report. The ambassador erases one on
+request; the scheduler deletes them all [privacy] in_person_contacts_days after the theme
+closed (bot/services/square.py).
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from bot.chat.callbacks import first_id, pack
 from bot.chat.context import BuurtContext
 from bot.chat.guards import still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
-from bot.chat.updates import chat_id, user_id
+from bot.chat.updates import chat_id, person_name, user_id
 from bot.core.clock import local_today
 from bot.core.i18n import Html, plain, t
-from bot.render.exports import InPersonContactRow, in_person_contacts_csv
+from bot.services.exports import in_person_contacts_file
 from bot.village.notes import has_visible_text
 from conversations.square.actions import FLOW, PREFIX, Action, Step
 from conversations.square.keyboards import markup, mode_rows
 from conversations.theme_list import managed_theme
-from storage.models import InPersonContact, Theme
+from storage.models import Theme
 
 MAX_NAME = 40
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -130,21 +131,6 @@ def _back(lang: str, theme: Theme) -> InlineKeyboardMarkup:
     return markup(mode_rows(lang, theme.id))
 
 
-def _rows(contacts: list[InPersonContact]) -> list[InPersonContactRow]:
-    return [
-        InPersonContactRow(
-            first_name=c.first_name,
-            phone=c.phone or "",
-            email=c.email or "",
-            purpose=c.purpose,
-            consent=c.consent,
-            noted_by="" if c.noted_by is None else str(c.noted_by),
-            noted_on=c.noted_on.isoformat(),
-        )
-        for c in contacts
-    ]
-
-
 async def on_contacts(update: Update, context: BuurtContext, args: list[str]) -> None:
     """The theme's contacts from the square, each with its erase button, and as a CSV."""
     theme = await managed_theme(update, context, args[0] if len(args) == 1 else None)
@@ -184,11 +170,17 @@ async def send_contacts(update: Update, context: BuurtContext, theme: Theme) -> 
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     await say(update, context, Html("\n".join(lines)), markup(rows))
-    await context.bot.send_document(
-        chat_id(update),
-        in_person_contacts_csv(_rows(contacts)),
-        filename=f"{plain(lang, 'square.contact.file')}-{theme.code}.csv",
+    services = context.services
+    file = await in_person_contacts_file(
+        services.repo,
+        theme,
+        now=services.clock.now(),
+        actor_id=user_id(update),
+        actor_name=person_name(update),
+        via="chat",
     )
+    if file is not None:
+        await context.bot.send_document(chat_id(update), file.data, filename=file.name)
 
 
 async def on_erase(update: Update, context: BuurtContext, args: list[str]) -> None:
