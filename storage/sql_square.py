@@ -111,6 +111,20 @@ class SqlSquare(SqlCore, SquareRepository):
             )
         return changed > 0
 
+    async def approve_board_photo(self, photo_id: int) -> bool:
+        async with self._write() as conn:
+            changed = await conn.execute(
+                "UPDATE board_photos SET approved = 1 WHERE id = ?", (photo_id,)
+            )
+        return changed > 0
+
+    async def public_board_photos(self, theme_id: int) -> list[BoardPhoto]:
+        rows = await self._select(
+            "SELECT * FROM board_photos WHERE theme_id = ? AND approved = 1 ORDER BY id",
+            (theme_id,),
+        )
+        return [_photo(row) for row in rows]
+
     async def count_photo_notes(self, photo_id: int) -> int:
         row = await self._select_one(
             "SELECT COUNT(*) AS n FROM notes WHERE board_photo_id = ?", (photo_id,)

@@ -43,6 +43,14 @@ class SquareRepository(ABC):
         """Mark a photo as typed off; False when it was done already or is gone."""
 
     @abstractmethod
+    async def approve_board_photo(self, photo_id: int) -> bool:
+        """A moderator lets a photo of the paper board be shown publicly; False when gone."""
+
+    @abstractmethod
+    async def public_board_photos(self, theme_id: int) -> list[BoardPhoto]:
+        """The theme's photos of the paper board a moderator approved, oldest first."""
+
+    @abstractmethod
     async def count_photo_notes(self, photo_id: int) -> int:
         """How many notes were typed from this photo."""
 

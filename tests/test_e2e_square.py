@@ -172,6 +172,7 @@ async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
     task = await mo.last_bot_message()
     assert task.photo is not None and task.photo.file_id == photos[0]["file_id"]
     assert "Er wacht nog 1 foto" in (task.caption or "")
+    assert task.button_labels == ["Klaar met deze foto", "Foto mag openbaar", "Klaar op het plein"]
     await mo.send("Een zebrapad bij de school")
     await mo.press("Wens")
     await mo.send("Wie kent een goede tuinman?")
@@ -203,6 +204,12 @@ async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
         for m in await bas.bot_messages()
     )
     assert theme.id == notes[0]["theme_id"]
+    # Only a moderator's word makes a photo public; the ambassador is not offered it.
+    assert await bot.repo.public_board_photos(theme.id) == []
+    await ahmed.send("/overtypen")
+    assert "Foto mag openbaar" not in (await ahmed.last_bot_message()).button_labels
+    await mo.press("Foto mag openbaar")
+    assert [p.id for p in await bot.repo.public_board_photos(theme.id)] == [photos[1]["id"]]
 
 
 def _qr_links(pdf: bytes) -> list[str]:
@@ -360,9 +367,19 @@ async def test_residents_without_the_role_are_refused_kindly_everywhere(
     photo = (await bot.repo.dump_table("board_photos"))[0]
     note = (await bot.repo.dump_table("notes"))[0]
 
-    for lang, denied, typing_denied in (
-        ("nl", "Dit is voor de ambassadeur van dit gebied.", "Overtypen doen de ambassadeurs"),
-        ("en", "This is for the ambassador of this area.", "Typing off is for ambassadors"),
+    for lang, denied, typing_denied, moderators_only in (
+        (
+            "nl",
+            "Dit is voor de ambassadeur van dit gebied.",
+            "Overtypen doen de ambassadeurs",
+            "Dit is alleen voor moderatoren",
+        ),
+        (
+            "en",
+            "This is for the ambassador of this area.",
+            "Typing off is for ambassadors",
+            "This is for moderators only",
+        ),
     ):
         rita = await pg.new_person(first_name=f"Rita-{lang}", language_code=lang)
         await rita.send("/start")
@@ -395,11 +412,20 @@ async def test_residents_without_the_role_are_refused_kindly_everywhere(
             answer = await rita.callback_answer()
             assert answer is not None and answer.show_alert, data
             assert (answer.text or "").startswith(typing_denied), data
+        await rita.press_data(f"sq:pub:{photo['id']}", own.message_id)
+        answer = await rita.callback_answer()
+        assert answer is not None and answer.show_alert
+        assert (answer.text or "").startswith(moderators_only)
+    # Nor may the ambassador make a photo of the paper board public.
+    await ahmed.press_data(f"sq:pub:{photo['id']}", opened.message_id)
+    answer = await ahmed.callback_answer()
+    assert answer is not None and (answer.text or "").startswith("Dit is alleen voor moderatoren")
     # Nothing changed: the note still waits for its place, the photo for its typist.
     assert (await bot.repo.get_note(note["id"])).quadrant is None  # type: ignore[union-attr]
     assert (await bot.repo.dump_table("board_photos"))[0]["status"] == "waiting"
     assert await bot.repo.dump_table("invitation_cards") == []
-    assert opened.message_id and note_message.message_id
+    assert await bot.repo.public_board_photos(theme.id) == []
+    assert note_message.message_id
 
 
 async def test_in_pre_moderation_notes_from_the_stand_wait_for_a_moderator(

@@ -11,7 +11,8 @@
   (contacts.py).
 
 The whole graph: the free-text steps in STEPS, the buttons in AMBASSADOR_ROUTES (only the
-area's ambassador and admins) and TYPING_ROUTES (also moderators, checked per note or photo).
+area's ambassador and admins), TYPING_ROUTES (also moderators, checked per note or photo)
+and MODERATOR_ROUTES (letting a photo of the paper board be public: moderators only).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
-from bot.chat.guards import require
+from bot.chat.guards import moderators_only, require
 from bot.chat.steps import StepHandler, use_buttons
 from bot.village.access import Role
 from conversations.square.actions import FLOW, LINK_PREFIX, PREFIX, Action, Step
@@ -35,7 +36,12 @@ from conversations.square.contacts import (
     on_reach,
 )
 from conversations.square.entry import on_go, on_heard, on_note, on_place, on_stop, square_command
-from conversations.square.typing_off import on_photo_done, on_type, typing_command
+from conversations.square.typing_off import (
+    on_photo_done,
+    on_publish_photo,
+    on_type,
+    typing_command,
+)
 
 __all__ = ["FLOW", "STEPS", "deep_link_handlers", "handlers"]
 
@@ -68,6 +74,10 @@ TYPING_ROUTES: dict[str, ButtonHandler] = {
 }
 
 
+# A photo of the paper board shows publicly only once a moderator said so.
+MODERATOR_ROUTES: dict[str, ButtonHandler] = {Action.PUBLISH_PHOTO: on_publish_photo}
+
+
 def deep_link_handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     """/start k_<token>: an invitation card; registered before onboarding's /start."""
     return [
@@ -87,4 +97,5 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
         CommandHandler("overtypen", typists(typing_command), filters=private),
         *button_routes(PREFIX, AMBASSADOR_ROUTES, guard=ambassadors),
         *button_routes(PREFIX, TYPING_ROUTES, guard=typists),
+        *button_routes(PREFIX, MODERATOR_ROUTES, guard=moderators_only),
     ]

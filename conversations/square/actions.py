@@ -32,6 +32,7 @@ class Action(StrEnum):
     STOP = "stop"  # sq:stop
     TYPE = "ty"  # sq:ty:<photo>: type off this photo
     PHOTO_DONE = "pd"  # sq:pd:<photo>
+    PUBLISH_PHOTO = "pub"  # sq:pub:<photo>: a moderator lets the photo be shown publicly
     CARD = "card"  # sq:card:<theme>
     CONTACT = "ct"  # sq:ct:<theme>: note a contact
     CONSENT = "ok"  # sq:ok:<1 or 0>

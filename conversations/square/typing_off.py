@@ -80,6 +80,11 @@ async def _show_task(
         [(plain(lang, "square.photo.done"), pack(PREFIX, Action.PHOTO_DONE, photo.id))],
         stop_row(lang),
     ]
+    if context.roles & {Role.MODERATOR, Role.ADMIN} and not photo.approved:
+        # Faces and names on paper: only a moderator may let the photo itself be public.
+        rows.insert(
+            1, [(plain(lang, "square.photo.publish"), pack(PREFIX, Action.PUBLISH_PHOTO, photo.id))]
+        )
     await context.bot.send_photo(
         chat_id(update),
         photo.file_id,
@@ -140,3 +145,13 @@ async def on_photo_done(update: Update, context: BuurtContext, args: list[str]) 
     else:
         await repo.set_state(chat_id(update), None, None, {})
     await say(update, context, t(lang, "square.photo.all_done"), markup([stop_row(lang)]))
+
+
+async def on_publish_photo(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """A moderator lets a photo of the paper board be shown on the public pages."""
+    photo_id = first_id(args)
+    repo = context.services.repo
+    if photo_id is None or not await repo.approve_board_photo(photo_id):
+        await answer_key(update, context, "square.photo.gone")
+        return
+    await answer_key(update, context, "square.photo.published", alert=True)
