@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from bot.core.clock import ManualClock
 from playground.client import Person, PlaygroundClient
 from playground.server import Playground
-from storage.models import Consent, ThemeStatus
-from tests.conftest import MODERATOR_ID, BotFactory
+from storage.models import CardCounts, Consent, PlaceKind, PlaceRef, ThemeStatus
+from tests.conftest import AMBASSADOR_ID, MODERATOR_ID, BotFactory
 from tests.residents import onboard
 from tests.staff import documents, moderator
 from tests.timeline_support import Harness, ambassador, village_theme
@@ -460,9 +460,13 @@ async def test_in_pre_moderation_notes_from_the_stand_wait_for_a_moderator(
 
 
 async def test_the_square_goes_on_after_a_restart(pg: PlaygroundClient, world: Harness) -> None:
-    await village_theme(world.bot)
+    theme = await village_theme(world.bot)
     ahmed = await ambassador(pg)
-    await ahmed.send("/plein")
+    # Opened from the theme's card in /themas this time.
+    await ahmed.send("/themas")
+    await ahmed.press(f"{theme.title} (loopt)")
+    await ahmed.press("Op het plein")
+    assert (await ahmed.last_bot_message()).text.startswith("Op het plein bij")
     await ahmed.send("Eerste briefje")
     await ahmed.press("Heveadorp")
     await world.restart()
@@ -476,3 +480,45 @@ async def test_the_square_goes_on_after_a_restart(pg: PlaygroundClient, world: H
     rows = await world.bot.repo.dump_table("notes")
     assert [r["text"] for r in rows] == ["Eerste briefje", "Tweede briefje"]
     assert [r["heard_in"] for r in rows] == ["v:heveadorp", "v:heveadorp"]
+
+
+async def test_the_square_in_english_and_not_for_another_area(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    await village_theme(bot)
+    elsewhere = await bot.repo.create_theme(
+        title="Renkum groen",
+        invitation="",
+        question="",
+        place=PlaceRef(PlaceKind.VILLAGE, "renkum"),
+        status=ThemeStatus.ACTIVE,
+        starts_on=None,
+        ends_on=None,
+    )
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID, language_code="en")
+    await ahmed.send("/start")
+    await ahmed.send("/plein")
+    opened = await ahmed.last_bot_message()
+    assert opened.text.startswith("On the square for Samen wonen, jong en oud.")
+    assert opened.button_labels == [
+        "Invitation card",
+        "Note a contact",
+        "Contact list",
+        "Done on the square",
+    ]
+    await ahmed.send("More benches please")
+    asked = await ahmed.last_bot_message()
+    assert asked.text == "Where does this belong?\nFrom: unknown"
+    await ahmed.press("Wish")
+    assert (await ahmed.last_bot_message()).text == "On the board with the wishes. Next?"
+    await ahmed.press("Done on the square")
+    assert (await ahmed.last_bot_message()).text == "You are done on the square. Thank you!"
+
+    # A theme of another area: refused, forged buttons too, and nothing is made for it.
+    for data in (f"sq:go:{elsewhere.id}", f"sq:card:{elsewhere.id}", f"sq:cl:{elsewhere.id}"):
+        await ahmed.press_data(data, opened.message_id)
+        answer = await ahmed.callback_answer()
+        assert answer is not None and answer.show_alert, data
+        assert (answer.text or "").startswith("This theme belongs to another area."), data
+    assert await bot.repo.card_counts(elsewhere.id) == CardCounts(0, 0)
