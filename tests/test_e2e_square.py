@@ -22,7 +22,7 @@ from storage.models import CardCounts, Consent, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, MODERATOR_ID, BotFactory
 from tests.residents import onboard
 from tests.staff import documents, moderator
-from tests.timeline_support import Harness, ambassador, village_theme
+from tests.timeline_support import Harness, ambassador, plan_moment, village_theme
 
 T0 = datetime(2026, 11, 6, 9, 0, tzinfo=UTC)  # a Friday morning at the stand
 
@@ -147,6 +147,9 @@ async def test_ten_notes_from_the_stand_show_on_the_board_and_count_apart(
     rows = list(csv.DictReader(io.StringIO(files[f"bord-{theme.code}.csv"].decode("utf-8-sig"))))
     assert sum(row["in_person"] == "1" for row in rows) == 10
     assert sum(row["in_person"] == "0" for row in rows) == 1
+    assert sum(row["heard_in"] == "Heveadorp" for row in rows) == 7
+    assert by_text["Samen moestuinieren"]["heard_in"] == "Heveadorp"
+    assert by_text[NOTES[0][0]]["heard_in"] is None
 
 
 async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
@@ -226,6 +229,7 @@ async def test_an_invitation_card_opens_once_for_a_new_resident(
     bot = world.bot
     theme = await village_theme(bot)
     ahmed = await ambassador(pg)
+    await plan_moment(ahmed, theme.title, title="Tafelavond", day="10-11", clock_time="19:30")
     await ahmed.send("/plein")
     mark = await ahmed.mark()
     await ahmed.press("Uitnodigingskaartje")
@@ -234,7 +238,10 @@ async def test_an_invitation_card_opens_once_for_a_new_resident(
     sheet = files[f"uitnodigingskaartjes-a4-{theme.code}.pdf"]
     width, height = (float(v) for v in PdfReader(io.BytesIO(card)).pages[0].mediabox[2:])
     assert (round(width), round(height)) == (298, 421)  # A6 in points
-    assert len(_qr_links(sheet)) == 4
+    assert len(set(_qr_links(sheet))) == 4
+    text = PdfReader(io.BytesIO(card)).pages[0].extract_text()
+    assert "Kom aan tafel" in text and "Samen wonen, jong en oud" in text
+    assert "Volgende keer: dinsdag 10 november 2026 om 19:30" in " ".join(text.split())
     [link] = _qr_links(card)
     assert link.startswith("https://t.me/") and "?start=k_" in link
     assert "Gedrukt: 5, gebruikt: 0" in (await ahmed.last_bot_message()).text

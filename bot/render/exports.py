@@ -122,6 +122,7 @@ CSV_HEADER = (
     "date",
     "also_mentioned",
     "in_person",
+    "heard_in",
 )
 
 
@@ -140,6 +141,7 @@ def board_csv(board: BoardExport) -> bytes:
                 note.date.isoformat(),
                 note.also_mentioned,
                 1 if note.in_person else 0,
+                note.heard_in,
             )
             for note in board.notes
         ],
@@ -175,6 +177,7 @@ def board_json(board: BoardExport) -> bytes:
                 "date": note.date.isoformat(),
                 "also_mentioned": note.also_mentioned,
                 "in_person": note.in_person,
+                "heard_in": note.heard_in or None,
             }
             for note in board.notes
         ],

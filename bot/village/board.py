@@ -14,6 +14,7 @@ from datetime import date, datetime
 from bot.core.config import Municipality
 from bot.core.i18n import plain
 from bot.village.dates import format_period
+from bot.village.square import speaker_place_name
 from storage.models import Note, NoteOrigin, NoteStatus, Quadrant, Theme
 
 SHOWN: tuple[NoteStatus, ...] = (NoteStatus.VISIBLE,)
@@ -41,6 +42,7 @@ class ExportNote:
     date: date
     also_mentioned: int = 0  # notes a moderator marked as saying the same
     in_person: bool = False  # heard at the stand and entered by the ambassador
+    heard_in: str = ""  # the village or neighbourhood the speaker at the stand came from
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def board_notes(
             date=note.created_at.astimezone(tz).date(),
             also_mentioned=duplicates.get(note.id, 0),
             in_person=note.origin == NoteOrigin.IN_PERSON,
+            heard_in=speaker_place_name(municipality, note.heard_in) or "",
         )
         for note in reversed(list(newest_first))
         if note.quadrant is not None and note.status in SHOWN
