@@ -10,9 +10,11 @@
 - "Contact noteren" / "Contactenlijst": contact details given in person, with consent
   (contacts.py).
 
-The whole graph: the free-text steps in STEPS, the buttons in AMBASSADOR_ROUTES (only the
-area's ambassador and admins), TYPING_ROUTES (also moderators, checked per note or photo)
-and MODERATOR_ROUTES (letting a photo of the paper board be public: moderators only).
+The whole graph: the free-text steps in STEPS (the contact form is a Wizard declared in
+contacts.CONTACT_FORM: name, reach, consent; its buttons read sq:w:<step>:<code>), the
+buttons in AMBASSADOR_ROUTES (only the area's ambassador and admins), TYPING_ROUTES (also
+moderators, checked per note or photo) and MODERATOR_ROUTES (letting a photo of the paper
+board be public: moderators only).
 """
 
 from __future__ import annotations
@@ -23,18 +25,11 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.callbacks import ButtonHandler, button_routes
 from bot.chat.context import BuurtContext
 from bot.chat.guards import moderators_only, require
-from bot.chat.steps import StepHandler, use_buttons
+from bot.chat.steps import StepHandler
 from bot.village.access import Role
 from conversations.square.actions import FLOW, LINK_PREFIX, PREFIX, Action, Step
 from conversations.square.cards import on_card, on_card_link
-from conversations.square.contacts import (
-    on_consent,
-    on_contact,
-    on_contacts,
-    on_erase,
-    on_name,
-    on_reach,
-)
+from conversations.square.contacts import CONTACT_FORM, on_contact, on_contacts, on_erase
 from conversations.square.entry import on_go, on_heard, on_note, on_place, on_stop, square_command
 from conversations.square.typing_off import (
     on_photo_done,
@@ -51,16 +46,13 @@ typists = require(Role.AMBASSADOR, Role.MODERATOR, Role.ADMIN, denied="square.ty
 STEPS: dict[str, StepHandler] = {
     Step.NOTE: ambassadors(on_note),
     Step.TYPE: typists(on_note),
-    Step.NAME: ambassadors(on_name),
-    Step.REACH: ambassadors(on_reach),
-    Step.CONSENT: use_buttons,
+    **CONTACT_FORM.steps(),
 }
 
 AMBASSADOR_ROUTES: dict[str, ButtonHandler] = {
     Action.GO: on_go,
     Action.CARD: on_card,
     Action.CONTACT: on_contact,
-    Action.CONSENT: on_consent,
     Action.CONTACTS: on_contacts,
     Action.ERASE: on_erase,
 }
@@ -95,6 +87,7 @@ def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:
     return [
         CommandHandler("plein", ambassadors(square_command), filters=private),
         CommandHandler("overtypen", typists(typing_command), filters=private),
+        *CONTACT_FORM.handlers(),
         *button_routes(PREFIX, AMBASSADOR_ROUTES, guard=ambassadors),
         *button_routes(PREFIX, TYPING_ROUTES, guard=typists),
         *button_routes(PREFIX, MODERATOR_ROUTES, guard=moderators_only),

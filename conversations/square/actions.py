@@ -18,9 +18,7 @@ class Step(StrEnum):
 
     NOTE = "note"  # every message is a note heard at the stand
     TYPE = "type"  # every message is a note typed off a photo of the paper board
-    NAME = "name"  # a contact's first name
-    REACH = "reach"  # their phone number or e-mail
-    CONSENT = "consent"  # waiting for the consent button
+    # The contact form's steps are the wizard's own (contacts.CONTACT_FORM).
 
 
 class Action(StrEnum):
@@ -35,6 +33,5 @@ class Action(StrEnum):
     PUBLISH_PHOTO = "pub"  # sq:pub:<photo>: a moderator lets the photo be shown publicly
     CARD = "card"  # sq:card:<theme>
     CONTACT = "ct"  # sq:ct:<theme>: note a contact
-    CONSENT = "ok"  # sq:ok:<1 or 0>
     CONTACTS = "cl"  # sq:cl:<theme>: the contact list
     ERASE = "del"  # sq:del:<contact>:<theme>

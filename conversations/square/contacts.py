@@ -16,12 +16,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import first_id, pack
 from bot.chat.context import BuurtContext
-from bot.chat.guards import still_manages
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.guards import require, still_manages
+from bot.chat.replies import answer, answer_key, say
 from bot.chat.updates import chat_id, person_name, user_id
+from bot.chat.wizard import ConfirmStep, Data, Refusal, TextStep, Wizard
 from bot.core.clock import local_today
 from bot.core.i18n import Html, plain, t
 from bot.services.exports import in_person_contacts_file
+from bot.village.access import Role
 from bot.village.notes import has_visible_text
 from conversations.square.actions import FLOW, PREFIX, Action, Step
 from conversations.square.keyboards import markup, mode_rows
@@ -45,76 +47,57 @@ def parse_reach(text: str) -> tuple[str | None, str | None] | None:
     return None
 
 
-async def on_contact(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Start noting a contact: first the name."""
-    theme = await managed_theme(update, context, args[0] if len(args) == 1 else None)
-    if theme is None:
-        return
-    await answer(update)
-    await context.services.repo.set_state(chat_id(update), FLOW, Step.NAME, {"theme": theme.id})
-    await say(update, context, t(context.lang, "square.contact.ask_name"))
-
-
-async def on_name(update: Update, context: BuurtContext) -> None:
-    """The first name, then the phone number or e-mail."""
-    text = (update.message.text if update.message else None) or ""
-    lang = context.lang
-    if not has_visible_text(text) or len(text.strip()) > MAX_NAME:
-        await say(update, context, t(lang, "square.contact.bad_name", max=MAX_NAME))
-        return
-    data = dict(context.state.data, name=text.strip())
-    await context.services.repo.set_state(chat_id(update), FLOW, Step.REACH, data)
-    await say(update, context, t(lang, "square.contact.ask_reach"))
-
-
-async def on_reach(update: Update, context: BuurtContext) -> None:
-    """The phone number or e-mail, then whether the person agreed."""
-    text = (update.message.text if update.message else None) or ""
-    lang = context.lang
+def _reach(text: str, context: BuurtContext, data: Data) -> object:
     reach = parse_reach(text)
-    repo = context.services.repo
-    theme_id = context.state.data.get("theme")
-    theme = await repo.get_theme(theme_id) if isinstance(theme_id, int) else None
+    if reach is None:
+        return Refusal("square.contact.bad_reach")
+    phone, email = reach
+    return {"phone": phone, "email": email}
+
+
+def _visible(value: object, context: BuurtContext, data: Data) -> Refusal | None:
+    if isinstance(value, str) and has_visible_text(value):
+        return None
+    return Refusal("square.contact.bad_name", {"max": MAX_NAME})
+
+
+async def _ask_consent(update: Update, context: BuurtContext, data: Data) -> None:
+    """Ask whether the person agreed, for this purpose, before anything is kept."""
+    lang = context.lang
+    theme_id = data.get("theme")
+    theme = await context.services.repo.get_theme(theme_id) if isinstance(theme_id, int) else None
     if theme is None:
-        await repo.set_state(chat_id(update), None, None, {})
+        await context.services.repo.set_state(chat_id(update), None, None, {})
         await say(update, context, t(lang, "square.theme_closed"))
         return
-    if reach is None:
-        await say(update, context, t(lang, "square.contact.bad_reach"))
-        return
-    phone, email = reach
-    data = dict(context.state.data, phone=phone, email=email)
-    await repo.set_state(chat_id(update), FLOW, Step.CONSENT, data)
-    name = str(data.get("name", ""))
     rows = [
-        [(plain(lang, "square.contact.consent_yes"), pack(PREFIX, Action.CONSENT, 1))],
-        [(plain(lang, "square.contact.consent_no"), pack(PREFIX, Action.CONSENT, 0))],
+        [CONTACT_FORM.button(lang, "square.contact.consent_yes", CONSENT, _YES)],
+        [CONTACT_FORM.button(lang, "square.contact.consent_no", CONSENT, _NO)],
     ]
+    name = str(data.get("name", ""))
     text = t(lang, "square.contact.ask_consent", name=name, title=theme.title)
-    await say(update, context, text, markup(rows))
+    await say(update, context, text, InlineKeyboardMarkup(rows))
 
 
-async def on_consent(update: Update, context: BuurtContext, args: list[str]) -> None:
+async def _decide(update: Update, context: BuurtContext, data: Data, code: str) -> None:
     """Keep the contact only when the person agreed; back to the square either way."""
-    agreed = {"1": True, "0": False}.get(args[0]) if len(args) == 1 else None
-    state = context.state
     repo = context.services.repo
-    theme_id = state.data.get("theme")
+    theme_id = data.get("theme")
     theme = await repo.get_theme(theme_id) if isinstance(theme_id, int) else None
-    if agreed is None or state.flow != FLOW or state.step != Step.CONSENT or theme is None:
-        await answer_key(update, context, "common.stale_button")
-        return
-    await answer(update)
-    await drop_buttons(update)
     lang = context.lang
+    if theme is None or code not in (_YES, _NO):
+        await say(update, context, t(lang, "common.stale_button"))
+        return
     await repo.set_state(chat_id(update), FLOW, Step.NOTE, {"theme": theme.id})
-    if not agreed:
+    if code == _NO:
         await say(update, context, t(lang, "square.contact.not_saved"), _back(lang, theme))
         return
     if not await still_manages(update, context, theme.place):
         return
-    name = str(state.data.get("name", ""))
-    phone, email = state.data.get("phone"), state.data.get("email")
+    name = str(data.get("name", ""))
+    reach = data.get("reach")
+    phone = reach.get("phone") if isinstance(reach, dict) else None
+    email = reach.get("email") if isinstance(reach, dict) else None
     services = context.services
     await repo.add_in_person_contact(
         theme.id,
@@ -129,6 +112,37 @@ async def on_consent(update: Update, context: BuurtContext, args: list[str]) -> 
 
 def _back(lang: str, theme: Theme) -> InlineKeyboardMarkup:
     return markup(mode_rows(lang, theme.id))
+
+
+CONSENT = "consent"
+_YES, _NO = "1", "0"
+
+CONTACT_FORM = Wizard(
+    flow=FLOW,
+    prefix=PREFIX,
+    guard=require(Role.AMBASSADOR, Role.ADMIN, denied="square.denied"),
+    steps=[
+        TextStep(
+            "name",
+            "square.contact.ask_name",
+            limit=MAX_NAME,
+            error="square.contact.bad_name",
+            check=_visible,
+        ),
+        TextStep("reach", "square.contact.ask_reach", parse=_reach),
+        ConfirmStep(CONSENT, show=_ask_consent, decide=_decide),
+    ],
+)
+"""A contact noted in person: first name, phone or e-mail, then the consent."""
+
+
+async def on_contact(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Start noting a contact: first the name."""
+    theme = await managed_theme(update, context, args[0] if len(args) == 1 else None)
+    if theme is None:
+        return
+    await answer(update)
+    await CONTACT_FORM.start(update, context, {"theme": theme.id})
 
 
 async def on_contacts(update: Update, context: BuurtContext, args: list[str]) -> None:
