@@ -150,6 +150,8 @@ async def test_ten_notes_from_the_stand_show_on_the_board_and_count_apart(
     assert sum(row["heard_in"] == "Heveadorp" for row in rows) == 7
     assert by_text["Samen moestuinieren"]["heard_in"] == "Heveadorp"
     assert by_text[NOTES[0][0]]["heard_in"] is None
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
@@ -213,6 +215,8 @@ async def test_a_photo_of_the_paper_board_becomes_a_typing_off_task(
     assert "Foto mag openbaar" not in (await ahmed.last_bot_message()).button_labels
     await mo.press("Foto mag openbaar")
     assert [p.id for p in await bot.repo.public_board_photos(theme.id)] == [photos[1]["id"]]
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 def _qr_links(pdf: bytes) -> list[str]:
@@ -270,6 +274,8 @@ async def test_an_invitation_card_opens_once_for_a_new_resident(
 
     await ahmed.press("Uitnodigingskaartje")
     assert "Gedrukt: 10, gebruikt: 1" in (await ahmed.last_bot_message()).text
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_a_contact_noted_in_person_is_only_in_the_contact_list_and_expires(
@@ -345,6 +351,8 @@ async def test_a_contact_noted_in_person_is_only_in_the_contact_list_and_expires
     await world.at(T0 + timedelta(days=90, minutes=1))
     assert await bot.repo.dump_table("in_person_contacts") == []
     assert [n["text"] for n in await bot.repo.dump_table("notes")] == ["Meer bankjes graag"]
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_the_ambassador_erases_a_contact_on_request(
@@ -363,6 +371,8 @@ async def test_the_ambassador_erases_a_contact_on_request(
     answer = await ahmed.callback_answer()
     assert answer is not None and answer.text == "Gewist. Deze gegevens zijn weg."
     assert await bot.repo.dump_table("in_person_contacts") == []
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_residents_without_the_role_are_refused_kindly_everywhere(
@@ -438,6 +448,8 @@ async def test_residents_without_the_role_are_refused_kindly_everywhere(
     assert await bot.repo.dump_table("invitation_cards") == []
     assert await bot.repo.public_board_photos(theme.id) == []
     assert note_message.message_id
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_in_pre_moderation_notes_from_the_stand_wait_for_a_moderator(
@@ -492,6 +504,8 @@ async def test_the_square_goes_on_after_a_restart(pg: PlaygroundClient, world: H
     rows = await world.bot.repo.dump_table("notes")
     assert [r["text"] for r in rows] == ["Eerste briefje", "Tweede briefje"]
     assert [r["heard_in"] for r in rows] == ["v:heveadorp", "v:heveadorp"]
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
 
 
 async def test_the_square_in_english_and_not_for_another_area(
@@ -534,3 +548,5 @@ async def test_the_square_in_english_and_not_for_another_area(
         assert answer is not None and answer.show_alert, data
         assert (answer.text or "").startswith("This theme belongs to another area."), data
     assert await bot.repo.card_counts(elsewhere.id) == CardCounts(0, 0)
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
