@@ -33,9 +33,10 @@ class NoteKind(StrEnum):
 
 
 class NoteOrigin(StrEnum):
-    """Where a note came from: a resident's chat, or heard in person at the stand."""
+    """Where a note came from: a resident's chat, the web pages, or heard in person at the stand."""
 
     CHAT = "chat"
+    WEB = "web"
     IN_PERSON = "in_person"
 
 

@@ -17,11 +17,9 @@ CREATE TABLE board_photos (
 
 CREATE INDEX board_photos_queue_idx ON board_photos (theme_id, status, id);
 
--- A note heard in person has no writer (author_id NULL) and origin 'in_person'; heard_in is
--- the village or neighbourhood key of the speaker, when the ambassador tapped one.
-ALTER TABLE notes ADD COLUMN origin TEXT NOT NULL DEFAULT 'chat'
-    CHECK (origin IN ('chat', 'in_person'));
-
+-- A note heard in person has no writer (author_id NULL) and origin 'in_person' (migration
+-- 0009); heard_in is the speaker's village ("v:<key>") or neighbourhood ("n:<key>"), when the
+-- ambassador tapped one.
 ALTER TABLE notes ADD COLUMN heard_in TEXT;
 
 ALTER TABLE notes ADD COLUMN board_photo_id INTEGER REFERENCES board_photos (id);
