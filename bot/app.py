@@ -31,6 +31,7 @@ from bot.ordering import ChatOrderedProcessor
 from bot.services import Services
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestWorker
+from bot.services.housekeeping import HousekeepingWorker
 from bot.services.scheduler import WakeScheduler
 from bot.services.workers import Workers
 from bot.transport import make_requests
@@ -171,6 +172,7 @@ async def _post_init(app: BuurtApp) -> None:
             services.config, services.repo, services.clock, on_queued=services.outbox_changed
         )
     )
+    workers.add(HousekeepingWorker(services.repo, services.clock))
     services.workers = workers
     await workers.start()
 
