@@ -241,6 +241,12 @@ class SqlOutbox(SqlCore, OutboxRepository):
         )
         return None if row is None or row["due"] is None else _parse_ts(row["due"])
 
+    async def outbox_pending_count(self) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
+        )
+        return 0 if row is None else int(row["n"])
+
     async def outbox_forget_texts(self, settled_before: datetime) -> int:
         # The row stays: its dedupe key keeps a reminder or a farewell from going out twice,
         # and a broadcast's counts read its status. Only the words to the resident go.
