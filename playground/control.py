@@ -281,6 +281,8 @@ class ControlApi:
                 "mime_type": "audio/ogg",
                 "file_size": stored.size,
             }
+            # The bot may send it on by file_id; it keeps its duration, as in Telegram.
+            state.media_json[stored.file_id] = voice
             return {"media": {"voice": voice}, "files": [stored]}
         if kind == "sticker":
             emoji = options.get("emoji", "👍")
