@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
@@ -21,7 +23,11 @@ from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 
+_log = logging.getLogger(__name__)
+
 NOTES_IN_PICTURE = 6
+# A photo larger than this is not fetched for a thumbnail (Telegram's own photos are far smaller).
+PHOTO_DOWNLOAD_LIMIT = 10 * 1024 * 1024
 NOTE_PREVIEW = 300
 PREFIX = "bd"
 
@@ -68,12 +74,17 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     repo = context.services.repo
     lang = context.lang
     counts = await repo.count_notes(theme.id)
+    duplicates = await repo.duplicate_counts(theme.id)
+    shown = {
+        q: await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+        for q in BOARD_QUADRANTS
+    }
+    photos = await _photos(context, [n for notes in shown.values() for n in notes])
     newest = {
         q.value: [
-            _sticky(note, lang)
-            for note in await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+            _sticky(note, lang, photos.get(note.id), duplicates.get(note.id, 0)) for note in notes
         ]
-        for q in BOARD_QUADRANTS
+        for q, notes in shown.items()
     }
     picture = BoardPicture(
         title=theme.title,
@@ -109,8 +120,30 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     )
 
 
-def _sticky(note: Note, lang: str) -> StickyNote:
-    return StickyNote(text=_note_text(note, lang), kind=note.kind.value)
+async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
+    """The photos of the photo notes, fetched from Telegram at once; one that fails is left out."""
+
+    async def fetch(note: Note) -> tuple[int, bytes | None]:
+        assert note.file_id is not None
+        try:
+            file = await context.bot.get_file(note.file_id)
+            if file.file_size is not None and file.file_size > PHOTO_DOWNLOAD_LIMIT:
+                return note.id, None
+            return note.id, bytes(await file.download_as_bytearray())
+        except (TelegramError, OSError) as exc:
+            # The note still shows, with its camera marker instead of the photo.
+            _log.info("no thumbnail for note %d: %s", note.id, type(exc).__name__)
+            return note.id, None
+
+    wanted = [n for n in notes if n.kind == NoteKind.PHOTO and n.file_id]
+    fetched = await asyncio.gather(*(fetch(n) for n in wanted))
+    return {note_id: data for note_id, data in fetched if data is not None}
+
+
+def _sticky(note: Note, lang: str, photo: bytes | None, also_mentioned: int) -> StickyNote:
+    # With the photo itself on the note, a bare photo needs no "[foto]" words.
+    text = note.text if photo is not None else _note_text(note, lang)
+    return StickyNote(text=text, kind=note.kind.value, image=photo, also_mentioned=also_mentioned)
 
 
 def _note_text(note: Note, lang: str) -> str:
