@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pyphen
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from bot.render import board_image, emoji, text_fit, typeface
 from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.render.board_pdf import render_board_pdf
+from bot.render.progress_chart import Progress, render_progress_chart
 from bot.village.board import BoardExport, ExportNote
 from storage.models import Quadrant
 
@@ -269,3 +271,20 @@ def test_pdf_text_holds_every_note_in_full(language: str) -> None:
     assert mentioned in body
     more = "Alle briefjes, helemaal uitgeschreven" if language == "nl" else "Every note, written"
     assert more in pages[0]
+
+
+@needs_emoji_font
+def test_the_progress_chart_title_draws_emoji_too() -> None:
+    progress = Progress(
+        title="Groen dorp",
+        involved=3,
+        involved_new_this_week=1,
+        notes_per_quadrant={"wish": 1, "example": 0, "possibility": 0, "question": 0},
+        tables=0,
+        commitments=0,
+        examples=0,
+        moments_held=0,
+    )
+    bare = _open(render_progress_chart(progress))
+    green = _open(render_progress_chart(replace(progress, title="Groen dorp 🌳")))
+    assert _colourful(green, bare, (0, 80, bare.width, 200)) > 80

@@ -38,7 +38,7 @@ _MARGIN = 14.0
 _CONTENT = A4_WIDTH_MM - 2 * _MARGIN
 _FOOTER_ROOM = 14.0
 # The picture on paper: four notes a quadrant, so each has the room and type of a large one.
-PRINTED_NOTES_PER_QUADRANT = 4
+PRINTED_NOTES_PER_QUADRANT = 3
 # The notes' own pages: 12 pt on 6 mm lines reads easily from a pin board.
 _NOTE_SIZE = 12
 _NOTE_LINE = 6.0
