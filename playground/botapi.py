@@ -478,6 +478,9 @@ def send_voice(call: Call) -> Any:
         if len(data) > VOICE_LIMIT:
             raise bad_request("file is too big")
     _reachable(resident)
+    if resident.voice_forbidden:
+        # A Premium user who lets nobody send them voice messages; bots included.
+        raise bad_request("VOICE_MESSAGES_FORBIDDEN")
     _flood(call, chat_id)
     if stored is None:
         mime_type = source.content_type if isinstance(source, Upload) else None

@@ -367,6 +367,10 @@ class PlaygroundClient:
         """Delete (or restore) the resident's account."""
         await self._call("POST", f"users/{user_id}/deactivate", {"deactivated": deactivated})
 
+    async def set_voice_messages(self, user_id: int, allowed: bool) -> None:
+        """Allow or refuse voice notes from bots (Telegram Premium's privacy setting)."""
+        await self._call("POST", f"users/{user_id}/voice_messages", {"allowed": allowed})
+
     # What residents do.
 
     async def send_message(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -87,3 +88,25 @@ async def test_moderator_hears_the_voice_note_and_lists_name_its_length(
     assert not any(listen.split()[0] in label for label in labels)
     stats = await pg.stats()
     assert stats.errors_4xx == 0, stats.error_descriptions
+
+
+async def test_a_moderator_who_refuses_voice_messages_gets_a_sound_file(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    await add_theme(runner)
+    anna = await pg.new_person(first_name="Anna")
+    await _speak(anna, 5, "Wens")
+    mo = await pg.new_person(first_name="Mo", user_id=MODERATOR_ID)
+    await mo.send("/start")
+    await pg.set_voice_messages(mo.id, allowed=False)
+    await mo.send("/moderatie")
+    (card,) = [m for m in await _cards(mo, "✅ Goedkeuren") if m.document is not None]
+    assert card.voice is None and card.document is not None
+    assert re.fullmatch(r"gesproken-briefje-\d+\.ogg", card.document.file_name or "")
+    assert (card.caption or "").endswith("[gesproken briefje, 5 seconden] Luister hierboven.")
+    # The very sound Anna recorded.
+    recorded = [m.voice for m in await anna.messages() if m.voice is not None][-1]
+    assert await pg.file_bytes(card.document.file_id) == await pg.file_bytes(recorded.file_id)
+    await mo.press("✅ Goedkeuren", message_id=card.message_id)
+    assert (await mo.message(card.message_id)).caption.endswith("Goedgekeurd door Mo.")  # type: ignore[union-attr]

@@ -809,3 +809,16 @@ async def test_send_voice_refuses_what_telegram_refuses(bot: PtbBot, anna: Perso
         await bot.send_voice(anna.id, "no-such-file-id")
     with pytest.raises(BadRequest, match=r"^File is too big$"):
         await bot.send_voice(anna.id, b"\0" * (50 * 1024 * 1024 + 1))
+
+
+async def test_send_voice_to_someone_who_forbids_voice_messages(
+    bot: PtbBot, anna: Person, client: PlaygroundClient
+) -> None:
+    await anna.send_voice(2)
+    spoken = (await anna.messages())[-1].voice
+    assert spoken is not None
+    await client.set_voice_messages(anna.id, allowed=False)
+    with pytest.raises(BadRequest, match=r"^Voice_messages_forbidden$"):
+        await bot.send_voice(anna.id, spoken.file_id)
+    await client.set_voice_messages(anna.id, allowed=True)
+    assert (await bot.send_voice(anna.id, spoken.file_id)).voice is not None

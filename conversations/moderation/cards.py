@@ -150,13 +150,20 @@ async def send_card(update: Update, context: BuurtContext, item: QueueItem) -> N
             return
         # A voice note goes out again as a voice note, by its file id: the moderator plays
         # it in the chat as the resident recorded it.
-        await context.bot.send_voice(
-            target,
-            note.file_id,
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
+        try:
+            await context.bot.send_voice(
+                target,
+                note.file_id,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if "voice_messages_forbidden" not in exc.message.lower():
+                raise
+            # The moderator's Telegram lets nobody send them voice messages: a sound file
+            # to play is the next best thing.
+            await _send_as_sound_file(context, target, note, caption, markup)
     except TelegramError as exc:
         _log.info("could not send note %d as media: %s", note.id, exc)
         text = await card_text(
@@ -168,6 +175,23 @@ async def send_card(update: Update, context: BuurtContext, item: QueueItem) -> N
             with_sound=False,
         )
         await say(update, context, Html(text + "\n" + t(lang, "moderation.media_missing")), markup)
+
+
+async def _send_as_sound_file(
+    context: BuurtContext, target: int, note: Note, caption: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Send a voice note as an .ogg document, for one who accepts no voice messages."""
+    assert note.file_id is not None
+    file = await context.bot.get_file(note.file_id)
+    data = bytes(await file.download_as_bytearray())
+    await context.bot.send_document(
+        target,
+        data,
+        filename=plain(context.lang, "voice.file_name", number=note.id),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
 
 
 async def edit_card(update: Update, text: Html, markup: InlineKeyboardMarkup | None) -> None:
