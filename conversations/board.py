@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.chat.visible import visible_theme
@@ -23,11 +22,7 @@ from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
 from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
 
-_log = logging.getLogger(__name__)
-
 NOTES_IN_PICTURE = 6
-# A photo larger than this is not fetched for a thumbnail (Telegram's own photos are far smaller).
-PHOTO_DOWNLOAD_LIMIT = 10 * 1024 * 1024
 NOTE_PREVIEW = 300
 PREFIX = "bd"
 
@@ -122,22 +117,9 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
 
 async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
     """The photos of the photo notes, fetched from Telegram at once; one that fails is left out."""
-
-    async def fetch(note: Note) -> tuple[int, bytes | None]:
-        assert note.file_id is not None
-        try:
-            file = await context.bot.get_file(note.file_id)
-            if file.file_size is not None and file.file_size > PHOTO_DOWNLOAD_LIMIT:
-                return note.id, None
-            return note.id, bytes(await file.download_as_bytearray())
-        except (TelegramError, OSError) as exc:
-            # The note still shows, with its camera marker instead of the photo.
-            _log.info("no thumbnail for note %d: %s", note.id, type(exc).__name__)
-            return note.id, None
-
-    wanted = [n for n in notes if n.kind == NoteKind.PHOTO and n.file_id]
-    fetched = await asyncio.gather(*(fetch(n) for n in wanted))
-    return {note_id: data for note_id, data in fetched if data is not None}
+    wanted = [(n.id, n.file_id) for n in notes if n.kind == NoteKind.PHOTO and n.file_id]
+    fetched = await asyncio.gather(*(photo_bytes(context.bot, f) for _, f in wanted))
+    return {note_id: data for (note_id, _), data in zip(wanted, fetched, strict=True) if data}
 
 
 def _sticky(note: Note, lang: str, photo: bytes | None, also_mentioned: int) -> StickyNote:

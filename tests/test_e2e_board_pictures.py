@@ -110,6 +110,8 @@ async def test_board_picture_shows_emoji_thumbnail_and_how_often_a_note_was_name
     mark = await mo.mark()
     await mo.press("Alles")
     files = await documents(pg, await mo.bot_messages(after=mark))
+    # The exported picture is the same board, the photo on it too.
+    assert files[f"bord-{theme.code}.png"] == png
     pdf = PdfReader(io.BytesIO(files[f"bord-{theme.code}.pdf"]))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     expected_tree = TREE if emoji_font() is not None else "Een boom voor oma en een lach"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Mapping
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -31,7 +32,7 @@ from bot.render.exports import note_words
 from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RGB, WHITE
 from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
 from bot.render.typeface import PDF_FAMILY, drawable_code_points
-from bot.village.board import QUADRANT_ORDER, BoardExport
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
 from storage.models import BOARD_QUADRANTS, Quadrant
 
 _MARGIN = 14.0
@@ -79,17 +80,29 @@ def _colours(quadrant: Quadrant) -> tuple[RGB, RGB]:
     return palette.note, palette.ink
 
 
-def board_picture(board: BoardExport, shown: int = MAX_NOTES_PER_QUADRANT) -> BoardPicture:
-    """The board as the chat shows it: the newest notes per quadrant and the counts."""
+def board_picture(
+    board: BoardExport,
+    shown: int = MAX_NOTES_PER_QUADRANT,
+    photos: Mapping[int, bytes] | None = None,
+) -> BoardPicture:
+    """The board as the chat shows it: the newest notes per quadrant and the counts.
+
+    photos holds the photo notes' photos by note number, to show as thumbnails.
+    """
     lang = board.language
+    photos = photos or {}
+
+    def sticky(note: ExportNote) -> StickyNote:
+        photo = photos.get(note.number)
+        # With the photo on the note, a bare photo needs no "[foto]" words.
+        words = note.text if photo is not None else note_words(note, lang)
+        return StickyNote(words, note.kind, image=photo, also_mentioned=note.also_mentioned)
+
     return BoardPicture(
         title=board.title,
         place=board.place,
         notes={
-            q.value: [
-                StickyNote(text=note_words(n, lang), kind=n.kind, also_mentioned=n.also_mentioned)
-                for n in reversed(board.in_quadrant(q))
-            ][:shown]
+            q.value: [sticky(n) for n in reversed(board.in_quadrant(q)[-shown:])]
             for q in BOARD_QUADRANTS
         },
         counts={q.value: len(board.in_quadrant(q)) for q in BOARD_QUADRANTS},
@@ -109,20 +122,23 @@ class _BoardPdf(FPDF):
         self.cell(_CONTENT / 2, 5, f"{self.page_no()}", align="R")
 
 
-def render_board_pdf(board: BoardExport) -> bytes:
-    """Return the board as an A4 portrait PDF: the picture first, then every note."""
+def render_board_pdf(board: BoardExport, photos: Mapping[int, bytes] | None = None) -> bytes:
+    """Return the board as an A4 portrait PDF: the picture first, then every note.
+
+    photos holds the photo notes' photos by note number, for the picture's thumbnails.
+    """
     lang = board.language
     pdf = _BoardPdf(_text(board.footer()))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_FOOTER_ROOM + 4)
     start_pdf(pdf, title=_text(board.title), language=lang)
     add_pdf_emoji(pdf)
-    _first_page(pdf, board)
+    _first_page(pdf, board, photos)
     _note_pages(pdf, board)
     return bytes(pdf.output())
 
 
-def _first_page(pdf: FPDF, board: BoardExport) -> None:
+def _first_page(pdf: FPDF, board: BoardExport, photos: Mapping[int, bytes] | None) -> None:
     lang = board.language
     pdf.add_page()
     title = _text(board.title, bold=True)
@@ -156,7 +172,8 @@ def _first_page(pdf: FPDF, board: BoardExport) -> None:
             new_y=YPos.NEXT,
         )
         top = pdf.get_y() + 3
-    png = render_board(board_picture(board, PRINTED_NOTES_PER_QUADRANT), language=lang)
+    picture = board_picture(board, PRINTED_NOTES_PER_QUADRANT, photos)
+    png = render_board(picture, language=lang)
     continued = board.notes and any(
         len(board.in_quadrant(q)) > PRINTED_NOTES_PER_QUADRANT for q in BOARD_QUADRANTS
     )
