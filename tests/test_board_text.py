@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 
 import pyphen
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
@@ -141,12 +143,14 @@ _AROUND = "[](){}\"'“”‘’„«»,.;:!?…"
 
 def _assert_words_whole_or_hyphenated(text: str, lines: list[str], language: str) -> None:
     """Every word is on one line, or broken at a Pyphen point (or its own hyphen) with a hyphen."""
-    dictionary = pyphen.Pyphen(lang=_DICTIONARY[language], left=1, right=1)
+    # The board's language first, then the other: a note may be written in either.
+    dictionaries = [pyphen.Pyphen(lang=name, left=1, right=1) for name in _DICTIONARY.values()]
 
     def points(word: str) -> set[int]:
         # Brackets and quotes around a word are no part of it (see bot/render/hyphens.py).
         lead = len(word) - len(word.lstrip(_AROUND))
-        return {lead + p for p in dictionary.positions(word.strip(_AROUND))}
+        core = word.strip(_AROUND)
+        return {lead + p for d in dictionaries for p in d.positions(core)}
 
     words = text.split()
     index, partial = 0, ""
@@ -193,6 +197,40 @@ def test_wrapped_lines_split_words_only_at_hyphenation_points(language: str) -> 
                 _assert_words_whole_or_hyphenated(
                     text_fit.clean_text(sentence, False, emoji=True)[0], lines, language
                 )
+
+
+_WORDS = [
+    *" ".join(SENTENCES["nl"] + SENTENCES["en"]).split(),
+    "gemeenschapsvoorzieningen",
+    "buurtbewoners",
+    "fietsenstalling",
+    "woningbouwvereniging",
+    "(ouderenzorg)",
+    "“mantelzorgers”",
+    "ik",
+    "en",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14),
+    # From the narrowest note (two columns: about 210 px of text) up; the first line may give
+    # up to 120 px to a photo or voice marker.
+    width=st.integers(min_value=150, max_value=520),
+    language=st.sampled_from(["nl", "en"]),
+    first=st.integers(min_value=0, max_value=120),
+)
+def test_any_wrapping_keeps_words_whole_or_hyphenated(
+    words: list[str], width: int, language: str, first: int
+) -> None:
+    text = " ".join(words)
+    lines, cut = text_fit.wrap_text(
+        text, False, 26, [width - first, width], 60, language=language, emoji=True, fill_gaps=True
+    )
+    assert not cut
+    cleaned = text_fit.clean_text(text, False, emoji=True)[0]
+    _assert_words_whole_or_hyphenated(cleaned, lines, language)
 
 
 def test_the_reported_breaks_are_gone() -> None:

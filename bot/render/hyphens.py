@@ -56,8 +56,13 @@ def break_points(word: str, language: str) -> Iterator[tuple[str, str]]:
 def hyphenate(
     word: str, room: float, measure: Callable[[str], float], language: str
 ) -> tuple[str, str] | None:
-    """Return the longest (first part with hyphen, rest) whose first part fits room, or None."""
-    for head, tail in break_points(word, language):
-        if measure(head) <= room:
-            return head, tail
+    """Return the longest (first part with hyphen, rest) whose first part fits room, or None.
+
+    The board's language comes first; a note may be in the other one ("Dorpsstraat" on an
+    English board), so its points come next, before a word is cut without a hyphen.
+    """
+    for rules in (language, *(other for other in _DICTIONARIES if other != language)):
+        for head, tail in break_points(word, rules):
+            if measure(head) <= room:
+                return head, tail
     return None

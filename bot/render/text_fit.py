@@ -142,12 +142,12 @@ def wrap_lines(
                     lines.append(line)
             while len(lines) <= max_lines and not fits(font, word, width(len(lines))):
                 room = width(len(lines))
-                if not lines and fits(font, word, width(1)):
-                    # A narrowed first line (beside a marker) stays empty rather than
-                    # take a piece of a word that fits whole on the next one.
+                piece = hyphenate(word, room, font.getlength, language)
+                if not lines and width(1) > room and (piece is None or fits(font, word, width(1))):
+                    # A narrowed first line (beside a marker) stays empty rather than take a
+                    # cut piece of a word, or a piece of one that fits whole on the next line.
                     lines.append("")
                     continue
-                piece = hyphenate(word, room, font.getlength, language)
                 if piece is not None:
                     lines.append(piece[0])
                     word = piece[1]
