@@ -112,6 +112,7 @@ class Note:
     status: NoteStatus
     created_at: datetime
     updated_at: datetime
+    seconds: int | None = None  # a voice note's length; None for words and photos
 
 
 @dataclass(frozen=True, slots=True)

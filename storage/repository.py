@@ -209,6 +209,7 @@ class CoreRepository(ABC):
         quadrant: Quadrant | None,
         status: NoteStatus,
         source_update_id: int | None,
+        seconds: int | None = None,
     ) -> Note:
         """Store a note; with a source_update_id already used, return that note instead."""
 

@@ -125,6 +125,7 @@ def _note(row: Row) -> Note:
         status=NoteStatus(row["status"]),
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
+        seconds=row["seconds"],
     )
 
 
@@ -659,14 +660,15 @@ class SqlCore(CoreRepository):
         quadrant: Quadrant | None,
         status: NoteStatus,
         source_update_id: int | None,
+        seconds: int | None = None,
     ) -> Note:
         now = self._now()
         async with self._write() as conn:
             # One statement in the usual case (every note a resident writes comes here).
             row = await conn.fetch_one(
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
-                " source_update_id, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " source_update_id, created_at, updated_at, seconds)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_update_id) DO NOTHING RETURNING *",
                 (
                     theme_id,
@@ -679,6 +681,7 @@ class SqlCore(CoreRepository):
                     source_update_id,
                     now,
                     now,
+                    seconds,
                 ),
             )
             if row is None:
