@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.chat.visible import visible_theme
@@ -68,12 +69,17 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     repo = context.services.repo
     lang = context.lang
     counts = await repo.count_notes(theme.id)
+    duplicates = await repo.duplicate_counts(theme.id)
+    shown = {
+        q: await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+        for q in BOARD_QUADRANTS
+    }
+    photos = await _photos(context, [n for notes in shown.values() for n in notes])
     newest = {
         q.value: [
-            _sticky(note, lang)
-            for note in await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+            _sticky(note, lang, photos.get(note.id), duplicates.get(note.id, 0)) for note in notes
         ]
-        for q in BOARD_QUADRANTS
+        for q, notes in shown.items()
     }
     picture = BoardPicture(
         title=theme.title,
@@ -109,9 +115,21 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     )
 
 
-def _sticky(note: Note, lang: str) -> StickyNote:
+async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
+    """The photos of the photo notes, fetched from Telegram at once; one that fails is left out."""
+    wanted = [(n.id, n.file_id) for n in notes if n.kind == NoteKind.PHOTO and n.file_id]
+    fetched = await asyncio.gather(*(photo_bytes(context.bot, f) for _, f in wanted))
+    return {note_id: data for (note_id, _), data in zip(wanted, fetched, strict=True) if data}
+
+
+def _sticky(note: Note, lang: str, photo: bytes | None, also_mentioned: int) -> StickyNote:
+    # With the photo itself on the note, a bare photo needs no "[foto]" words.
+    text = note.text if photo is not None else _note_text(note, lang)
+    # A note heard at the stand says so (conversations/square).
     mark = plain(lang, "square.board.mark") if note.origin == NoteOrigin.IN_PERSON else ""
-    return StickyNote(text=_note_text(note, lang), kind=note.kind.value, mark=mark)
+    return StickyNote(
+        text=text, kind=note.kind.value, image=photo, also_mentioned=also_mentioned, mark=mark
+    )
 
 
 def _note_text(note: Note, lang: str) -> str:

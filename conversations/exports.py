@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import exporters_only
+from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import chat_id, person_name, user_id
@@ -179,6 +180,7 @@ async def on_format(update: Update, context: BuurtContext, args: list[str]) -> N
         actor_id=user_id(update),
         actor_name=person_name(update),
         via="chat",
+        photos=lambda file_id: photo_bytes(context.bot, file_id),
     )
     for made, file in zip(formats, files, strict=True):
         await _send(context, chat_id(update), file, t(context.lang, f"export.caption_{made}"))

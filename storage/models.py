@@ -120,6 +120,7 @@ class Note:
     status: NoteStatus
     created_at: datetime
     updated_at: datetime
+    seconds: int | None = None  # a voice note's length; None for words and photos
     origin: NoteOrigin = NoteOrigin.CHAT
     heard_in: str | None = None  # the speaker's village or neighbourhood key, in person only
     board_photo_id: int | None = None  # the photo of the paper board it was typed from

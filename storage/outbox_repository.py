@@ -64,6 +64,14 @@ class OutboxRepository(ABC):
         """Return when the next pending message is due."""
 
     @abstractmethod
+    async def outbox_pending_count(self) -> int:
+        """Return how many messages wait to be sent (pending or in flight)."""
+
+    @abstractmethod
+    async def outbox_forget_texts(self, settled_before: datetime) -> int:
+        """Blank the words of messages settled before then; return how many were blanked."""
+
+    @abstractmethod
     async def cancel_pending(self, dedupe_prefix: str) -> int:
         """Cancel pending messages whose dedupe key starts with the prefix."""
 

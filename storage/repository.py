@@ -216,6 +216,7 @@ class CoreRepository(ABC):
         quadrant: Quadrant | None,
         status: NoteStatus,
         source_update_id: int | None,
+        seconds: int | None = None,
         origin: NoteOrigin = NoteOrigin.CHAT,
         heard_in: str | None = None,
         board_photo_id: int | None = None,

@@ -126,6 +126,7 @@ def _note(row: Row) -> Note:
         status=NoteStatus(row["status"]),
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
+        seconds=row["seconds"],
         origin=NoteOrigin(row["origin"]),
         heard_in=row["heard_in"],
         board_photo_id=row["board_photo_id"],
@@ -673,6 +674,7 @@ class SqlCore(CoreRepository):
         quadrant: Quadrant | None,
         status: NoteStatus,
         source_update_id: int | None,
+        seconds: int | None = None,
         origin: NoteOrigin = NoteOrigin.CHAT,
         heard_in: str | None = None,
         board_photo_id: int | None = None,
@@ -682,8 +684,9 @@ class SqlCore(CoreRepository):
             # One statement in the usual case (every note a resident writes comes here).
             row = await conn.fetch_one(
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
-                " source_update_id, created_at, updated_at, origin, heard_in, board_photo_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " source_update_id, created_at, updated_at, seconds, origin, heard_in,"
+                " board_photo_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_update_id) DO NOTHING RETURNING *",
                 (
                     theme_id,
@@ -696,6 +699,7 @@ class SqlCore(CoreRepository):
                     source_update_id,
                     now,
                     now,
+                    seconds,
                     origin.value,
                     heard_in,
                     board_photo_id,

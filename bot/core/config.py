@@ -237,6 +237,16 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """The operator's endpoint: /metrics (Prometheus) and /health, in polling mode too."""
+
+    listen: str = "127.0.0.1"
+    """Loopback by default: the figures are for the operator's scraper, not the public."""
+    port: int = 9108
+    """0 picks a free port (tests)."""
+
+
+@dataclass(frozen=True)
 class RemindersConfig:
     offsets_minutes: tuple[int, ...] = (1440, 120)
     """Minutes before a moment, largest first, so they come out in the order they are sent."""
@@ -267,6 +277,8 @@ class Config:
     reminders: RemindersConfig
     residents: ResidentsConfig
     privacy: PrivacyConfig = PrivacyConfig()
+    metrics: MetricsConfig | None = None
+    """None: no /metrics endpoint (the [metrics] section is left out)."""
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -342,6 +354,7 @@ def parse_config(
         reminders=_parse_reminders(_section(root, "reminders")),
         residents=_parse_residents(_section(root, "residents")),
         privacy=_parse_privacy(_section(root, "privacy")),
+        metrics=_parse_metrics(root["metrics"]) if "metrics" in root else None,
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -359,6 +372,7 @@ _ROOT_KEYS: Final = (
     "reminders",
     "residents",
     "privacy",
+    "metrics",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -622,6 +636,16 @@ def _parse_delivery(t: Mapping[str, Any]) -> DeliveryConfig:
         rate_per_second=float(rate),
         max_attempts=_int(t.get("max_attempts", d.max_attempts), "delivery.max_attempts", 1, 20),
     )
+
+
+def _parse_metrics(raw: Any) -> MetricsConfig:
+    t = _table(raw, "metrics")
+    _check_keys(t, "metrics", ("listen", "port"))
+    d = MetricsConfig()
+    listen = _str(t.get("listen", d.listen), "metrics.listen", "an address").strip()
+    if not listen:
+        raise ConfigError("metrics.listen: must not be empty")
+    return MetricsConfig(listen=listen, port=_int(t.get("port", d.port), "metrics.port", 0, 65535))
 
 
 def _parse_reminders(t: Mapping[str, Any]) -> RemindersConfig:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.services.flood import FloodGate
+from bot.services.metrics import Metrics
 from bot.services.workers import Workers
 from storage.repository import Repository
 
@@ -24,6 +25,7 @@ class Services:
     repo: Repository
     clock: Clock = field(default_factory=SystemClock)
     flood: FloodGate = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
     workers: Workers = field(default_factory=Workers)
     """Started in post_init, once the bot can send; stopped in post_stop, before it closes."""
     intake: Workers = field(default_factory=Workers)
