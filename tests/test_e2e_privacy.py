@@ -64,7 +64,7 @@ async def test_mijn_changes_consents(pg: PlaygroundClient, bot: BotRunner) -> No
     await anna.press("Wel uitnodigingen")
     assert (await bot.repo.get_consents(anna.id))[Consent.CONTACT]
     await anna.send("/stop")
-    assert (await anna.last_bot_message()).text.startswith("Je krijgt geen themanieuws meer.")
+    assert (await anna.last_bot_message()).text.startswith("Je krijgt geen themanieuws meer:")
 
 
 async def test_privacy_explains_and_export_is_json(pg: PlaygroundClient, bot: BotRunner) -> None:

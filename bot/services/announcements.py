@@ -11,7 +11,6 @@ from bot.village.audience import theme_audience
 from storage.models import (
     Broadcast,
     BroadcastKind,
-    Consent,
     NewMessage,
     PlaceRef,
     Recipient,
@@ -25,12 +24,15 @@ Render = Callable[[str], tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]]
 async def news_recipients(
     repo: Repository, municipality: Municipality, place: PlaceRef
 ) -> list[Recipient]:
-    """Return the residents who asked for theme news and live where the place reaches."""
+    """Return the residents who asked for theme news and live where the place reaches.
+
+    Both a new theme and an ambassador's message to a place go to these, and no one else.
+    """
     audience = theme_audience(municipality, place)
     return await repo.recipients(
         villages=audience.villages,
         neighbourhoods=audience.neighbourhoods,
-        consent=Consent.THEME_NEWS,
+        consent=audience.consent,
     )
 
 
