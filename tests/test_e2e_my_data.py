@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from tests.conftest import AMBASSADOR_ID
+from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 from tests.residents import onboard
-from tests.staff import delivered
+from tests.staff import card_for, cards, delivered, moderator, start_bot, write_note
 
 
 async def _ambassador(pg: PlaygroundClient) -> Person:
@@ -76,3 +76,72 @@ async def test_stop_ends_messages_to_the_place_and_privacy_says_so(
     await bas.press("Wel themanieuws")
     await _message_to_doorwerth(ahmed, bot, "Zondag koffie in het dorpshuis.")
     assert await _got(bas, "koffie in het dorpshuis")
+
+
+async def test_mijn_names_village_and_neighbourhood_and_each_note_by_its_words(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    await add_theme(runner)
+    mo = await moderator(pg)
+    anna = await onboard(pg, "Anna", village="Doorwerth", neighbourhood="Kasteelweg", news=True)
+    long_words = "Een bankje bij de bakker, zodat ouderen onderweg even kunnen uitrusten"
+    await write_note(anna, long_words, "Wens")
+    await write_note(anna, "Rotzooi van die lui daar", "Vraag")
+    await mo.send("/moderatie")
+    await mo.press("✅ Goedkeuren", message_id=card_for(await cards(mo), "bankje").message_id)
+    hidden = card_for(await cards(mo), "Rotzooi")
+    await mo.press("Verbergen", message_id=hidden.message_id)
+    await mo.press("Kwetsend of grof", message_id=hidden.message_id)
+
+    await anna.send("/mijn")
+    choices = (await anna.bot_messages())[-2].text or ""
+    assert "Dorp: Doorwerth\nBuurt: Kasteelweg\n" in choices
+    listing = await anna.last_bot_message()
+    assert "1. Vraag bij Samen wonen, jong en oud (niet zichtbaar): Rotzooi" in listing.text
+    assert "2. Wens bij Samen wonen, jong en oud: Een bankje" in listing.text
+    assert listing.button_labels == [
+        "1. Rotzooi van die lui daar",
+        "2. Een bankje bij de bakker, zodat…",
+    ]
+    await anna.press("2. Een bankje bij de bakker, zodat…")
+    card = await anna.last_bot_message()
+    assert card.button_labels == ["Pas aan", "Andere plek", "Verwijder", "Terug naar mijn briefjes"]
+    await anna.press("Pas aan")
+    await anna.send("Twee bankjes bij de bakker")
+    changed = await anna.last_bot_message()
+    assert changed.text.startswith("Je briefje is aangepast.")
+    assert changed.button_labels == ["Terug naar mijn briefjes"]
+    await anna.press("Terug naar mijn briefjes")
+    again = await anna.last_bot_message()
+    assert again.text.startswith("Jouw briefjes (2):")
+    assert "2. Wens bij Samen wonen, jong en oud (wacht op moderator): Twee bankjes" in again.text
+    assert (await anna.bot_messages())[-2].button_labels == []  # the way back was used
+    await anna.press("1. Rotzooi van die lui daar")
+    assert "(niet zichtbaar)" in ((await anna.last_bot_message()).text or "")
+    await anna.press("Verwijder")
+    await anna.press("Ja, verwijder")
+    gone = await anna.last_bot_message()
+    assert gone.text == "Je briefje is verwijderd."
+    assert gone.button_labels == ["Terug naar mijn briefjes"]
+
+    emma = await pg.new_person(first_name="Emma", language_code="en")
+    await emma.send("/start")
+    await emma.press("Doorwerth")
+    await emma.press("Dorp")
+    await emma.press("No, thanks")
+    await write_note(emma, "A bench by the bakery", "Wish")
+    await emma.send("/mijn")
+    choices = (await emma.bot_messages())[-2].text or ""
+    assert "Village: Doorwerth\nNeighbourhood: Dorp\n" in choices
+    listing = await emma.last_bot_message()
+    assert "(waiting for a moderator)" in listing.text
+    await emma.press("1. A bench by the bakery")
+    await emma.press("Back to my notes")
+    assert (await emma.last_bot_message()).text.startswith("Your notes (1):")
+    ghost = await pg.new_person(first_name="Gijs")
+    await ghost.send("/start")
+    await ghost.press("Sla over")
+    await ghost.press("Nee, liever niet")
+    await ghost.send("/mijn")
+    assert "Dorp: niet gekozen\n" in ((await ghost.bot_messages())[-2].text or "")
