@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
@@ -145,3 +147,68 @@ async def test_mijn_names_village_and_neighbourhood_and_each_note_by_its_words(
     await ghost.press("Nee, liever niet")
     await ghost.send("/mijn")
     assert "Dorp: niet gekozen\n" in ((await ghost.bot_messages())[-2].text or "")
+
+
+def _keys(value: object) -> set[str]:
+    """Every key anywhere in a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+async def test_mijngegevens_is_a_summary_to_read_and_a_json_beside_it(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    await add_theme(runner)
+    mo = await moderator(pg)
+    anna = await onboard(pg, "Anna", village="Doorwerth", neighbourhood="Kasteelweg", news=True)
+    await write_note(anna, "Rotzooi van die lui daar", "Wens")
+    await anna.press("Ja, graag")
+    await anna.send_contact("+31612345678")
+    await mo.send("/moderatie")
+    hidden = card_for(await cards(mo), "Rotzooi")
+    await mo.press("Verbergen", message_id=hidden.message_id)
+    await mo.press("Kwetsend of grof", message_id=hidden.message_id)
+    await anna.send("/thema")
+    await anna.send("Een half afgemaakte gedachte")  # mid-talk: a step and its draft
+
+    await anna.send("/mijngegevens")
+    *_, text, file = await anna.bot_messages()
+    words = text.text or ""
+    assert words.startswith("Wat de buurtbot van je bewaart")
+    assert f"Om je te kunnen antwoorden\nJe Telegram-nummer: {anna.id}" in words
+    assert "Je taal: Nederlands" in words
+    assert "Je woont in Kasteelweg, Doorwerth." in words
+    assert "Berichtje bij een nieuw thema: ja" in words
+    assert "Uitnodiging voor een gesprekstafel: ja" in words
+    assert "Je telefoonnummer: +31612345678" in words
+    assert "Wens bij Samen wonen, jong en oud (niet zichtbaar): Rotzooi van die lui daar" in words
+    assert "Een moderator verborg het: Kwetsend of grof" in words
+    assert "Berichten aan jou" in words and "/vergeet" in words
+    assert file.document is not None and file.document.file_name == "buurtbot-mijn-gegevens.json"
+    assert file.caption == "Je gegevens als JSON-bestand, om mee te nemen naar een ander programma."
+    raw = (await pg.file_bytes(file.document.file_id)).decode("utf-8")
+    data = json.loads(raw)
+    assert data["resident"]["village"] == "Doorwerth"
+    assert data["resident"]["neighbourhood"] == "Kasteelweg"
+    (note,) = [n for n in data["notes"] if n["status"] == "hidden"]
+    assert note["theme"] == "Samen wonen, jong en oud"
+    assert note["moderation"][0]["reason_text"] == "Kwetsend of grof"
+    internal = {"chat_state", "pending_updates", "payload", "file_id", "theme_id", "theme_code"}
+    assert not internal & _keys(data)
+    assert "update_id" not in raw and "half afgemaakte" not in raw.split('"notes"')[0]
+
+    emma = await pg.new_person(first_name="Emma", language_code="en")
+    await emma.send("/start")
+    await emma.press("Skip")
+    await emma.press("No, thanks")
+    await emma.send("/mijngegevens")
+    *_, text, file = await emma.bot_messages()
+    words = text.text or ""
+    assert words.startswith("What the neighbourhood bot keeps about you")
+    assert "Your language: English" in words and "You chose no village." in words
+    assert "A message about new themes: no" in words
+    assert file.caption == "Your data as a JSON file, to take to another program."
