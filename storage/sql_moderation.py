@@ -472,9 +472,12 @@ class SqlModeration(SqlOutbox, ModerationRepository):
 
     async def duplicate_counts(self, theme_id: int) -> dict[int, int]:
         rows = await self._select(
+            # A resident who said the same twice is one voice (bot.village.notes.same_writer).
             "SELECT d.duplicate_of AS original, COUNT(*) AS n FROM moderation_decisions d"
             " JOIN notes n ON n.id = d.note_id"
+            " LEFT JOIN notes o ON o.id = d.duplicate_of"
             " WHERE n.theme_id = ? AND n.status = 'hidden' AND d.decision = 'duplicate'"
+            " AND (n.author_id IS NULL OR o.author_id IS NULL OR n.author_id <> o.author_id)"
             " AND d.duplicate_of IS NOT NULL AND d.round ="
             " (SELECT MAX(d2.round) FROM moderation_decisions d2 WHERE d2.note_id = d.note_id)"
             " GROUP BY d.duplicate_of",

@@ -9,7 +9,7 @@ from playground.client import Person, PlaygroundClient
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 from tests.residents import onboard
-from tests.staff import card_for, cards, delivered, moderator, start_bot, write_note
+from tests.staff import card_for, cards, delivered, documents, moderator, start_bot, write_note
 
 
 async def _ambassador(pg: PlaygroundClient) -> Person:
@@ -212,3 +212,48 @@ async def test_mijngegevens_is_a_summary_to_read_and_a_json_beside_it(
     assert "Your language: English" in words and "You chose no village." in words
     assert "A message about new themes: no" in words
     assert file.caption == "Your data as a JSON file, to take to another program."
+
+
+async def _mark_duplicate(mo: Person, twin: str, original: str) -> None:
+    await mo.send("/moderatie")
+    shown = await cards(mo)
+    await mo.press("✅ Goedkeuren", message_id=card_for(shown, original).message_id)
+    card = card_for(shown, twin)
+    await mo.press("Dubbel", message_id=card.message_id)
+    await mo.press(original, message_id=card.message_id)
+
+
+async def test_a_duplicate_of_ones_own_note_is_not_someone_elses(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    theme = await add_theme(runner)
+    mo = await moderator(pg)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "Een speeltuin bij de school", "Wens")
+    await write_note(anna, "Speeltuin bij school graag", "Wens")
+    await _mark_duplicate(mo, "Speeltuin bij school graag", "Een speeltuin bij de school")
+    emma = await pg.new_person(first_name="Emma", language_code="en")
+    await write_note(emma, "A bench by the bakery", "Wish")
+    await write_note(emma, "Bench near the bakery please", "Wish")
+    await _mark_duplicate(mo, "Bench near the bakery please", "A bench by the bakery")
+    await delivered(runner)
+
+    told = [m.text or "" for m in await anna.bot_messages()]
+    assert not any("Iemand schreef" in text for text in told)
+    assert any(
+        text.startswith("Je schreef bij Samen wonen, jong en oud al eerder bijna hetzelfde.")
+        for text in told
+    )
+    told = [m.text or "" for m in await emma.bot_messages()]
+    assert not any("Someone" in text for text in told)
+    assert any(text.startswith("You already wrote almost the same for Samen") for text in told)
+    # Saying it twice is one voice: the board's file does not count it as mentioned twice.
+    await mo.send("/export")
+    await mo.press(theme.title)
+    mark = await mo.mark()
+    await mo.press("Alles")
+    files = await documents(pg, await mo.bot_messages(after=mark))
+    markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
+    assert "- Een speeltuin bij de school\n" in markdown and "genoemd" not in markdown
+    assert "Speeltuin bij school graag" not in markdown
