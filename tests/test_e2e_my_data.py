@@ -257,3 +257,36 @@ async def test_a_duplicate_of_ones_own_note_is_not_someone_elses(
     markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
     assert "- Een speeltuin bij de school\n" in markdown and "genoemd" not in markdown
     assert "Speeltuin bij school graag" not in markdown
+
+
+async def test_export_buttons_say_what_each_file_is_for(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(bot)
+    mo = await moderator(pg)
+    await mo.send("/export")
+    await mo.press(theme.title)
+    assert (await mo.last_bot_message()).button_labels == [
+        "Om te lezen: tekst voor nieuwsbrief of website",
+        "Voor Excel: een tabel (CSV)",
+        "Voor een programmeur (JSON)",
+        "Om te delen: een plaatje (PNG)",
+        "Om te printen: A4 voor het prikbord (PDF)",
+        "Alles",
+    ]
+    mark = await mo.mark()
+    await mo.press("Om te lezen: tekst voor nieuwsbrief of website")
+    files = await documents(pg, await mo.bot_messages(after=mark))
+    markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
+    assert markdown.rstrip().splitlines()[-1].startswith("_Brainstormbord van gemeente Renkum")
+
+    await mo.send("/taal")
+    await mo.press("English")
+    await mo.send("/export")
+    await mo.press(theme.title)
+    labels = (await mo.last_bot_message()).button_labels
+    assert labels[:3] == [
+        "To read: text for a newsletter or website",
+        "For Excel: a table (CSV)",
+        "For a programmer (JSON)",
+    ]
