@@ -225,8 +225,16 @@ async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
         return t(lang, "broadcast.from_ambassador", text=escape(text)), ()
 
     theme_id = int(data["theme"]) if "theme" in data else None
+    # A message to a place has no theme: the audit line names the place instead.
+    where = {} if "theme" in data else {"place": str(data["place"])}
     await queue_broadcast(
-        update, context, BroadcastKind.MESSAGE, recipients, render, theme_id=theme_id
+        update,
+        context,
+        BroadcastKind.MESSAGE,
+        recipients,
+        render,
+        theme_id=theme_id,
+        audit_detail=where,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -758,18 +758,25 @@ class SqlModeration(SqlOutbox, ModerationRepository):
         *,
         theme_id: int | None = None,
         sender_chat_id: int | None = None,
+        sender_name: str | None = None,
+        audit_detail: Mapping[str, str | int] | None = None,
     ) -> Broadcast:
         broadcast = await super().create_broadcast(
             kind, messages, theme_id=theme_id, sender_chat_id=sender_chat_id
         )
-        # Every broadcast lands in the audit trail: who sent what kind to how many.
+        # Every broadcast lands in the audit trail: who sent what kind to how many (where).
         await self.audit(
             AuditAction.BROADCAST,
             actor_id=sender_chat_id,
-            actor_name=None,
+            actor_name=sender_name if sender_chat_id is not None else None,
             now=self._clock(),
             theme_id=theme_id,
-            detail={"kind": kind.value, "total": broadcast.total, "broadcast": broadcast.id},
+            detail={
+                **(audit_detail or {}),
+                "kind": kind.value,
+                "total": broadcast.total,
+                "broadcast": broadcast.id,
+            },
         )
         return broadcast
 

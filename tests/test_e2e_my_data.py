@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
+from storage.models import AuditAction, MomentKind, PlaceKind, PlaceRef
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 from tests.residents import onboard
-from tests.staff import card_for, cards, delivered, documents, moderator, start_bot, write_note
+from tests.staff import (
+    admin,
+    card_for,
+    cards,
+    delivered,
+    documents,
+    moderator,
+    start_bot,
+    write_note,
+)
 
 
 async def _ambassador(pg: PlaygroundClient) -> Person:
@@ -290,3 +301,72 @@ async def test_export_buttons_say_what_each_file_is_for(
         "For Excel: a table (CSV)",
         "For a programmer (JSON)",
     ]
+
+
+async def test_audit_names_the_sender_and_holds_invitations_and_moment_notices(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(
+        bot, title="Groen Doorwerth", place=PlaceRef(PlaceKind.VILLAGE, "doorwerth")
+    )
+    anna = await onboard(pg, "Anna", village="Doorwerth", news=True)
+    await write_note(anna, "Een moestuin bij de school", "Wens")
+    await anna.press("Ja, graag")  # invitations for the follow-up
+    await bot.repo.create_table(
+        theme_id=theme.id, title="Moestuin", initiator_name="Henk", capacity=8
+    )
+    starts = datetime.now(UTC) + timedelta(days=10)
+    await bot.repo.create_moment(
+        theme_id=theme.id,
+        table_id=None,
+        kind=MomentKind.MEETING,
+        title="Dorpsfeest",
+        starts_at=starts,
+        place="Het plein",
+        remind_theme=False,
+        created_by=AMBASSADOR_ID,
+        reminders=[],
+    )
+    ahmed = await _ambassador(pg)
+    await ahmed.send("/tafels")
+    await ahmed.press("Moestuin")
+    await ahmed.press("Nodig bewoners uit")
+    await ahmed.press("Verstuur")
+    await ahmed.send("/agenda")
+    labels = (await ahmed.last_bot_message()).button_labels
+    await ahmed.press(next(label for label in labels if "Dorpsfeest" in label))
+    await ahmed.press("Laat het de deelnemers weten")
+    await ahmed.press("Verstuur")
+    await delivered(bot)
+    await anna.press("Ik kom")
+    await ahmed.send("/agenda")
+    labels = (await ahmed.last_bot_message()).button_labels
+    await ahmed.press(next(label for label in labels if "Dorpsfeest" in label))
+    await ahmed.press("Annuleer")
+    await ahmed.press("Ja, annuleer")
+    await _message_to_doorwerth(ahmed, bot, "Zaterdag is de buurtschoonmaak.")
+    # A line written before senders' names were kept: the role and area stand in.
+    await bot.repo.audit(
+        AuditAction.BROADCAST,
+        actor_id=AMBASSADOR_ID,
+        actor_name=None,
+        now=datetime.now(UTC) - timedelta(days=1),
+        detail={"kind": "message", "total": 5},
+    )
+
+    ada = await admin(pg)
+    await ada.send("/audit")
+    audit = (await ada.last_bot_message()).text or ""
+    assert "Ahmed: bericht aan 1 bewoner van Doorwerth" in audit
+    assert "Ahmed: uitnodiging voor een gesprekstafel bij Groen Doorwerth aan 1 bewoner" in audit
+    assert "Ahmed: nieuw moment bij Groen Doorwerth: bericht aan 1 bewoner" in audit
+    assert "Ahmed: moment afgezegd bij Groen Doorwerth: bericht aan 1 bewoner" in audit
+    assert "gebiedsambassadeur Doorwerth en Heveadorp: bericht aan 5 bewoners" in audit
+    assert "#" not in audit and "(-)" not in audit and str(AMBASSADOR_ID) not in audit
+    await ada.send("/taal")
+    await ada.press("English")
+    await ada.send("/audit")
+    audit = (await ada.last_bot_message()).text or ""
+    assert "Ahmed: message to 1 resident of Doorwerth" in audit
+    assert "Ahmed: invitation to a conversation table of Groen Doorwerth to 1 resident" in audit
+    assert "area ambassador Doorwerth en Heveadorp: message to 5 residents" in audit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.core.config import Municipality
@@ -61,6 +61,8 @@ async def queue_messages(
     theme_id: int | None = None,
     due_at: datetime | None = None,
     sender_chat_id: int | None = None,
+    sender_name: str | None = None,
+    audit_detail: Mapping[str, str | int] | None = None,
 ) -> Broadcast:
     """Queue one message per recipient, rendered once per language, as one broadcast."""
     rendered: dict[str, tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]] = {}
@@ -71,5 +73,10 @@ async def queue_messages(
         text, buttons = rendered[recipient.language]
         messages.append(NewMessage(recipient.user_id, text, buttons, due_at))
     return await repo.create_broadcast(
-        kind, messages, theme_id=theme_id, sender_chat_id=sender_chat_id
+        kind,
+        messages,
+        theme_id=theme_id,
+        sender_chat_id=sender_chat_id,
+        sender_name=sender_name,
+        audit_detail=audit_detail,
     )
