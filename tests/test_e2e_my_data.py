@@ -57,6 +57,9 @@ async def test_stop_ends_messages_to_the_place_and_privacy_says_so(
     await carl.press("Skip")
     await carl.press("Yes, please")
     dirk = await onboard(pg, "Dirk", village="Doorwerth", news=False)
+    # Saying yes to news is saying yes to messages to the whole village too, and it says so.
+    assert await _got(anna, "als de gebiedsambassadeur iedereen in je dorp iets laat weten")
+    assert await _got(carl, "when the area ambassador tells everyone in your village")
     await bas.send("/stop")
     stopped = (await bas.last_bot_message()).text or ""
     assert "geen bericht aan iedereen in je dorp of buurt" in stopped
