@@ -112,14 +112,10 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
             callback_data=pack(PREFIX, Action.FORMAT, theme.id, fmt),
         )
 
-    rows = [
-        [button("md"), button("csv"), button("json")],
-        [button("png"), button("pdf")],
-    ]
+    # One per row: each label says what the file is for, which takes more than a word.
     available = await available_formats(context.services.repo, theme)
-    extra = [button(fmt) for fmt in (CARDS, TIMELINE) if fmt in available]
-    if extra:
-        rows.append(extra)
+    formats = ["md", "csv", "json", "png", "pdf", *(f for f in (CARDS, TIMELINE) if f in available)]
+    rows = [[button(fmt)] for fmt in formats]
     rows.append([button(ALL)])
     if _may_export_contacts(update, context, theme):
         rows.append([button(CONTACTS)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -144,6 +144,8 @@ class SqlOutbox(SqlCore, OutboxRepository):
         *,
         theme_id: int | None = None,
         sender_chat_id: int | None = None,
+        sender_name: str | None = None,
+        audit_detail: Mapping[str, str | int] | None = None,
     ) -> Broadcast:
         now = self._now()
         async with self._write() as conn:

@@ -202,13 +202,7 @@ async def _cards_file(
                 places=_places(lang, table, len(seated), len(members) - len(seated)),
             )
         )
-    footer = plain(
-        lang,
-        "export.footer",
-        municipality=config.municipality.name,
-        date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
-    )
-    text = table_cards_markdown(theme.title, cards, lang, footer)
+    text = table_cards_markdown(theme.title, cards, lang, board.footer("cards"))
     return ExportFile(f"tafelkaarten-{theme.code}.md", text.encode("utf-8"), "text/markdown")
 
 

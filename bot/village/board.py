@@ -65,11 +65,13 @@ class BoardExport:
         """The board's notes of one quadrant, oldest first."""
         return [note for note in self.notes if note.quadrant == quadrant]
 
-    def footer(self) -> str:
-        """Return the line every export ends with: whose board it is and when it was taken."""
+    def footer(self, document: str = "board") -> str:
+        """Return the line every export ends with: what it is, whose, and when it was taken
+        (document names the file: the board, or the table cards made beside it)."""
         return plain(
             self.language,
             "export.footer",
+            document=plain(self.language, f"export_document.{document}"),
             municipality=self.municipality,
             date=self.exported_at.strftime("%Y-%m-%d %H:%M"),
         )
