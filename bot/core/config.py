@@ -251,6 +251,20 @@ class ResidentsConfig:
 
 
 @dataclass(frozen=True)
+class FloodConfig:
+    updates: int = 20
+    """More updates than this from one resident within `seconds`: one notice, then silence."""
+    seconds: int = 10
+    chat_rate: float = 1.0
+    """The bot's own messages per second to one chat (Telegram: about one a second)."""
+    chat_burst: int = 3
+    """Messages one chat may get at once before chat_rate paces them (a short reply)."""
+    bot_rate: float = 30.0
+    """The bot's messages per second over all chats (Telegram: about 30)."""
+    bot_burst: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig
@@ -260,6 +274,7 @@ class Config:
     delivery: DeliveryConfig
     reminders: RemindersConfig
     residents: ResidentsConfig
+    flood: FloodConfig = field(default_factory=FloodConfig)
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -334,6 +349,7 @@ def parse_config(
         delivery=_parse_delivery(_section(root, "delivery")),
         reminders=_parse_reminders(_section(root, "reminders")),
         residents=_parse_residents(_section(root, "residents")),
+        flood=_parse_flood(_section(root, "flood")),
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -350,6 +366,7 @@ _ROOT_KEYS: Final = (
     "delivery",
     "reminders",
     "residents",
+    "flood",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -646,6 +663,29 @@ def _parse_residents(t: Mapping[str, Any]) -> ResidentsConfig:
             t.get("flood_seconds", d.flood_seconds), "residents.flood_seconds", 1, 3600
         ),
     )
+
+
+def _parse_flood(t: Mapping[str, Any]) -> FloodConfig:
+    keys = ("updates", "seconds", "chat_rate", "chat_burst", "bot_rate", "bot_burst")
+    _check_keys(t, "flood", keys)
+    d = FloodConfig()
+    return FloodConfig(
+        updates=_int(t.get("updates", d.updates), "flood.updates", 1, 1_000_000),
+        seconds=_int(t.get("seconds", d.seconds), "flood.seconds", 1, 3600),
+        chat_rate=_rate(t.get("chat_rate", d.chat_rate), "flood.chat_rate"),
+        chat_burst=_int(t.get("chat_burst", d.chat_burst), "flood.chat_burst", 1, 1_000_000),
+        bot_rate=_rate(t.get("bot_rate", d.bot_rate), "flood.bot_rate"),
+        bot_burst=_int(t.get("bot_burst", d.bot_burst), "flood.bot_burst", 1, 1_000_000),
+    )
+
+
+def _rate(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: expected a number, got {_describe(value)}")
+    # Written so that NaN fails too.
+    if not 0 < value <= 1_000_000:
+        raise ConfigError(f"{path}: must be more than 0 and at most 1000000, got {value}")
+    return float(value)
 
 
 # --- value checks -----------------------------------------------------------------------------
