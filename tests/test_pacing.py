@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings(
 class Api:
     """Records when each call reached it; raises the outcomes scripted per chat (None: no chat)."""
 
-    def __init__(self, script: dict[int | None, list[Exception]] | None = None) -> None:
+    def __init__(self, script: dict[int | None, list[Exception | None]] | None = None) -> None:
         self.script = script or {}
         self.calls: list[tuple[int | None, float]] = []
 
@@ -28,8 +28,9 @@ class Api:
         async def callback() -> bool:
             self.calls.append((chat_id, asyncio.get_running_loop().time()))
             outcomes = self.script.get(chat_id, [])
-            if outcomes:
-                raise outcomes.pop(0)
+            outcome = outcomes.pop(0) if outcomes else None
+            if outcome is not None:
+                raise outcome
             return True
 
         return callback
@@ -70,13 +71,14 @@ async def test_the_bot_bucket_spans_chats() -> None:
 
 
 async def test_a_429_for_one_chat_holds_that_chat_only() -> None:
-    pace, api = pacer(), Api({1: [RetryAfter(1)]})
+    pace, api = pacer(), Api({1: [None, RetryAfter(1)]})
+    await send(pace, api, 1)  # the chat was written to: its own pace may be what was exceeded
     first = asyncio.ensure_future(send(pace, api, 1))
     await asyncio.sleep(0.05)
     assert not first.done()  # waiting out its own ban
     await send(pace, api, 2)  # another chat goes straight through
     assert await first is True
-    refused, retried = api.times(1)
+    _, refused, retried = api.times(1)
     assert retried - refused >= 1.0
     assert api.times(2)[0] - refused < 0.5
     assert (pace.chat_bans, pace.bot_bans) == (1, 0)
@@ -93,8 +95,21 @@ async def test_a_429_naming_no_chat_holds_every_call() -> None:
     assert pace.bot_bans == 1
 
 
+async def test_a_429_for_a_chat_not_written_to_lately_holds_the_whole_bot() -> None:
+    """Its own pace cannot have been exceeded: the ban is the bot's."""
+    pace, api = pacer(), Api({1: [RetryAfter(1)]})
+    first = asyncio.ensure_future(send(pace, api, 1))
+    await asyncio.sleep(0.05)
+    await send(pace, api, 2)
+    await first
+    assert api.times(2)[0] - api.times(1)[0] >= 1.0
+    assert (pace.chat_bans, pace.bot_bans) == (0, 1)
+
+
 async def test_two_chats_refused_within_one_ban_hold_the_whole_bot() -> None:
-    pace, api = pacer(), Api({1: [RetryAfter(1)], 2: [RetryAfter(1)]})
+    pace, api = pacer(), Api({1: [None, RetryAfter(1)], 2: [None, RetryAfter(1)]})
+    await send(pace, api, 1)
+    await send(pace, api, 2)
     first = asyncio.ensure_future(send(pace, api, 1))
     await asyncio.sleep(0.05)
     second = asyncio.ensure_future(send(pace, api, 2))
@@ -106,15 +121,17 @@ async def test_two_chats_refused_within_one_ban_hold_the_whole_bot() -> None:
 
 
 async def test_without_waiting_a_held_chat_is_refused_at_once() -> None:
-    pace, api = pacer(chat_burst=1), Api({1: [RetryAfter(5)]})
+    pace, api = pacer(chat_burst=2), Api({1: [None, RetryAfter(5)]})
     no_wait = Pace(wait=False)
+    await send(pace, api, 1, no_wait)
     with pytest.raises(ChatRetryAfter) as refused:
         await send(pace, api, 1, no_wait)
     assert refused.value.chat_id == 1 and refused.value.seconds == 5
     with pytest.raises(ChatRetryAfter):
         await send(pace, api, 1, no_wait)  # still held: not even called
-    assert len(api.times(1)) == 1
+    assert len(api.times(1)) == 2
     # Out of tokens is refused the same way, with the wait for the next token.
+    await send(pace, api, 2, no_wait)
     await send(pace, api, 2, no_wait)
     with pytest.raises(ChatRetryAfter) as paced:
         await send(pace, api, 2, no_wait)

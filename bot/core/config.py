@@ -259,9 +259,9 @@ class FloodConfig:
     """The bot's own messages per second to one chat (Telegram: about one a second)."""
     chat_burst: int = 3
     """Messages one chat may get at once before chat_rate paces them (a short reply)."""
-    bot_rate: float = 30.0
-    """The bot's messages per second over all chats (Telegram: about 30)."""
-    bot_burst: int = 30
+    bot_rate: float = 1000.0
+    """A backstop over all chats; bulk sending keeps to [delivery] rate_per_second (< 30)."""
+    bot_burst: int = 1000
 
 
 @dataclass(frozen=True)

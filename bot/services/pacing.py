@@ -2,8 +2,10 @@
 
 Telegram allows a chat about one message a second with short bursts, and a bot about 30
 messages a second overall. PTB's AIORateLimiter paused every call of the bot at each 429;
-here a 429 for one chat holds that chat only, and only a 429 for the whole bot (a call that
-names no chat, or two chats refused within one ban) holds every call.
+here a 429 for one chat holds that chat only, and only a 429 for the whole bot holds every
+call. Telegram's 429 does not say which it is, so the pacer judges: a call that names no chat,
+a chat that had not been written to for a while (its bucket was full: its own pace cannot be
+what was exceeded), or a second chat refused within one ban means the whole bot.
 
 Per chat, one message call is in flight at a time and its bucket earns nothing while it is:
 so the server, which sees each call a little later than we decide to make it, never counts
@@ -87,6 +89,8 @@ class _Chat:
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     banned_until: float = 0.0
     users: int = 0
+    fresh: bool = True
+    """The call in flight found the bucket full: a 429 for it cannot be this chat's pace."""
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -181,6 +185,7 @@ class ChatPacer(BaseRateLimiter[Pace]):
                 if held > 0 and not pace.wait:
                     raise ChatRetryAfter(chat_id, held)
                 await self._sleep_until(max(chat.banned_until, self._bot_banned_until))
+                chat.fresh = chat.bucket.full(time.monotonic())
                 if not makes_a_message(endpoint):
                     return await callback(*args, **kwargs)
                 await self._take_chat_token(chat_id, chat, pace)
@@ -212,16 +217,20 @@ class ChatPacer(BaseRateLimiter[Pace]):
         now = time.monotonic()
         until = now + seconds + _MARGIN
         last = self._last_refused
-        bot_wide = chat_id is None or (last is not None and last[0] != chat_id and last[1] > now)
+        chat = self._chats.get(chat_id) if chat_id is not None else None
+        bot_wide = (
+            chat is None
+            or chat.fresh
+            or (last is not None and last[0] != chat_id and last[1] > now)
+        )
         if bot_wide:
             self.bot_bans += 1
             self._bot_banned_until = max(self._bot_banned_until, until)
             _log.warning("Telegram holds the whole bot for %.0f s; every call waits", seconds)
             return RetryAfter(max(1, round(seconds)))
-        assert chat_id is not None
+        assert chat_id is not None and chat is not None
         self.chat_bans += 1
         self._last_refused = (chat_id, until)
-        chat = self._chat(chat_id)
         chat.banned_until = max(chat.banned_until, until)
         _log.warning("Telegram holds one chat for %.0f s; the others go on", seconds)
         return ChatRetryAfter(chat_id, seconds)
