@@ -341,6 +341,8 @@ class DeliveryWorker(Worker):
                     chat_id=broadcast.sender_chat_id,
                     message_id=broadcast.progress_message_id,
                     parse_mode=ParseMode.HTML,
+                    # The bar is shown again in a few seconds: never hold up the sending for it.
+                    rate_limit_args=Pace(wait=final),
                 )
             if final:
                 await self._bot.send_message(
