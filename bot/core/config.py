@@ -267,6 +267,20 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class FloodConfig:
+    updates: int = 20
+    """More updates than this from one resident within `seconds`: one notice, then silence."""
+    seconds: int = 10
+    chat_rate: float = 1.0
+    """The bot's own messages per second to one chat (Telegram: about one a second)."""
+    chat_burst: int = 3
+    """Messages one chat may get at once before chat_rate paces them (a short reply)."""
+    bot_rate: float = 1000.0
+    """A backstop over all chats; bulk sending keeps to [delivery] rate_per_second (< 30)."""
+    bot_burst: int = 1000
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig
@@ -279,6 +293,7 @@ class Config:
     privacy: PrivacyConfig = PrivacyConfig()
     metrics: MetricsConfig | None = None
     """None: no /metrics endpoint (the [metrics] section is left out)."""
+    flood: FloodConfig = field(default_factory=FloodConfig)
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -355,6 +370,7 @@ def parse_config(
         residents=_parse_residents(_section(root, "residents")),
         privacy=_parse_privacy(_section(root, "privacy")),
         metrics=_parse_metrics(root["metrics"]) if "metrics" in root else None,
+        flood=_parse_flood(_section(root, "flood")),
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -373,6 +389,7 @@ _ROOT_KEYS: Final = (
     "residents",
     "privacy",
     "metrics",
+    "flood",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -687,6 +704,29 @@ def _parse_privacy(t: Mapping[str, Any]) -> PrivacyConfig:
     return PrivacyConfig(
         in_person_contacts_days=_int(days, "privacy.in_person_contacts_days", 1, 3650)
     )
+
+
+def _parse_flood(t: Mapping[str, Any]) -> FloodConfig:
+    keys = ("updates", "seconds", "chat_rate", "chat_burst", "bot_rate", "bot_burst")
+    _check_keys(t, "flood", keys)
+    d = FloodConfig()
+    return FloodConfig(
+        updates=_int(t.get("updates", d.updates), "flood.updates", 1, 1_000_000),
+        seconds=_int(t.get("seconds", d.seconds), "flood.seconds", 1, 3600),
+        chat_rate=_rate(t.get("chat_rate", d.chat_rate), "flood.chat_rate"),
+        chat_burst=_int(t.get("chat_burst", d.chat_burst), "flood.chat_burst", 1, 1_000_000),
+        bot_rate=_rate(t.get("bot_rate", d.bot_rate), "flood.bot_rate"),
+        bot_burst=_int(t.get("bot_burst", d.bot_burst), "flood.bot_burst", 1, 1_000_000),
+    )
+
+
+def _rate(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: expected a number, got {_describe(value)}")
+    # Written so that NaN fails too.
+    if not 0 < value <= 1_000_000:
+        raise ConfigError(f"{path}: must be more than 0 and at most 1000000, got {value}")
+    return float(value)
 
 
 # --- value checks -----------------------------------------------------------------------------

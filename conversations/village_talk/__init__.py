@@ -31,6 +31,7 @@ from conversations.village_talk.writing import on_edited, on_message
 
 __all__ = [
     "FLOW",
+    "KEEPS",
     "STEPS",
     "handlers",
     "open_by_code",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 STEPS: dict[str, StepHandler] = {WRITE: on_message}
+# A message in the WRITE step becomes a note: a flood's are still stored (quietly).
+KEEPS = (WRITE,)
 
 ROUTES: dict[str, ButtonHandler] = {
     Action.OPEN: on_open,
