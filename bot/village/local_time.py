@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.village.dates import DUTCH_MONTHS, ENGLISH_MONTHS
+from bot.village.dates import DUTCH_DAYS, DUTCH_MONTHS, ENGLISH_DAYS, ENGLISH_MONTHS
 
-DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINUTES_PER_DAY = 1440
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.context import BuurtContext
+from bot.chat.date_answers import date_examples
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id
@@ -109,6 +110,7 @@ MOVE = Wizard(
             field="date",
             parse=read_date,
             error="timeline.bad_date",
+            prompt_values=date_examples,
         ),
         TextStep(
             "move_time",

@@ -14,13 +14,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.date_answers import date_answer, date_examples
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
-from bot.chat.wizard import ConfirmStep, Data, Refusal, TextStep, Wizard
+from bot.chat.wizard import ConfirmStep, Data, Doubt, Refusal, TextStep, Wizard
 from bot.core.i18n import plain, t
 from bot.services.scheduler import planning_changed
-from bot.village.dates import format_date, parse_date, parse_time
+from bot.village.dates import format_date, parse_time
 from bot.village.local_time import format_when, local_moment
 from conversations.theme_list import managed_themes, offer_themes
 from conversations.timeline.actions import (
@@ -38,7 +39,6 @@ from conversations.timeline.moments import (
     reminders_for,
     scope_name,
     starts,
-    today,
 )
 from storage.models import MomentKind, Theme, ThemeStatus
 
@@ -132,15 +132,9 @@ async def on_kind(update: Update, context: BuurtContext, args: list[str]) -> Non
     await SETUP.start(update, context, dict(answers, kind=kind.value))
 
 
-def read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal:
+def read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal | Doubt:
     """Read a typed date (Dutch or English, with or without a year), from today on."""
-    first = today(context)
-    day = parse_date(text, first)
-    if day is None:
-        return Refusal("timeline.bad_date")
-    if day < first:
-        return Refusal("timeline.past_date")
-    return day.isoformat()
+    return date_answer(text, context, bad="timeline.bad_date", past=Refusal("timeline.past_date"))
 
 
 def read_time(text: str, context: BuurtContext, answers: Data) -> str | Refusal:
@@ -237,7 +231,13 @@ SETUP = Wizard(
     guard=ambassadors_only,
     steps=[
         TextStep("title", "timeline.ask_title", limit=MAX_TITLE, error="tables.too_long"),
-        TextStep("date", "timeline.ask_date", parse=read_date, error="timeline.bad_date"),
+        TextStep(
+            "date",
+            "timeline.ask_date",
+            parse=read_date,
+            error="timeline.bad_date",
+            prompt_values=date_examples,
+        ),
         TextStep("time", "timeline.ask_time", parse=read_time, error="timeline.bad_time"),
         TextStep(
             "place",
