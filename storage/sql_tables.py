@@ -101,6 +101,7 @@ def _moment(row: Row) -> Moment:
         created_by=row["created_by"],
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
+        length_minutes=row["length_minutes"],
     )
 
 
@@ -571,13 +572,14 @@ class SqlTables(SqlCore, TablesRepository):
         remind_theme: bool,
         created_by: int | None,
         reminders: Sequence[tuple[int, datetime]],
+        length_minutes: int | None = None,
     ) -> Moment:
         now = self._now()
         async with self._write() as conn:
             moment_id = await conn.insert(
                 "INSERT INTO moments (theme_id, table_id, kind, title, starts_at, place,"
-                " remind_theme, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " remind_theme, created_by, created_at, updated_at, length_minutes)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     theme_id,
                     table_id,
@@ -589,6 +591,7 @@ class SqlTables(SqlCore, TablesRepository):
                     created_by,
                     now,
                     now,
+                    length_minutes,
                 ),
             )
             await self._add_reminders(conn, moment_id, starts_at, reminders, now)

@@ -151,6 +151,7 @@ class TablesRepository(ABC):
         remind_theme: bool,
         created_by: int | None,
         reminders: Sequence[tuple[int, datetime]],
+        length_minutes: int | None = None,
     ) -> Moment:
         """Create a moment with its reminders planned as (offset minutes, due at)."""
 

@@ -708,7 +708,7 @@ ERRORS: list[tuple[str, str, str]] = [
     (
         "unknown key in municipality",
         MINIMAL + "gebieden = []\n",
-        "municipality.gebieden: unknown key (known: name, timezone, areas)",
+        "municipality.gebieden: unknown key (known: name, timezone, areas, calendar_domain)",
     ),
 ]
 
@@ -893,3 +893,11 @@ def test_municipality_is_hashable_and_comparable(renkum: Municipality, tmp_path:
     again = load(tmp_path, RENKUM).municipality
     assert renkum == again
     assert hash(renkum) == hash(again)
+
+
+def test_calendar_domain_names_this_installation(tmp_path: Path) -> None:
+    assert load(tmp_path, MINIMAL).municipality.calendar_host == "renkum.buurtbot"
+    domain = MINIMAL + 'calendar_domain = "dorpsgesprek.example.nl"\n'
+    assert load(tmp_path, domain).municipality.calendar_host == "dorpsgesprek.example.nl"
+    with pytest.raises(ConfigError, match="calendar_domain"):
+        load(tmp_path, MINIMAL + 'calendar_domain = "a b"\n')

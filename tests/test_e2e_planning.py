@@ -93,3 +93,75 @@ async def test_dates_that_do_not_fit_are_asked_about_in_english(
     assert asked.button_labels == ["Saturday 12 December 2026", "Friday 11 December 2026"]
     await ahmed.press("Saturday 12 December 2026")
     assert (await ahmed.last_bot_message()).text.startswith("What time does it start?")
+
+
+async def test_the_preview_edits_one_field_and_asks_the_end(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    theme = await village_theme(world.bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/moment")
+    await ahmed.press(theme.title)
+    await ahmed.press("Ontmoeting")
+    await ahmed.send("Kerstmarkt")
+    await ahmed.send("19 december")
+    await ahmed.send("14:00")
+    ask_end = await ahmed.last_bot_message()
+    assert ask_end.text.startswith("Hoe laat is het afgelopen?"), ask_end.text
+    assert ask_end.button_labels == ["Ongeveer 2 uur"]
+    await ahmed.send("17:30")
+    await ahmed.send("Het dorpsplein")
+    preview = await ahmed.last_bot_message()
+    assert "zaterdag 19 december 2026 om 14:00 tot 17:30" in preview.text, preview.text
+    for label in ("✏️ Titel", "✏️ Datum", "✏️ Begintijd", "✏️ Eindtijd", "✏️ Plek"):
+        assert label in preview.button_labels, preview.button_labels
+
+    # A wrong date is changed from the preview: the time is asked again, then the preview.
+    await ahmed.press("✏️ Datum")
+    assert (await ahmed.last_bot_message()).text.startswith("Op welke dag is het?")
+    await ahmed.send("zondag 20 december")
+    await ahmed.send("13:00")
+    preview = await ahmed.last_bot_message()
+    assert "zondag 20 december 2026 om 13:00 tot 16:30" in preview.text, preview.text
+    assert "Kerstmarkt" in preview.text and "Waar: Het dorpsplein" in preview.text
+    # The end alone, with the quick button.
+    await ahmed.press("✏️ Eindtijd")
+    await ahmed.press("Ongeveer 2 uur")
+    preview = await ahmed.last_bot_message()
+    assert "om 13:00 tot 15:00" in preview.text, preview.text
+    # And the title.
+    await ahmed.press("✏️ Titel")
+    await ahmed.send("Kerstmarkt op het plein")
+    preview = await ahmed.last_bot_message()
+    assert preview.text.startswith("Kerstmarkt op het plein\n"), preview.text
+    await ahmed.press("Zet op de tijdlijn")
+    card = await ahmed.last_bot_message()
+    assert "zondag 20 december 2026 om 13:00 tot 15:00" in card.text, card.text
+    [moment] = await world.bot.repo.upcoming_planned(T0)
+    assert moment.length_minutes == 120
+    assert (await pg.stats()).errors_4xx == 0
+
+
+async def test_the_end_is_asked_in_english(pg: PlaygroundClient, world: Harness) -> None:
+    theme = await village_theme(world.bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/taal")
+    await ahmed.press("English")
+    await ahmed.send("/moment")
+    await ahmed.press(theme.title)
+    await ahmed.press("Meeting")
+    await ahmed.send("Christmas market")
+    await ahmed.send("19 December")
+    await ahmed.send("14:00")
+    assert (await ahmed.last_bot_message()).text.startswith(
+        "What time does it end? Write a time after 14:00, for example 16:00."
+    )
+    await ahmed.send("noon")
+    assert (await ahmed.bot_messages())[-2].text.startswith("I didn't understand that time.")
+    await ahmed.press("About 2 hours")
+    await ahmed.send("The square")
+    preview = await ahmed.last_bot_message()
+    assert "Saturday 19 December 2026 at 14:00 until 16:00" in preview.text, preview.text
+    await ahmed.press("✏️ Start time")
+    await ahmed.send("15:00")
+    assert "at 15:00 until 17:00" in (await ahmed.last_bot_message()).text

@@ -24,7 +24,8 @@ longer in (an old message, a forged button) is answered as stale and changes not
 
 Editing one answer from the preview: `ask(..., back=True)` asks that step again and returns
 to the confirm step afterwards, unless the step says `edit_continues` (a start date is
-followed by its end date).
+followed by its end date). `edit_rows` draws a preview's "change this" buttons, one per
+step; the wizard handles their press itself, so a preview needs no edit code of its own.
 
 A flow whose buttons were sent before it used the wizard keeps their data: a step with an
 `action` draws `<prefix>:<action>:<code>` (or `<prefix>:<action>` for an empty code), and a
@@ -243,6 +244,14 @@ class Wizard:
         """A button of this wizard for a step; its press reaches that step's handling."""
         return InlineKeyboardButton(plain(lang, label), callback_data=self._data(step, code))
 
+    def edit_rows(
+        self, lang: str, fields: Sequence[tuple[str, str]], per_row: int = 2
+    ) -> list[list[InlineKeyboardButton]]:
+        """Buttons under the preview that each ask one step again: (label key, step name)."""
+        confirm = self.confirm.name
+        buttons = [self.button(lang, label, confirm, f"{_EDIT}{name}") for label, name in fields]
+        return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
     def steps(self) -> dict[str, StepHandler]:
         """The free-text handlers of every step, for the flow's STEPS."""
         return {step.name: self._guard(self._on_text) for step in self._steps}
@@ -303,6 +312,10 @@ class Wizard:
         await answer(update)
         await drop_buttons(update)
         if isinstance(step, ConfirmStep):
+            edited = self._by_name.get(code[len(_EDIT) :]) if code.startswith(_EDIT) else None
+            if edited is not None and not isinstance(edited, ConfirmStep):
+                await self.ask(update, context, edited.name, data, back=True)
+                return
             await step.decide(update, context, data, code)
             return
         await self._take(update, context, step, data, value)
@@ -439,4 +452,5 @@ class Wizard:
 
 _SKIP = "-"
 _DOUBTED = "?"
+_EDIT = "~"
 _STALE = object()

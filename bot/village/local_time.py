@@ -68,6 +68,17 @@ def format_when(moment: datetime, language: str, tz: ZoneInfo) -> str:
     return f"{day} {local.day} {month} {local.year} at {local:%H:%M}"
 
 
+def format_span(moment: datetime, length_minutes: int | None, language: str, tz: ZoneInfo) -> str:
+    """format_when with the end: ... om 19:30 tot 21:30; a length not said leaves it out."""
+    when = format_when(moment, language, tz)
+    if not length_minutes:
+        return when
+    end = (moment + timedelta(minutes=length_minutes)).astimezone(tz)
+    days = (end.date() - moment.astimezone(tz).date()).days
+    until = f"{end:%H:%M}" if days == 0 else format_when(end, language, tz)
+    return f"{when} {'tot' if language == 'nl' else 'until'} {until}"
+
+
 def format_short(moment: datetime, language: str, tz: ZoneInfo) -> str:
     """za 24 okt 10:00 / Sat 24 Oct 10:00, for buttons and lists."""
     local = moment.astimezone(tz)
