@@ -301,7 +301,11 @@ class Wizard:
         step, code = self._pressed_step(query.data or "")
         state = context.state
         if step is None or state.flow != self.flow or state.step != step.name:
-            await answer_key(update, context, "common.stale_button")
+            if isinstance(step, ConfirmStep):
+                # A second tap on a preview already decided: answered quietly, nothing edited.
+                await answer(update)
+            else:
+                await answer_key(update, context, "common.stale_button")
             return
         data = dict(state.data)
         value = self._pressed(update, context, step, data, code)
