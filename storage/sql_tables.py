@@ -352,8 +352,6 @@ class SqlTables(SqlCore, TablesRepository):
         commitment: Commitment,
         how: str,
         first_name: str | None,
-        *,
-        ignore_capacity: bool = False,
     ) -> JoinResult:
         now = self._now()
         # Capacity and waiting-list order are counted, then changed.
@@ -364,8 +362,6 @@ class SqlTables(SqlCore, TablesRepository):
             )
             if existing is not None:
                 status = MemberStatus(existing["status"])
-                if ignore_capacity and status == MemberStatus.WAITING:
-                    status = MemberStatus.MEMBER
                 await conn.execute(
                     "UPDATE table_members SET commitment = ?, how = ?, first_name = ?, status = ?"
                     " WHERE table_id = ? AND user_id = ?",
@@ -389,9 +385,8 @@ class SqlTables(SqlCore, TablesRepository):
                 full = table["capacity"] is not None and (
                     members >= table["capacity"] or (waiting is not None and waiting["n"] > 0)
                 )
-                status = (
-                    MemberStatus.WAITING if full and not ignore_capacity else MemberStatus.MEMBER
-                )
+                # One rule for everyone, the initiator too: a full table has a waiting list.
+                status = MemberStatus.WAITING if full else MemberStatus.MEMBER
                 seq = await conn.fetch_one(
                     "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM table_members"
                     " WHERE table_id = ?",
