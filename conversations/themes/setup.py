@@ -145,6 +145,9 @@ SETUP = Wizard(
             limit=MAX_QUESTION,
             error="newtheme.bad_question",
             shortcuts=[Shortcut("newtheme.default_question", "default", lambda *_: "")],
+            prompt_values=lambda context, _: {
+                "usual": plain(context.lang, "talk.default_question")
+            },
             action=Action.QUESTION,
         ),
         ChoiceStep(
