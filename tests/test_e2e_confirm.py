@@ -9,6 +9,7 @@ from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
 from storage.models import PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, add_theme
+from tests.residents import onboard
 
 
 async def _double_tap(pg: PlaygroundClient, person: Person, label: str) -> None:
@@ -50,3 +51,22 @@ async def test_a_double_tap_on_closing_closes_once_and_quietly(
     assert (await pg.stats()).errors_4xx == 0
     stored = await bot.repo.get_theme(theme.id)
     assert stored is not None and stored.status == ThemeStatus.CLOSED
+
+
+async def test_a_double_tap_on_sending_a_message_sends_it_once(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    anna = await onboard(pg, "Anna", village="Doorwerth", news=True)
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID)
+    await ahmed.send("/start")
+    await ahmed.send("/bericht")
+    await ahmed.press("Bewoners van een plek")
+    await ahmed.press("Doorwerth")
+    await ahmed.send("Zaterdag is de buurtschoonmaak.")
+    before = len(await ahmed.bot_messages())
+    await _double_tap(pg, ahmed, "Verstuur")
+    after = [m.text or "" for m in (await ahmed.bot_messages())[before:]]
+    assert not any("werkt niet meer" in text for text in after), after
+    assert (await pg.stats()).errors_4xx == 0
+    outbox = [row for row in await bot.repo.dump_table("outbox") if row["chat_id"] == anna.id]
+    assert len(outbox) == 1, outbox

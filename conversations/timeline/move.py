@@ -68,7 +68,11 @@ async def on_move_yes(update: Update, context: BuurtContext, pressed: Managed) -
 
 @for_its_ambassador
 async def on_move_no(update: Update, context: BuurtContext, _: Managed) -> None:
-    """Keep the moment where it was."""
+    """Keep the moment where it was; a second tap is quiet."""
+    # The press was answered already (for_its_ambassador): only the question is checked.
+    state = context.state
+    if state.flow != FLOW or state.step != MOVE_CONFIRM:
+        return
     await drop_buttons(update)
     await decide(update, context, {}, _NO)
 
