@@ -711,7 +711,7 @@ ERRORS: list[tuple[str, str, str]] = [
     (
         "unknown key in municipality",
         MINIMAL + "gebieden = []\n",
-        "municipality.gebieden: unknown key (known: name, timezone, areas)",
+        "municipality.gebieden: unknown key (known: name, timezone, areas, calendar_domain)",
     ),
 ]
 
@@ -910,3 +910,11 @@ def test_flood_limits_are_checked(tmp_path: Path) -> None:
     assert error_of(tmp_path, MINIMAL + "[flood]\nupdates = 0\n") == (
         "flood.updates: must be between 1 and 1000000, got 0"
     )
+
+
+def test_calendar_domain_names_this_installation(tmp_path: Path) -> None:
+    assert load(tmp_path, MINIMAL).municipality.calendar_host == "renkum.buurtbot"
+    domain = MINIMAL + 'calendar_domain = "dorpsgesprek.example.nl"\n'
+    assert load(tmp_path, domain).municipality.calendar_host == "dorpsgesprek.example.nl"
+    with pytest.raises(ConfigError, match="calendar_domain"):
+        load(tmp_path, MINIMAL + 'calendar_domain = "a b"\n')

@@ -112,6 +112,16 @@ class Municipality:
     name: str
     timezone: str = "Europe/Amsterdam"
     areas: tuple[Area, ...] = ()
+    calendar_domain: str = ""
+    """Names this installation in calendar files (UIDs); by default made from the name."""
+
+    @property
+    def calendar_host(self) -> str:
+        """The domain of calendar UIDs: configured, or renkum.buurtbot from the name."""
+        if self.calendar_domain:
+            return self.calendar_domain
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "gemeente"
+        return f"{slug}.buurtbot"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -507,7 +517,7 @@ def _parse_municipality(value: Any) -> Municipality:
     if value is None:
         raise ConfigError("municipality: missing; add a [municipality] table with at least a name")
     t = _table(value, "municipality")
-    _check_keys(t, "municipality", ("name", "timezone", "areas"))
+    _check_keys(t, "municipality", ("name", "timezone", "areas", "calendar_domain"))
     name = _name(t.get("name"), "municipality.name")
     timezone = _timezone(t.get("timezone", "Europe/Amsterdam"), "municipality.timezone")
     seen: dict[str, str] = {}
@@ -515,7 +525,10 @@ def _parse_municipality(value: Any) -> Municipality:
         _parse_area(item, f"municipality.areas[{i}]", seen)
         for i, item in enumerate(_array(t.get("areas", []), "municipality.areas"))
     )
-    return Municipality(name=name, timezone=timezone, areas=areas)
+    domain = _str(t.get("calendar_domain", ""), "municipality.calendar_domain").strip()
+    if not re.fullmatch(r"([a-z0-9-]+\.)*[a-z0-9-]*", domain.lower()):
+        raise ConfigError(f"municipality.calendar_domain: expected a domain, got {domain!r}")
+    return Municipality(name=name, timezone=timezone, areas=areas, calendar_domain=domain)
 
 
 def _parse_area(value: Any, path: str, seen: dict[str, str]) -> Area:
