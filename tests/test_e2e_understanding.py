@@ -1,0 +1,74 @@
+"""End to end: what the bot understands of what a resident types, and what it says back."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.runner import BotRunner
+from playground.client import PlaygroundClient
+from storage.models import ThemeStatus
+from tests.conftest import add_theme
+
+NEWS_ANYWHERE = {
+    "nl": "Wil je een berichtje krijgen als er een nieuw thema is in de gemeente?",
+    "en": "Would you like a short message when there is a new theme in the municipality?",
+}
+SKIP = {"nl": "Sla over", "en": "Skip"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_no_village_no_talk_of_your_village(pg: PlaygroundClient, lang: str) -> None:
+    bas = await pg.new_person(first_name="Bas", language_code=lang)
+    await bas.send("/start")
+    await bas.press(SKIP[lang])
+    last = await bas.last_bot_message()
+    assert last.text.startswith(NEWS_ANYWHERE[lang])
+    assert "dorp" not in last.text and "village" not in last.text
+    # Typing instead of tapping asks the same question again, in the same words.
+    await bas.send("hmm")
+    assert (await bas.last_bot_message()).text.startswith(NEWS_ANYWHERE[lang])
+
+
+async def test_with_a_village_the_question_names_it(pg: PlaygroundClient) -> None:
+    anna = await pg.new_person(first_name="Anna", language_code="nl")
+    await anna.send("/start")
+    await anna.press("Renkum")
+    assert "in jouw dorp" in (await anna.last_bot_message()).text
+
+
+CLOSED_NO_EDIT = {
+    "nl": "Dit thema is afgesloten. Je briefje kun je niet meer aanpassen",
+    "en": "This theme is closed. You can no longer change your note",
+}
+EDIT = {"nl": "Pas aan", "en": "Change"}
+BOARD = {"nl": "Bekijk het bord", "en": "See the board"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_a_note_of_a_closed_theme_stays_as_it_is(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    theme = await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna", language_code=lang)
+    await anna.send("/thema")
+    await anna.send("Meer bankjes")
+    await anna.press({"nl": "Wens", "en": "Wish"}[lang])
+    (note,) = await bot.repo.list_notes_by_author(anna.id)
+    await anna.send("/mijn")
+    listing = await anna.last_bot_message()
+    await anna.press_data(f"my:n:{note.id}", listing.message_id, forged=False)
+    card = await anna.last_bot_message()
+    # She asked to change it while the theme was open; then the theme closed.
+    await anna.press(EDIT[lang], message_id=card.message_id)
+    await bot.repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
+    await anna.send("Meer bankjes en een boom")
+    refusal = await anna.last_bot_message()
+    assert refusal.text.startswith(CLOSED_NO_EDIT[lang])
+    assert BOARD[lang] in refusal.button_labels
+    # Pressing "change" again is refused straight away.
+    await anna.press(EDIT[lang], message_id=card.message_id)
+    refusal = await anna.last_bot_message()
+    assert refusal.text.startswith(CLOSED_NO_EDIT[lang])
+    await anna.press(BOARD[lang])
+    (note,) = await bot.repo.list_notes_by_author(anna.id)
+    assert note.text == "Meer bankjes"
