@@ -72,3 +72,44 @@ async def test_a_note_of_a_closed_theme_stays_as_it_is(
     await anna.press(BOARD[lang])
     (note,) = await bot.repo.list_notes_by_author(anna.id)
     assert note.text == "Meer bankjes"
+
+
+TALK = {
+    "nl": ("Wens", "Nee, liever niet", "Voorbeeld", "klaar!", "Dank je wel voor je bijdrage"),
+    "en": ("Wish", "No, thanks", "Example", "Done.", "Thank you for adding to"),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_typing_done_is_pressing_done(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    await add_theme(bot)
+    wish, no_invite, example, done, thanks = TALK[lang]
+    anna = await pg.new_person(first_name="Anna", language_code=lang)
+    await anna.send("/thema")
+    await anna.send("Meer bankjes")
+    await anna.press(wish)
+    await anna.press(no_invite)
+    await anna.send("Een moestuin bij de school")
+    await anna.press(example)
+    await anna.send(done)
+    assert (await anna.last_bot_message()).text.startswith(thanks)
+    notes = await bot.repo.list_notes_by_author(anna.id)
+    assert sorted(n.text for n in notes) == ["Een moestuin bij de school", "Meer bankjes"]
+
+
+SKIP_TYPED = {"nl": "sla over", "en": "SKIP"}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_typing_skip_is_pressing_skip(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    bas = await pg.new_person(first_name="Bas", language_code=lang)
+    await bas.send("/start")
+    await bas.send(SKIP_TYPED[lang])
+    assert (await bas.last_bot_message()).text.startswith(NEWS_ANYWHERE[lang])
+    await bas.send({"nl": "Nee, liever niet", "en": "no thanks"}[lang])
+    resident = await bot.repo.get_resident(bas.id)
+    assert resident is not None and resident.onboarded and resident.village_key is None
