@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 
 from bot.runner import BotRunner
 from playground.client import PlaygroundClient
 from storage.models import ThemeStatus
-from tests.conftest import add_theme
+from tests.conftest import AMBASSADOR_ID, add_theme
+from tests.timeline_support import village_theme
 
 NEWS_ANYWHERE = {
     "nl": "Wil je een berichtje krijgen als er een nieuw thema is in de gemeente?",
@@ -113,3 +116,31 @@ async def test_typing_skip_is_pressing_skip(
     await bas.send({"nl": "Nee, liever niet", "en": "no thanks"}[lang])
     resident = await bot.repo.get_resident(bas.id)
     assert resident is not None and resident.onboarded and resident.village_key is None
+
+
+MOMENT = {
+    "nl": ("Ontmoeting", "Sla over", "Waar: nog niet bekend", "Zet op de tijdlijn"),
+    "en": ("Meeting", "skip", "Where: not known yet", "Put it on the timeline"),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_typing_skip_at_where_leaves_the_place_open(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    kind, skip, where, save = MOMENT[lang]
+    theme = await village_theme(bot)
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID, language_code=lang)
+    await ahmed.send("/moment")
+    await ahmed.press(theme.title)
+    await ahmed.press(kind)
+    await ahmed.send("Moestuin inzaaien")
+    await ahmed.send((date.today() + timedelta(days=10)).strftime("%d-%m-%Y"))
+    await ahmed.send("10:00")
+    await ahmed.send(skip)
+    preview = await ahmed.last_bot_message()
+    assert where in preview.text
+    assert "Sla over" not in preview.text and "skip" not in preview.text.casefold()
+    await ahmed.press(save)
+    (moment,) = await bot.repo.upcoming_moments(datetime.now(UTC), theme_ids=[theme.id])
+    assert moment.place == ""
