@@ -144,3 +144,36 @@ async def test_typing_skip_at_where_leaves_the_place_open(
     await ahmed.press(save)
     (moment,) = await bot.repo.upcoming_moments(datetime.now(UTC), theme_ids=[theme.id])
     assert moment.place == ""
+
+
+CONTACT = {
+    "nl": ("Wens", "Er lijkt een telefoonnummer in je briefje te staan.", "Zo laten", "Weghalen"),
+    "en": ("Wish", "Your note seems to hold a phone number.", "Leave it", "Take it out"),
+}
+PRIVATE = "Bel me op 06-12345678 over de moestuin. Groet, Sanne"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_a_phone_number_is_asked_about_before_the_note_shows(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    theme = await add_theme(bot)
+    wish, asked, keep, take_out = CONTACT[lang]
+    sanne = await pg.new_person(first_name="Sanne", language_code=lang)
+    await sanne.send("/thema")
+    await sanne.send(PRIVATE)
+    await sanne.press(wish)
+    question = await sanne.last_bot_message()
+    assert question.text.startswith(asked)
+    assert question.button_labels == [keep, take_out]
+    assert await bot.repo.list_notes(theme.id) == []
+    await sanne.press(take_out)
+    (note,) = await bot.repo.list_notes_by_author(sanne.id)
+    assert note.text == "Bel me op […] over de moestuin. Groet, Sanne"
+    assert [n.id for n in await bot.repo.list_notes(theme.id)] == [note.id]
+    # Kept as it is, a second note shows with its number.
+    await sanne.send("Of mail: sanne@example.org")
+    await sanne.press(wish)
+    await sanne.press(keep)
+    texts = {n.text for n in await bot.repo.list_notes(theme.id)}
+    assert "Of mail: sanne@example.org" in texts

@@ -30,7 +30,7 @@ from conversations.village_talk.opening import (
     opening_text,
     themes_command,
 )
-from conversations.village_talk.placing import on_quadrant
+from conversations.village_talk.placing import on_keep, on_quadrant, on_strip
 from conversations.village_talk.writing import on_edited, on_message
 
 __all__ = [
@@ -53,6 +53,8 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.DONE: on_done,
     Action.INVITE: on_invite,
     Action.NEWS: on_news,
+    Action.KEEP: on_keep,
+    Action.STRIP: on_strip,
 }
 
 
