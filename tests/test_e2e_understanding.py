@@ -177,3 +177,30 @@ async def test_a_phone_number_is_asked_about_before_the_note_shows(
     await sanne.press(keep)
     texts = {n.text for n in await bot.repo.list_notes(theme.id)}
     assert "Of mail: sanne@example.org" in texts
+
+
+JOIN = {
+    "nl": ("Dit heb ik bij je vorige bericht gezet", "Wens"),
+    "en": ("I added this to your previous message", "Wish"),
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_a_long_message_in_two_parts_is_one_note(
+    pg: PlaygroundClient, bot: BotRunner, lang: str
+) -> None:
+    theme = await add_theme(bot)
+    joined, wish = JOIN[lang]
+    first = ("Een lang verhaal over de moestuin. " * 120)[:4096]
+    second = "En dan nog het einde van het verhaal."
+    sanne = await pg.new_person(first_name="Sanne", language_code=lang)
+    await sanne.send("/thema")
+    await sanne.send(first)
+    await sanne.send(second)
+    replies = [m.text for m in await sanne.bot_messages()]
+    assert any(r.startswith(joined) for r in replies)
+    await sanne.press(wish)
+    (note,) = await bot.repo.list_notes_by_author(sanne.id)
+    assert note.text is not None and note.text.startswith(first.rstrip())
+    assert note.text.endswith(second) and len(note.text) >= 4096 + len(second)
+    assert [n.id for n in await bot.repo.list_notes(theme.id)] == [note.id]
