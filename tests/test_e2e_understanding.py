@@ -204,3 +204,18 @@ async def test_a_long_message_in_two_parts_is_one_note(
     assert note.text is not None and note.text.startswith(first.rstrip())
     assert note.text.endswith(second) and len(note.text) >= 4096 + len(second)
     assert [n.id for n in await bot.repo.list_notes(theme.id)] == [note.id]
+
+
+async def test_a_phone_number_is_asked_about_when_the_place_was_chosen_first(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(bot)
+    sanne = await pg.new_person(first_name="Sanne", language_code="nl")
+    await sanne.send("/thema")
+    await sanne.press("Wens")  # the place first, then the words
+    await sanne.send(PRIVATE)
+    assert (await sanne.last_bot_message()).text.startswith(CONTACT["nl"][1])
+    assert await bot.repo.list_notes(theme.id) == []
+    await sanne.press("Zo laten")
+    (note,) = await bot.repo.list_notes(theme.id)
+    assert note.text == PRIVATE

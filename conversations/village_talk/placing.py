@@ -80,24 +80,32 @@ async def on_quadrant(update: Update, context: BuurtContext, args: list[str]) ->
         at = plain(context.lang, f"quadrant_at.{quadrant.value}")
         await answer(update, plain(context.lang, "talk.already_placed", at=at))
         return
-    kinds = contact_details_in(note.text or "") if note.quadrant is None else []
-    if kinds:
-        # Before the note is shown anywhere, its writer decides about what looks private.
-        await answer(update)
-        lang = context.lang
-        row = [
-            InlineKeyboardButton(
-                plain(lang, key), callback_data=pack(PREFIX, action, note.id, args[1])
-            )
-            for key, action in (
-                ("understanding.keep_as_is", Action.KEEP),
-                ("understanding.take_out", Action.STRIP),
-            )
-        ]
-        text = t(lang, f"understanding.contact_{kinds[0].value}")
-        await edit_or_send(update, context, text, InlineKeyboardMarkup([row]))
+    if note.quadrant is None and await ask_about_contact(update, context, note, quadrant):
         return
     await _place(update, context, note, quadrant, theme)
+
+
+async def ask_about_contact(
+    update: Update, context: BuurtContext, note: Note, quadrant: Quadrant
+) -> bool:
+    """Ask the writer first when the note seems to hold contact details; False when none."""
+    kinds = contact_details_in(note.text or "")
+    if not kinds:
+        return False
+    # Before the note is shown anywhere, its writer decides about what looks private.
+    await answer(update)
+    lang = context.lang
+    code = QUADRANT_CODES.code(quadrant)
+    row = [
+        InlineKeyboardButton(plain(lang, key), callback_data=pack(PREFIX, action, note.id, code))
+        for key, action in (
+            ("understanding.keep_as_is", Action.KEEP),
+            ("understanding.take_out", Action.STRIP),
+        )
+    ]
+    text = t(lang, f"understanding.contact_{kinds[0].value}")
+    await edit_or_send(update, context, text, InlineKeyboardMarkup([row]))
+    return True
 
 
 async def on_keep(update: Update, context: BuurtContext, args: list[str]) -> None:

@@ -16,10 +16,11 @@ from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import t
 from bot.services.flood import Pace
 from bot.village.notes import has_visible_text
+from bot.village.redaction import contact_details_in
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.keyboards import quadrant_pairs
 from conversations.village_talk.opening import current_theme
-from conversations.village_talk.placing import confirm_placed, initial_status
+from conversations.village_talk.placing import ask_about_contact, confirm_placed, initial_status
 from storage.models import NoteKind, NoteStatus, Quadrant, Theme
 
 JOIN_SECONDS = 5
@@ -92,6 +93,9 @@ async def _store_note(
     if pace != Pace.OK and kind != NoteKind.PHOTO:
         # A flood keeps every word but stops asking per note; the resident sorts them later.
         quadrant = None
+    held: Quadrant | None = None
+    if quadrant is not None and kind == NoteKind.TEXT and contact_details_in(text):
+        held, quadrant = quadrant, None  # placed once its writer has said what to do
     status = initial_status(context) if quadrant is not None else NoteStatus.DRAFT
     note = await services.repo.add_note(
         theme_id=theme.id,
@@ -113,6 +117,8 @@ async def _store_note(
         await say(update, context, t(lang, "talk.slow_down"))
         return
     if pace == Pace.QUIET:
+        return
+    if held is not None and await ask_about_contact(update, context, note, held):
         return
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"
