@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.chat.context import BuurtContext
 from bot.chat.replies import say
+from bot.chat.typed_buttons import press_typed
 from bot.core.i18n import t
 from storage.models import ChatState
 
@@ -37,6 +38,8 @@ class StepRouter:
 
     async def route(self, update: Update, context: BuurtContext) -> None:
         """Handle a free message in the chat's current step, or as idle chatter."""
+        if await press_typed(update, context):
+            return
         state = context.state
         handler = self._flows.get(state.flow or "", {}).get(state.step or "")
         await (handler or self._idle)(update, context)
