@@ -214,6 +214,26 @@ class CoreRepository(ABC):
         """Store a note; with a source_update_id already used, return that note instead."""
 
     @abstractmethod
+    async def add_web_note(
+        self, *, theme_id: int, quadrant: Quadrant, text: str, writer: str
+    ) -> Note:
+        """Store a note from the web pages: no author, waiting for a moderator, writer hashed."""
+
+    @abstractmethod
+    async def list_web_notes(self, writer: str) -> list[Note]:
+        """Return the notes written from the browser whose token hashes to writer, newest first."""
+
+    @abstractmethod
+    async def change_web_note(
+        self, note_id: int, writer: str, *, text: str, quadrant: Quadrant
+    ) -> Note | None:
+        """Change a web note of this writer; it waits for a moderator again. None: not theirs."""
+
+    @abstractmethod
+    async def delete_web_notes(self, writer: str, note_id: int | None = None) -> int:
+        """Delete one web note of this writer (or all of them); return how many went."""
+
+    @abstractmethod
     async def get_note(self, note_id: int) -> Note | None: ...
 
     @abstractmethod
