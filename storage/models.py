@@ -113,6 +113,7 @@ class Note:
     created_at: datetime
     updated_at: datetime
     seconds: int | None = None  # a voice note's length; None for words and photos
+    origin: str = "chat"  # "chat", "web" (the public pages) or "in_person"
 
 
 @dataclass(frozen=True, slots=True)

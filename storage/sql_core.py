@@ -126,6 +126,7 @@ def _note(row: Row) -> Note:
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
         seconds=row["seconds"],
+        origin=row["origin"],
     )
 
 
