@@ -230,3 +230,50 @@ async def test_a_body_too_large_is_refused(site: BotRunner, browser: aiohttp.Cli
     data = {"csrf": csrf(page), "text": "x" * 40_000, "quadrant": "wish"}
     status, _ = await send(browser, address + "/briefje", data)
     assert status == 413
+
+
+async def test_public_moments_with_calendar_files_and_tables_as_anonymous_cards(
+    site: BotRunner,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.models import MomentKind
+
+    theme = await add_theme(site)
+    table = await site.repo.create_table(
+        theme_id=theme.id, title="Tafel Groen", initiator_name="Karin", capacity=8, what="Bomen"
+    )
+    soon = datetime.now(UTC) + timedelta(days=3)
+    public = await site.repo.create_moment(
+        theme_id=theme.id,
+        table_id=None,
+        kind=MomentKind.MEETING,
+        title="Avond in het dorpshuis",
+        starts_at=soon,
+        place="Dorpshuis",
+        remind_theme=False,
+        created_by=None,
+        reminders=[],
+    )
+    await site.repo.create_moment(
+        theme_id=theme.id,
+        table_id=table.id,
+        kind=MomentKind.MEETING,
+        title="Tafel bij Karin thuis",
+        starts_at=soon,
+        place="Kerkstraat 4",
+        remind_theme=False,
+        created_by=None,
+        reminders=[],
+    )
+    async with aiohttp.ClientSession() as session:
+        _, page = await open_page(session, url(site, f"/thema/{theme.code}"))
+        assert "Avond in het dorpshuis" in page and "Tafel bij Karin thuis" not in page
+        assert "Kerkstraat 4" not in page
+        assert "Tafel Groen" in page and "Karin" not in page
+        async with session.get(url(site, f"/thema/{theme.code}/moment/{public.id}.ics")) as r:
+            assert r.status == 200 and r.content_type == "text/calendar"
+            assert "Avond in het dorpshuis" in await r.text()
+        async with session.get(url(site, f"/thema/{theme.code}/agenda.ics")) as r:
+            body = await r.text()
+            assert "Avond in het dorpshuis" in body and "Karin" not in body

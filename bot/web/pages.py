@@ -13,12 +13,14 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.core.i18n import LANGUAGES, number, plain, t
+from bot.render.calendar_file import CalendarEntry, calendar_file
 from bot.services import Services
 from bot.village.board import QUADRANT_ORDER, SHOWN
 from bot.village.dates import format_period
+from bot.village.local_time import format_when
 from bot.village.notes import has_visible_text
 from bot.village.redaction import candidates
-from bot.village.visibility import NoteWindow, note_window
+from bot.village.visibility import NoteWindow, Viewer, may_see_moment, may_see_table, note_window
 from bot.web.security import (
     SlidingLimit,
     browser_token,
@@ -29,7 +31,7 @@ from bot.web.security import (
     visitor_address,
     writer_of,
 )
-from storage.models import Note, NoteStatus, Quadrant, Theme, ThemeStatus
+from storage.models import Moment, MomentStatus, Note, NoteStatus, Quadrant, Theme, ThemeStatus
 
 _log = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ MAX_NOTE = 1000
 """The most characters a web note may hold (the form says so too)."""
 PAGE_SIZE = 20
 """Notes per quadrant on one page of a theme's board on the web."""
+PUBLIC = Viewer(user_id=0, places=None)
+"""A visitor of the web pages: sits at no table, so a table's own meetings stay private."""
+MOMENTS = 50
 HONEYPOT = "website"
 """A field people never see or fill in; a bot that fills it is thanked and ignored."""
 
@@ -71,6 +76,8 @@ class Pages:
             web.get("/", self.home),
             web.get("/thema/{code}", self.theme),
             web.post("/thema/{code}/briefje", self.send_note),
+            web.get("/thema/{code}/agenda.ics", self.calendar),
+            web.get("/thema/{code}/moment/{moment}.ics", self.calendar),
             web.post("/briefje/{note}/wijzig", self.change_note),
             web.post("/briefje/{note}/verwijder", self.delete_note),
             web.post("/mijn/wis", self.delete_all),
@@ -209,7 +216,16 @@ class Pages:
                 if n.theme_id == theme.id
             ]
         username = self._bot_username() or "buurtbot"
+        tz = self._config.municipality.tz
         values = {
+            "moments": [
+                (m, format_when(m.starts_at, lang, tz)) for m in await self._public_moments(theme)
+            ],
+            "tables": [
+                table
+                for table in await self._repo.list_tables([theme.id])
+                if may_see_table(table, theme, PUBLIC)
+            ],
             "theme": theme,
             "period": format_period(theme.starts_on, theme.ends_on, lang),
             "quadrants": quadrants,
@@ -225,6 +241,51 @@ class Pages:
             "max_note": MAX_NOTE,
         }
         return self._render(request, "theme.html", values, status=status)
+
+    # -- the timeline's public moments ------------------------------------------------------
+
+    async def _public_moments(self, theme: Theme) -> list[Moment]:
+        tables = {table.id: table for table in await self._repo.list_tables([theme.id])}
+        upcoming = await self._repo.upcoming_moments(
+            self._services.clock.now(), theme_ids=[theme.id], with_tables=True, limit=MOMENTS
+        )
+        return [
+            m
+            for m in upcoming
+            if m.status != MomentStatus.CANCELLED
+            and may_see_moment(m, theme, tables.get(m.table_id or 0), PUBLIC)
+        ]
+
+    async def calendar(self, request: web.Request) -> web.Response:
+        """One public moment, or all of them, as a calendar file."""
+        theme = await self._public_theme(request)
+        lang = self.language(request)
+        moments = await self._public_moments(theme)
+        wanted = request.match_info.get("moment")
+        if wanted is not None:
+            moments = [m for m in moments if str(m.id) == wanted]
+            if not moments:
+                raise web.HTTPNotFound()
+        entries = [
+            CalendarEntry(
+                uid=f"moment-{m.id}@buurtbot",
+                title=m.title,
+                starts_at=m.starts_at,
+                place=m.place,
+                description=" · ".join([plain(lang, f"timeline.kind_{m.kind.value}"), theme.title]),
+                sequence=m.sequence,
+                stamp=m.updated_at,
+            )
+            for m in moments
+        ]
+        name = plain(lang, "timeline.calendar_name", municipality=self._config.municipality.name)
+        data = calendar_file(entries, self._config.municipality.tz, name)
+        filename = f"moment-{wanted}.ics" if wanted else f"tijdlijn-{theme.code}.ics"
+        return web.Response(
+            body=data,
+            content_type="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     # -- writing, changing and deleting a note without an account ----------------------------
 
