@@ -224,6 +224,10 @@ class CoreRepository(ABC):
         """Return the notes written from the browser whose token hashes to writer, newest first."""
 
     @abstractmethod
+    async def count_web_notes(self, theme_id: int) -> int:
+        """Count a theme's notes on the board that were written on the web pages."""
+
+    @abstractmethod
     async def change_web_note(
         self, note_id: int, writer: str, *, text: str, quadrant: Quadrant
     ) -> Note | None:

@@ -713,6 +713,14 @@ class SqlCore(CoreRepository):
         )
         return [_note(row) for row in rows]
 
+    async def count_web_notes(self, theme_id: int) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM notes WHERE theme_id = ? AND origin = 'web'"
+            " AND status = ? AND quadrant IS NOT NULL",
+            (theme_id, NoteStatus.VISIBLE.value),
+        )
+        return 0 if row is None else int(row["n"])
+
     async def change_web_note(
         self, note_id: int, writer: str, *, text: str, quadrant: Quadrant
     ) -> Note | None:

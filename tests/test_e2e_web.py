@@ -12,7 +12,7 @@ import pytest
 from playground.client import PlaygroundClient
 from playground.server import Playground
 from tests.conftest import BotFactory, add_theme
-from tests.staff import moderator, start_bot
+from tests.staff import admin, moderator, start_bot
 from tests.test_web import WEB, csrf, open_page, send, url
 
 
@@ -49,6 +49,13 @@ async def test_a_web_note_is_approved_in_the_chat_and_deleted_from_the_browser(
         assert "Een moestuin bij de school" in theirs
         _, page = await open_page(browser, address)
         assert "Staat op het bord" in page
+
+        # /voortgang counts the web note apart (an admin sees every theme).
+        ada = await admin(pg)
+        await ada.send("/voortgang")
+        await ada.press(theme.title)
+        caption = (await ada.last_bot_message()).caption or ""
+        assert "Daarvan kwam 1 briefje via de website." in caption
 
         (note,) = await runner.repo.list_notes(theme.id)
         status, page = await send(browser, url(runner, f"/briefje/{note.id}/verwijder"), data)

@@ -22,4 +22,5 @@ async def theme_progress(repo: Repository, theme: Theme, now: datetime) -> Progr
         commitments=await repo.count_commitments(theme.id),
         examples=counts[Quadrant.EXAMPLE],
         moments_held=await repo.count_moments_held(theme.id, now),
+        from_web=await repo.count_web_notes(theme.id),
     )

@@ -29,3 +29,5 @@ class Progress:
     commitments: int
     examples: int
     moments_held: int
+    from_web: int = 0
+    """Of the notes on the board, those written on the web pages (counted apart)."""
