@@ -224,6 +224,10 @@ class CoreRepository(ABC):
         """Return the notes written from the browser whose token hashes to writer, newest first."""
 
     @abstractmethod
+    async def board_mark(self, theme_id: int) -> str:
+        """A cheap mark that changes whenever the theme's board changes (the screen's poll)."""
+
+    @abstractmethod
     async def count_web_notes(self, theme_id: int) -> int:
         """Count a theme's notes on the board that were written on the web pages."""
 

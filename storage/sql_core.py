@@ -713,6 +713,18 @@ class SqlCore(CoreRepository):
         )
         return [_note(row) for row in rows]
 
+    async def board_mark(self, theme_id: int) -> str:
+        # Count, newest id and newest change of the visible notes: any approval, hide,
+        # change or delete moves one of them (the notes_page index serves the scan).
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n, MAX(id) AS top, MAX(updated_at) AS changed FROM notes"
+            " WHERE theme_id = ? AND status = ?",
+            (theme_id, NoteStatus.VISIBLE.value),
+        )
+        if row is None:
+            return ""
+        return f"{row['n']}-{row['top'] or 0}-{row['changed'] or ''}"
+
     async def count_web_notes(self, theme_id: int) -> int:
         row = await self._select_one(
             "SELECT COUNT(*) AS n FROM notes WHERE theme_id = ? AND origin = 'web'"

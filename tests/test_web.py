@@ -277,3 +277,31 @@ async def test_public_moments_with_calendar_files_and_tables_as_anonymous_cards(
         async with session.get(url(site, f"/thema/{theme.code}/agenda.ics")) as r:
             body = await r.text()
             assert "Avond in het dorpshuis" in body and "Karin" not in body
+
+
+async def test_the_screens_stream_tells_of_an_approval_within_two_seconds(
+    site: BotRunner,
+) -> None:
+    import asyncio
+    import time
+
+    theme = await add_theme(site)
+    note = await site.repo.add_web_note(
+        theme_id=theme.id, quadrant=Quadrant.WISH, text="Op het scherm", writer="w"
+    )
+    async with aiohttp.ClientSession() as session:
+        status, page = await open_page(session, url(site, f"/thema/{theme.code}/scherm"))
+        assert status == 200 and "Op het scherm" not in page and "/static/screen.js" in page
+        async with session.get(url(site, f"/thema/{theme.code}/qr.svg")) as qr:
+            assert qr.status == 200 and qr.content_type == "image/svg+xml"
+        async with session.get(url(site, f"/thema/{theme.code}/live")) as stream:
+            assert stream.content_type == "text/event-stream"
+            assert await stream.content.readline() == b"retry: 2000\n"
+            await stream.content.readline()
+            started = time.monotonic()
+            await site.repo.set_note_quadrant(note.id, Quadrant.WISH, NoteStatus.VISIBLE)
+            line = await asyncio.wait_for(stream.content.readline(), 2.0)
+            assert line == b"event: board\n"
+            assert time.monotonic() - started < 2.0
+        _, page = await open_page(session, url(site, f"/thema/{theme.code}/scherm"))
+        assert "Op het scherm" in page

@@ -95,6 +95,22 @@ async def test_pages_in_a_real_browser(make_bot: BotFactory, tmp_path: Path) -> 
             pending = await site.repo.list_notes(theme.id, statuses=(NoteStatus.PENDING,))
             assert [n.text for n in pending] == ["Een bank in het park"]
 
+            # The screen view shows it within 2 s of the approval, without a reload, and
+            # loses it when the writer deletes it from the same browser.
+            screen = await browser.new_page()
+            await screen.goto(url(site, f"/thema/{theme.code}/scherm"))
+            await screen.evaluate("window.notReloaded = true")
+            assert await _axe(screen) == []
+            await site.repo.set_note_quadrant(pending[0].id, Quadrant.WISH, NoteStatus.VISIBLE)
+            bank = screen.locator("#board", has_text="Een bank in het park")
+            await bank.wait_for(timeout=2000)
+            assert await screen.evaluate("window.notReloaded") is True
+            async with page.expect_navigation():
+                await page.click(f"[data-note='{pending[0].id}'] button >> text=Verwijderen")
+            await bank.wait_for(state="detached", timeout=2000)
+            assert await screen.evaluate("window.notReloaded") is True
+            await screen.close()
+
             # A too-long note comes back filled in, the error tied to the field.
             await page.fill("#new-text", "b" * 1001)
             await page.check("#new-q-question")

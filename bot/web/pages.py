@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp_jinja2
+import qrcode
+import qrcode.image.svg
 from aiohttp import web
 from markupsafe import Markup
 
@@ -21,6 +23,7 @@ from bot.village.local_time import format_when
 from bot.village.notes import has_visible_text
 from bot.village.redaction import candidates
 from bot.village.visibility import NoteWindow, Viewer, may_see_moment, may_see_table, note_window
+from bot.web.live import BoardWatch
 from bot.web.security import (
     SlidingLimit,
     browser_token,
@@ -42,6 +45,8 @@ PAGE_SIZE = 20
 PUBLIC = Viewer(user_id=0, places=None)
 """A visitor of the web pages: sits at no table, so a table's own meetings stay private."""
 MOMENTS = 50
+SCREEN_NOTES = 6
+"""Notes per quadrant on the TV screen: what large type can show from across a hall."""
 HONEYPOT = "website"
 """A field people never see or fill in; a bot that fills it is thanked and ignored."""
 
@@ -69,6 +74,7 @@ class Pages:
         self._bot_username = bot_username
         seconds = self._web.window_minutes * 60
         self._limit = SlidingLimit(self._web.notes_per_window, seconds)
+        self.watch = BoardWatch(services.repo)
 
     def routes(self) -> list[web.RouteDef]:
         """Every page and form address; none carries personal data."""
@@ -77,6 +83,9 @@ class Pages:
             web.get("/thema/{code}", self.theme),
             web.post("/thema/{code}/briefje", self.send_note),
             web.get("/thema/{code}/agenda.ics", self.calendar),
+            web.get("/thema/{code}/scherm", self.screen),
+            web.get("/thema/{code}/live", self.live),
+            web.get("/thema/{code}/qr.svg", self.qr),
             web.get("/thema/{code}/moment/{moment}.ics", self.calendar),
             web.post("/briefje/{note}/wijzig", self.change_note),
             web.post("/briefje/{note}/verwijder", self.delete_note),
@@ -241,6 +250,47 @@ class Pages:
             "max_note": MAX_NOTE,
         }
         return self._render(request, "theme.html", values, status=status)
+
+    # -- the screen view for a TV -----------------------------------------------------------
+
+    async def screen(self, request: web.Request) -> web.Response:
+        """Full screen, large type, the four quadrants and a big QR code to join."""
+        theme = await self._public_theme(request)
+        lang = self.language(request)
+        quadrants = []
+        for quadrant in QUADRANT_ORDER[:4]:
+            notes = await self._repo.list_notes(
+                theme.id, statuses=SHOWN, quadrant=quadrant, limit=SCREEN_NOTES
+            )
+            quadrants.append(
+                {
+                    "key": quadrant.value,
+                    "name": plain(lang, f"quadrants.{quadrant.value}"),
+                    "notes": notes,
+                }
+            )
+        return self._render(
+            request,
+            "screen.html",
+            {"theme": theme, "quadrants": quadrants, "join_url": self._join_url(theme)},
+        )
+
+    def _join_url(self, theme: Theme) -> str:
+        if self._web.public_url:
+            return f"{self._web.public_url}/thema/{theme.code}"
+        username = self._bot_username() or "buurtbot"
+        return f"https://t.me/{username}?start=t_{theme.code}"
+
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        """The screen's event stream: "board" whenever a moderator changes the board."""
+        theme = await self._public_theme(request)
+        return await self.watch.stream(request, theme.id)
+
+    async def qr(self, request: web.Request) -> web.Response:
+        """The QR code of the theme's page (or its deep link), as SVG from /static's origin."""
+        theme = await self._public_theme(request)
+        image = qrcode.make(self._join_url(theme), image_factory=qrcode.image.svg.SvgPathImage)
+        return web.Response(body=image.to_string(), content_type="image/svg+xml")
 
     # -- the timeline's public moments ------------------------------------------------------
 

@@ -30,7 +30,13 @@ def web_application(services: Services, bot_username: Callable[[], str | None]) 
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
     )
     env.globals["status_keys"] = STATUS_KEYS
-    app.router.add_routes(Pages(services, bot_username).routes())
+    pages = Pages(services, bot_username)
+    app.router.add_routes(pages.routes())
+
+    async def stop_watching(_: web.Application) -> None:
+        await pages.watch.close()
+
+    app.on_shutdown.append(stop_watching)
     app.router.add_static("/static", HERE / "static", append_version=False)
     app.on_response_prepare.append(add_headers)
     return app
