@@ -4,6 +4,7 @@ npm (tests/web/node_modules, installed by .ci/setup). One browser for the whole 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,16 @@ ARGS = [
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-playwright_api = pytest.importorskip("playwright.async_api")
+# On CI (.ci/setup installs both) a missing browser or axe-core is a failure, not a skip:
+# an accessibility check that quietly does not run proves nothing.
+ON_CI = bool(os.environ.get("CI"))
+if ON_CI:
+    import playwright.async_api as playwright_api
+
+    assert CHROMIUM.exists(), "CI needs Debian's chromium (.ci/setup installs it)"
+    assert AXE.exists(), "CI needs axe-core (.ci/setup runs npm ci in tests/web)"
+else:
+    playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() or not AXE.exists(), reason="needs Debian's chromium and axe-core"
 )
