@@ -28,6 +28,7 @@ from storage.models import (
 )
 from storage.moderation_repository import ModerationRepository
 from storage.outbox_repository import OutboxRepository
+from storage.support_repository import SupportRepository
 from storage.tables_repository import TablesRepository
 
 
@@ -251,5 +252,12 @@ class CoreRepository(ABC):
         """Return a theme's notes, newest first."""
 
 
-class Repository(CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, ABC):
+class Repository(
+    CoreRepository,
+    OutboxRepository,
+    ModerationRepository,
+    TablesRepository,
+    SupportRepository,
+    ABC,
+):
     """Everything the flows may ask of storage."""

@@ -181,7 +181,7 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
 
     markdown = files[f"bord-{code}.md"].decode("utf-8")
     assert markdown.startswith("# Samen wonen, jong en oud\n")
-    assert "## Wensen (1)\n\n- Een speeltuin bij de school (2× genoemd)\n" in markdown
+    assert "## Wensen (1)\n\n- Een speeltuin bij de school (gedeeld door 2)\n" in markdown
     assert "## Vragen (1)\n\n- Waarom rijdt de bus niet op zondag?\n" in markdown
     assert "## Voorbeelden (0)\n\n_Nog leeg_\n" in markdown
 

@@ -59,6 +59,7 @@ class StickyNote:
 
     text: str
     kind: str = "text"  # "text" | "photo" | "voice"
+    badge: str = ""  # e.g. "gedeeld door 3", bottom right; empty draws none
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,10 @@ def _draw_note(
         first_width = text_width - marker_width - 12
     line_height = _line_height(size)
     max_lines = (box.height - top - 2) // line_height
+    if note.badge:
+        # How many share this note, in a small dark pill in the corner; the text gives a line.
+        max_lines = max(1, max_lines - 1)
+        _draw_badge(draw, box, note.badge, palette, pad)
     lines, _cut = wrap_text(note.text, False, size, [first_width, text_width], max_lines)
     note_font = font(False, size)
     right_to_left = is_right_to_left(lines)
@@ -210,6 +215,18 @@ def _draw_note(
         y += line_height
     centre = ((box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2)
     paste_with_shadow(canvas, tile, centre, radius=5, tilt=tilt)
+
+
+def _draw_badge(
+    draw: ImageDraw.ImageDraw, box: Box, badge: str, palette: QuadrantPalette, pad: int
+) -> None:
+    badge_font = font(True, _MARKER_SIZE)
+    line = single_line(badge, True, _MARKER_SIZE, box.width - 2 * pad - 16)
+    width = round(badge_font.getlength(line)) + 16
+    height = _MARKER_SIZE + 10
+    x1, y1 = box.width - pad + 6, box.height - 8
+    draw.rounded_rectangle((x1 - width, y1 - height, x1, y1), radius=height // 2, fill=palette.ink)
+    draw.text((x1 - width + 8, y1 - height + 3), line, font=badge_font, fill=palette.note)
 
 
 def _note_grid(shown: int) -> tuple[int, int, int]:

@@ -27,7 +27,7 @@ from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RG
 from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
 from bot.render.text_fit import clean_text
 from bot.render.typeface import PDF_FAMILY
-from bot.village.board import QUADRANT_ORDER, BoardExport
+from bot.village.board import QUADRANT_ORDER, BoardExport, shared_words
 from storage.models import BOARD_QUADRANTS, Quadrant
 
 _MARGIN = 14.0
@@ -60,7 +60,9 @@ def board_picture(board: BoardExport) -> BoardPicture:
         place=board.place,
         notes={
             q.value: [
-                StickyNote(text=note_words(n, lang), kind=n.kind)
+                StickyNote(
+                    text=note_words(n, lang), kind=n.kind, badge=shared_words(lang, n.shared_by)
+                )
                 for n in reversed(board.in_quadrant(q))
             ][:MAX_NOTES_PER_QUADRANT]
             for q in BOARD_QUADRANTS
@@ -167,10 +169,8 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
         pdf.set_font(PDF_FAMILY, "", 11)
         for note in notes:
             words = _text(note_words(note, lang))
-            if note.also_mentioned:
-                words += "  " + _text(
-                    plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
-                )
+            if note.shared_by > 1:
+                words += "  " + _text(plain(lang, "export.also_mentioned", count=note.shared_by))
             lines = pdf.multi_cell(
                 _CONTENT - 6, 5.5, words, align="L", dry_run=True, output="LINES"
             )

@@ -74,10 +74,8 @@ def board_markdown(board: BoardExport) -> str:
             continue
         for note in notes:
             line = f"- {_md(note_words(note, lang))}"
-            if note.also_mentioned:
-                line += " " + _md(
-                    plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
-                )
+            if note.shared_by > 1:
+                line += " " + _md(plain(lang, "export.also_mentioned", count=note.shared_by))
             lines.append(line)
         lines.append("")
     lines.append(f"_{_md(board.footer())}_")
@@ -111,7 +109,17 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-CSV_HEADER = ("number", "quadrant", "quadrant_name", "kind", "text", "date", "also_mentioned")
+CSV_HEADER = (
+    "number",
+    "quadrant",
+    "quadrant_name",
+    "kind",
+    "text",
+    "date",
+    "also_mentioned",
+    "support",
+    "shared_by",
+)
 
 
 def board_csv(board: BoardExport) -> bytes:
@@ -128,6 +136,8 @@ def board_csv(board: BoardExport) -> bytes:
                 note.text,
                 note.date.isoformat(),
                 note.also_mentioned,
+                note.support,
+                note.shared_by,
             )
             for note in board.notes
         ],
@@ -157,6 +167,8 @@ def board_json(board: BoardExport) -> bytes:
                 "text": note.text,
                 "date": note.date.isoformat(),
                 "also_mentioned": note.also_mentioned,
+                "support": note.support,
+                "shared_by": note.shared_by,
             }
             for note in board.notes
         ],

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.services.flood import FloodGate
+from bot.services.similar_notes import SimilarNotes
 from bot.services.workers import Workers
 from storage.repository import Repository
 
@@ -24,6 +25,8 @@ class Services:
     repo: Repository
     clock: Clock = field(default_factory=SystemClock)
     flood: FloodGate = field(init=False)
+    similar: SimilarNotes = field(init=False)
+    """Which notes of a theme say nearly the same (an index per theme, synced with storage)."""
     workers: Workers = field(default_factory=Workers)
     """Started in post_init, once the bot can send; stopped in post_stop, before it closes."""
     intake: Workers = field(default_factory=Workers)
@@ -37,6 +40,7 @@ class Services:
     def __post_init__(self) -> None:
         residents = self.config.residents
         self.flood = FloodGate(residents.flood_messages, residents.flood_seconds, self.clock)
+        self.similar = SimilarNotes(self.repo)
 
     def outbox_changed(self) -> None:
         """Tell the delivery worker that something new is due."""

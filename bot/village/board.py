@@ -2,7 +2,8 @@
 
 Only notes that are visible (let through by a moderator, or needing no review) are on the
 board, in the resident's own words and never with a name or Telegram id. A note a moderator
-marked as saying the same as another counts as "also mentioned" on that one.
+marked as saying the same as another counts as "also mentioned" on that one; with the
+residents who said "ik ook" to it and its writer they make one figure, "gedeeld door N".
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.config import Municipality
-from bot.core.i18n import plain
+from bot.core.i18n import number, plain
 from bot.village.dates import format_period
 from storage.models import Note, NoteStatus, Quadrant, Theme
 
@@ -40,6 +41,22 @@ class ExportNote:
     text: str
     date: date
     also_mentioned: int = 0  # notes a moderator marked as saying the same
+    support: int = 0  # residents who said "ik ook"
+
+    @property
+    def shared_by(self) -> int:
+        """Its writer, everyone who said "ik ook" and every note marked as its duplicate."""
+        return shared_by(self.also_mentioned, self.support)
+
+
+def shared_by(also_mentioned: int, support: int) -> int:
+    """The one figure a board shows of how many share a note ("gedeeld door N")."""
+    return 1 + also_mentioned + support
+
+
+def shared_words(language: str, count: int) -> str:
+    """The words "gedeeld door N" when more than the writer share the note, else nothing."""
+    return plain(language, "support.shared_by", n=number(language, count)) if count > 1 else ""
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,10 @@ class BoardExport:
 
 
 def board_notes(
-    newest_first: Iterable[Note], duplicates: Mapping[int, int], municipality: Municipality
+    newest_first: Iterable[Note],
+    duplicates: Mapping[int, int],
+    municipality: Municipality,
+    support: Mapping[int, int] | None = None,
 ) -> tuple[ExportNote, ...]:
     """The visible notes that sit in a quadrant, oldest first, dated in the local time zone."""
     tz = municipality.tz
@@ -85,6 +105,7 @@ def board_notes(
             text=note.text,
             date=note.created_at.astimezone(tz).date(),
             also_mentioned=duplicates.get(note.id, 0),
+            support=(support or {}).get(note.id, 0),
         )
         for note in reversed(list(newest_first))
         if note.quadrant is not None and note.status in SHOWN

@@ -236,7 +236,8 @@ def words_of(text: str) -> Words:
         if word in _MORE and direction == 0:
             direction = 1
         bare = word.replace("'", "")
-        if word in stop or bare in stop or len(bare) < 2 or bare.isdigit():
+        # Numbers stay (house numbers, "idee 1" and "idee 2"), matched only exactly.
+        if word in stop or bare in stop or (len(bare) < 2 and not bare.isdigit()):
             continue
         surface.append((_stem(bare, lang), word))
     return Words(frozenset(s for s, _ in surface), tuple(surface), negated, direction)
@@ -247,6 +248,8 @@ def stem_similarity(a: str, b: str) -> float:
     """How close two stems are: the same, a typo apart, or one a part of the other's compound."""
     if a == b:
         return 1.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 5:
         allowed = 1 if len(long_) < 9 else 2
@@ -271,12 +274,16 @@ def _close(x: str, y: str, a: Words, b: Words) -> float:
 @lru_cache(maxsize=262144)
 def _typo(a: str, b: str) -> float:
     """0.9 when two written words are a typo apart ("comunity", "community"), else 0."""
-    if min(len(a), len(b)) < 5:
+    if min(len(a), len(b)) < 5 or a.isdigit() or b.isdigit():
         return 0.0
     allowed = 1 if max(len(a), len(b)) < 9 else 2
     if abs(len(a) - len(b)) <= allowed and OSA.distance(a, b, score_cutoff=allowed) <= allowed:
         return 0.9
     return 0.0
+
+
+def _numbers(words: Words) -> frozenset[str]:
+    return frozenset(stem for stem in words.stems if stem.isdigit())
 
 
 def _opposed(a: Words, b: Words) -> bool:
@@ -301,6 +308,9 @@ def score(a: Words, b: Words) -> float:
     inside = max(found_a / len(a.stems), found_b / len(b.stems))
     value = (1 - INSIDE_WEIGHT) * both + INSIDE_WEIGHT * inside
     if a.negated != b.negated or a.direction * b.direction < 0 or _opposed(a, b):
+        value *= 0.5
+    elif _numbers(a) and _numbers(b) and _numbers(a) != _numbers(b):
+        # "Dorpsstraat 12" and "Dorpsstraat 14" are two places, "idee 1" and "idee 2" two ideas.
         value *= 0.5
     return value
 

@@ -21,3 +21,5 @@ class Action(StrEnum):
     DONE = "done"
     INVITE = "inv"
     NEWS = "news"
+    ALIKE_YES = "ay"  # vt:ay:<own note>:<the alike note>
+    ALIKE_NO = "an"  # vt:an:<own note>:<quadrant letter, or - to ask>

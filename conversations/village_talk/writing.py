@@ -15,6 +15,7 @@ from bot.core.i18n import t
 from bot.services.flood import Pace
 from bot.village.notes import has_visible_text
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
+from conversations.village_talk.alike import alike_note, ask
 from conversations.village_talk.keyboards import quadrant_pairs
 from conversations.village_talk.opening import current_theme
 from conversations.village_talk.placing import confirm_placed, initial_status
@@ -76,6 +77,13 @@ async def _store_note(
     if pace != Pace.OK and kind != NoteKind.PHOTO:
         # A flood keeps every word but stops asking per note; the resident sorts them later.
         quadrant = None
+    alike = None
+    if pace == Pace.OK and kind == NoteKind.TEXT:
+        # Before the note goes up: does the board already show it, in someone else's words?
+        alike = await alike_note(update, context, theme, text)
+    meant = quadrant
+    if alike is not None:
+        quadrant = None  # placed only after the answer
     status = initial_status(context) if quadrant is not None else NoteStatus.DRAFT
     note = await services.repo.add_note(
         theme_id=theme.id,
@@ -94,6 +102,9 @@ async def _store_note(
         await say(update, context, t(lang, "talk.slow_down"))
         return
     if pace == Pace.QUIET:
+        return
+    if alike is not None and note.status == NoteStatus.DRAFT and note.quadrant is None:
+        await ask(update, context, note, alike, meant)
         return
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"

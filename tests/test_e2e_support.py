@@ -1,0 +1,128 @@
+"""End to end: "ik ook" on the board, the "lijkt dit op" question while writing, and the one
+figure "gedeeld door N" on the board pages, the picture's caption and the exports; a
+resident's "ik ook" leaves with /vergeet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from bot.runner import BotRunner
+from playground.client import Person, PlaygroundClient
+from tests.conftest import add_theme
+from tests.process import wait_for_text
+from tests.staff import documents, moderator, write_note
+
+
+async def _page(person: Person, button: str = "Lees de briefjes") -> str:
+    await person.send("/bord")
+    await person.press(button)
+    return (await person.last_bot_message()).text or ""
+
+
+async def _board_csv(
+    pg: PlaygroundClient, mo: Person, title: str, code: str
+) -> dict[str, dict[str, str]]:
+    """The board's CSV rows by text, checked to agree with the JSON's figures."""
+    await mo.send("/export")
+    await mo.press(title)
+    mark = await mo.mark()
+    await mo.press("Alles")
+    files = await documents(pg, await mo.bot_messages(after=mark))
+    rows = list(csv.DictReader(io.StringIO(files[f"bord-{code}.csv"].decode("utf-8-sig"))))
+    data = json.loads(files[f"bord-{code}.json"])
+    assert {n["text"]: n["shared_by"] for n in data["notes"]} == {
+        r["text"]: int(r["shared_by"]) for r in rows
+    }
+    return {row["text"]: row for row in rows}
+
+
+async def test_alike_note_asks_then_counts_as_me_too(pg: PlaygroundClient, bot: BotRunner) -> None:
+    theme = await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "Een bankje bij de bushalte", "Wens")
+    # Her own alike note is never asked about.
+    await anna.send("Bankjes bij de bushalte")
+    assert "Lijkt dit op" not in (await anna.last_bot_message()).text
+    await anna.press("Wens")
+
+    bas = await pg.new_person(first_name="Bas")
+    await bas.send("/thema")
+    await bas.send("Meer bankjes bij de bus halte graag")
+    question = await bas.last_bot_message()
+    assert question.text.startswith("Lijkt dit op wat je bedoelt?")
+    assert "„Een bankje bij de bushalte”" in question.text
+    assert question.button_labels == ["Ja, ik ook", "Nee, mijn briefje is anders"]
+    await bas.press("Ja, ik ook")
+    kept = await bas.message(question.message_id)
+    assert "gedeeld door 2" in kept.text and kept.buttons == []
+    await bas.send("/mijn")
+    mine = (await bas.last_bot_message()).text
+    assert "Meer bankjes bij de bus halte graag (telt mee bij een ander briefje)" in mine
+
+    cas = await pg.new_person(first_name="Cas")
+    await cas.send("/bord")
+    caption = (await cas.last_bot_message()).caption or ""
+    assert "Meest gedeeld: „Een bankje bij de bushalte” (gedeeld door 2)" in caption
+    page = await _page(cas)
+    assert "Een bankje bij de bushalte (gedeeld door 2)" in page
+    assert "Meer bankjes bij de bus halte" not in page  # kept in /mijn, not on the board
+    assert "Bas" not in page and str(bas.id) not in page
+
+    mo = await moderator(pg)
+    rows = await _board_csv(pg, mo, theme.title, theme.code)
+    assert rows["Een bankje bij de bushalte"]["shared_by"] == "2"
+    assert rows["Een bankje bij de bushalte"]["support"] == "1"
+    assert "Meer bankjes bij de bus halte graag" not in rows
+
+    await bas.send("/vergeet")
+    await bas.press("Ja, wis alles")
+    await wait_for_text(bas, "Alles is gewist.")
+    assert "gedeeld door" not in await _page(cas)
+    rows = await _board_csv(pg, mo, theme.title, theme.code)
+    assert rows["Een bankje bij de bushalte"]["shared_by"] == "1"
+
+
+async def test_a_different_note_is_placed_as_usual(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "Een speeltuin bij de school", "Wens")
+    bas = await pg.new_person(first_name="Bas")
+    await bas.send("/thema")
+    await bas.send("Speelplek bij de school")
+    assert "„Een speeltuin bij de school”" in (await bas.last_bot_message()).text
+    await bas.press("Nee, mijn briefje is anders")
+    assert (await bas.last_bot_message()).text.endswith("Waar hoort dit bij?")
+    await bas.press("Wens")
+    page = await _page(bas)
+    assert "Speelplek bij de school" in page and "gedeeld door" not in page
+    # Something else entirely asks nothing.
+    await bas.send("/thema")
+    await bas.send("Een markt op zaterdag")
+    assert (await bas.last_bot_message()).text.endswith("Waar hoort dit bij?")
+
+
+async def test_me_too_on_a_board_page_in_english(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "A bench at the bus stop", "Wens")
+    dave = await pg.new_person(first_name="Dave", language_code="en")
+    await write_note(dave, "A market on Saturday", "Wish")
+    page = await _page(dave, "Read the notes")
+    assert "• Wish: A market on Saturday" in page
+    labels = (await dave.last_bot_message()).button_labels
+    assert "Me too: A bench at the bus stop" in labels
+    assert "Me too: A market on Saturday" not in labels  # never his own note
+    await dave.press("Me too: A bench at the bus stop")
+    assert (await dave.callback_answer()).text.startswith("Noted: you too.")  # type: ignore[union-attr]
+    page = (await dave.last_bot_message()).text or ""
+    assert "A bench at the bus stop (shared by 2)" in page
+    await dave.press("Most shared first")
+    page = (await dave.last_bot_message()).text or ""
+    assert "(most shared first)" in page
+    assert page.index("A bench at the bus stop") < page.index("A market on Saturday")
+    await dave.press("✓ Me too: A bench at the bus stop")
+    assert (await dave.callback_answer()).text == "Your “me too” is taken back."  # type: ignore[union-attr]
+    assert "shared by" not in ((await dave.last_bot_message()).text or "")
+    await pg.stats()
