@@ -109,7 +109,9 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
 
     twin = card_for(shown, "Speeltuin bij school")
     await mo.press("Dubbel", message_id=twin.message_id)
-    assert (await mo.callback_answer()).text == "Van welk briefje is dit een dubbele?"  # type: ignore[union-attr]
+    assert (await mo.callback_answer()).text == (  # type: ignore[union-attr]
+        "Van welk briefje is dit een dubbele? De meest gelijke staan bovenaan."
+    )
     await mo.press("Een speeltuin bij de school", message_id=twin.message_id)
     assert "Dubbel van „Een speeltuin bij de school”" in (await mo.message(twin.message_id)).text
 

@@ -10,9 +10,13 @@ import json
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from tests.conftest import add_theme
+from storage.models import NoteKind, NoteStatus, Quadrant
+from tests.conftest import BotFactory, add_theme
 from tests.process import wait_for_text
-from tests.staff import documents, moderator, write_note
+from tests.staff import card_for, cards, documents, moderator, start_bot, write_note
+
+OLD_WRITER = 700_200_001
+OTHER_WORDS = ("markt", "ijsbaan", "bibliotheek", "glasbak", "huisarts", "bloemenwei", "brug")
 
 
 async def _page(person: Person, button: str = "Lees de briefjes") -> str:
@@ -126,3 +130,50 @@ async def test_me_too_on_a_board_page_in_english(pg: PlaygroundClient, bot: BotR
     assert (await dave.callback_answer()).text == "Your “me too” is taken back."  # type: ignore[union-attr]
     assert "shared by" not in ((await dave.last_bot_message()).text or "")
     await pg.stats()
+
+
+async def test_dubbel_offers_the_most_alike_first_and_pages(
+    pg: PlaygroundClient, make_bot: BotFactory
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    theme = await add_theme(runner)
+    await runner.repo.ensure_resident(OLD_WRITER, "nl")
+    others = [f"Een {word} in het dorp" for word in OTHER_WORDS]
+    for text in ["Een speeltuin bij de school", *others]:  # the original is the oldest
+        await runner.repo.add_note(
+            theme_id=theme.id,
+            author_id=OLD_WRITER,
+            kind=NoteKind.TEXT,
+            text=text,
+            file_id=None,
+            quadrant=Quadrant.WISH,
+            status=NoteStatus.VISIBLE,
+            source_update_id=None,
+        )
+    bas = await pg.new_person(first_name="Bas")
+    await bas.send("/thema")
+    await bas.send("Speeltuintje naast de school")
+    await bas.press("Nee, mijn briefje is anders")
+    await bas.press("Wens")
+
+    mo = await moderator(pg)
+    await mo.send("/moderatie")
+    card = card_for(await cards(mo), "Speeltuintje naast de school")
+    await mo.press("Dubbel", message_id=card.message_id)
+    labels = (await mo.message(card.message_id)).button_labels
+    assert "Een speeltuin bij de school" in labels[0]  # not among the 6 newest, yet first
+    assert labels[-2:] == ["Meer ▶", "Terug"]
+    await mo.press("Meer ▶", message_id=card.message_id)
+    labels = (await mo.message(card.message_id)).button_labels
+    assert labels[-2:] == ["◀ Terug", "Terug"]
+    shown = labels[:-2]
+    # Every other note is reachable: the second page holds the oldest of the rest.
+    assert any(OTHER_WORDS[0] in label for label in shown)
+    await mo.press("◀ Terug", message_id=card.message_id)
+    first = (await mo.message(card.message_id)).button_labels[0]
+    await mo.press(first, message_id=card.message_id)
+    assert "Dubbel van „Een speeltuin bij de school”" in (await mo.message(card.message_id)).text
+    assert "Een speeltuin bij de school" not in await _page(bas)  # the oldest: page 2
+    await bas.press("Meest gedeeld eerst")
+    page = (await bas.last_bot_message()).text or ""
+    assert page.split("\n")[1] == "• Wens: Een speeltuin bij de school (gedeeld door 2)"

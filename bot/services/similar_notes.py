@@ -80,8 +80,7 @@ class SimilarNotes:
         return [match.note_id for match in theme.index.ranked(text, exclude=exclude)]
 
     async def groups(self, theme_id: int) -> list[Group]:
-        """The board's notes in groups of alike ones, largest first (photos without words and
-        voice notes each stand alone)."""
+        """The board's notes in groups of alike ones, largest first; voice notes stand alone."""
         theme = await self._synced(theme_id)
         groups = theme.index.groups()
         alone = sorted(set(theme.authors) - {n for g in groups for n in g.note_ids})
