@@ -5,7 +5,8 @@
 Reads ``tests/data/similar_pairs.tsv`` (pairs of short village notes, labelled 1 when they
 say the same), prints precision and recall at the chosen threshold per language and for a
 few thresholds around it; then builds a theme of ``--notes`` notes from village words and
-times one "lijkt dit op" question per new note (median with spread, and the load average).
+times one "lijkt dit op" question per new note (median with spread, and the load average)
+and the grouping of the whole theme (/voortgang's groups, the exports).
 """
 
 from __future__ import annotations
@@ -96,12 +97,16 @@ def cost(notes: int, repeat: int) -> None:
         for text in questions:
             index.similar(text)
         per_note.append((time.perf_counter() - started) / len(questions) * 1000)
+    started = time.perf_counter()
+    groups = index.groups()
+    grouped = time.perf_counter() - started
     load = os.getloadavg()
     print(
         f"theme of {notes:,} notes: index built in {built:.2f} s; one question "
         f"median {statistics.median(per_note):.2f} ms "
         f"(min {min(per_note):.2f}, max {max(per_note):.2f}, {repeat} runs of "
-        f"{len(questions)} notes); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+        f"{len(questions)} notes); grouping the theme {grouped:.2f} s ({len(groups):,} groups); "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
 
 

@@ -10,12 +10,19 @@ import json
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from storage.models import NoteKind, NoteStatus, Quadrant
-from tests.conftest import BotFactory, add_theme
+from storage.models import NoteKind, NoteStatus, PlaceKind, PlaceRef, Quadrant
+from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
-from tests.staff import card_for, cards, documents, moderator, start_bot, write_note
+from tests.staff import card_for, cards, documents, moderator, staff, start_bot, write_note
 
 OLD_WRITER = 700_200_001
+GROUPED_NOTES = (
+    "Een speeltuin bij de school",
+    "Betere verlichting op het fietspad",
+    "Speelplek bij de school",
+    "Een markt op zaterdag",
+    "Straatverlichting langs het fietspad",
+)
 OTHER_WORDS = ("markt", "ijsbaan", "bibliotheek", "glasbak", "huisarts", "bloemenwei", "brug")
 
 
@@ -177,3 +184,52 @@ async def test_dubbel_offers_the_most_alike_first_and_pages(
     await bas.press("Meest gedeeld eerst")
     page = (await bas.last_bot_message()).text or ""
     assert page.split("\n")[1] == "• Wens: Een speeltuin bij de school (gedeeld door 2)"
+
+
+async def test_voortgang_and_exports_group_alike_notes(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    theme = await add_theme(bot, place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"))
+    writers = [await pg.new_person(first_name=f"Buur{i}") for i in range(5)]
+    for writer, text in zip(writers, GROUPED_NOTES, strict=True):
+        await writer.send("/thema")
+        await writer.send(text)
+        if "Lijkt dit op" in (await writer.last_bot_message()).text:
+            await writer.press("Nee, mijn briefje is anders")
+        await writer.press("Wens")
+
+    ahmed = await staff(pg, "Ahmed", AMBASSADOR_ID)
+    await ahmed.send("/voortgang")
+    await ahmed.press(theme.title)
+    assert (await ahmed.last_bot_message()).caption  # the chart stays what it was
+    await ahmed.press("Briefjes die op elkaar lijken")
+    text = (await ahmed.last_bot_message()).text
+    assert text.startswith("Briefjes die op elkaar lijken\n\n")
+    blocks = text.split("\n\n")[1:]
+    # Largest first (ties: the oldest first), each with every note; then the one like no other.
+    assert blocks[0] == (
+        "school · speeltuin: 2 briefjes\n  • Een speeltuin bij de school"
+        "\n  • Speelplek bij de school"
+    )
+    assert blocks[1].endswith(
+        ": 2 briefjes\n  • Betere verlichting op het fietspad"
+        "\n  • Straatverlichting langs het fietspad"
+    )
+    assert blocks[2] == "Nog 1 briefje lijkt op geen ander."
+    # The same again gives the same groups.
+    await ahmed.press("Briefjes die op elkaar lijken")
+    assert (await ahmed.last_bot_message()).text == text
+
+    await ahmed.send("/export")
+    await ahmed.press(theme.title)
+    mark = await ahmed.mark()
+    await ahmed.press("Alles")
+    files = await documents(pg, await ahmed.bot_messages(after=mark))
+    rows = list(csv.DictReader(io.StringIO(files[f"bord-{theme.code}.csv"].decode("utf-8-sig"))))
+    group = {row["text"]: row["group"] for row in rows}
+    assert group["Een speeltuin bij de school"] == group["Speelplek bij de school"] == "1"
+    assert group["Straatverlichting langs het fietspad"] == "2"
+    data = json.loads(files[f"bord-{theme.code}.json"])
+    assert [len(g["notes"]) for g in data["groups"]] == [2, 2, 1]
+    markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
+    assert "## Groepen\n\n### " in markdown and ": 2 briefjes\n\n- Een speeltuin" in markdown

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.i18n import plain
-from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote, NoteGroup
 from storage.models import Quadrant
 
 
@@ -78,8 +78,34 @@ def board_markdown(board: BoardExport) -> str:
                 line += " " + _md(plain(lang, "export.also_mentioned", count=note.shared_by))
             lines.append(line)
         lines.append("")
+    lines += groups_markdown(board)
     lines.append(f"_{_md(board.footer())}_")
     return "\n".join(lines) + "\n"
+
+
+def group_label(group: NoteGroup, lang: str) -> str:
+    """A group's shared words, or what to say when there are none."""
+    return " · ".join(group.label) if group.label else plain(lang, "groups.no_label")
+
+
+def groups_markdown(board: BoardExport) -> list[str]:
+    """The groups of alike notes, largest first, each with every note in it."""
+    lang = board.language
+    together = [group for group in board.groups if len(group.notes) > 1]
+    if not together:
+        return []
+    lines = [f"## {plain(lang, 'groups.export_title')}", ""]
+    for group in together:
+        heading = plain(
+            lang, "groups.group", label=group_label(group, lang), count=len(group.notes)
+        )
+        lines += [f"### {_md(heading)}", ""]
+        lines += [f"- {_md(note_words(note, lang))}" for note in group.notes]
+        lines.append("")
+    alone = len(board.groups) - len(together)
+    if alone:
+        lines += [_md(plain(lang, "groups.alone", count=alone)), ""]
+    return lines
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,12 +145,19 @@ CSV_HEADER = (
     "also_mentioned",
     "support",
     "shared_by",
+    "group",
+    "group_label",
 )
 
 
 def board_csv(board: BoardExport) -> bytes:
-    """One row per note, oldest first."""
+    """One row per note, oldest first, with its group (numbered largest first)."""
     lang = board.language
+    group_of = {
+        note.number: (number, group_label(group, lang) if len(group.notes) > 1 else "")
+        for number, group in enumerate(board.groups, start=1)
+        for note in group.notes
+    }
     return _csv(
         CSV_HEADER,
         [
@@ -138,6 +171,7 @@ def board_csv(board: BoardExport) -> bytes:
                 note.also_mentioned,
                 note.support,
                 note.shared_by,
+                *group_of[note.number],
             )
             for note in board.notes
         ],
@@ -159,6 +193,10 @@ def board_json(board: BoardExport) -> bytes:
         "municipality": board.municipality,
         "exported_at": board.exported_at.isoformat(),
         "counts": {q.value: len(board.in_quadrant(q)) for q in QUADRANT_ORDER},
+        "groups": [
+            {"label": list(group.label), "notes": [note.number for note in group.notes]}
+            for group in board.groups
+        ],
         "notes": [
             {
                 "number": note.number,

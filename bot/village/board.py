@@ -8,13 +8,15 @@ residents who said "ik ook" to it and its writer they make one figure, "gedeeld 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from bot.core.config import Municipality
 from bot.core.i18n import number, plain
 from bot.village.dates import format_period
+from bot.village.similarity import group_notes
 from storage.models import Note, NoteStatus, Quadrant, Theme
 
 SHOWN: tuple[NoteStatus, ...] = (NoteStatus.VISIBLE,)
@@ -60,6 +62,30 @@ def shared_words(language: str, count: int) -> str:
 
 
 @dataclass(frozen=True)
+class NoteGroup:
+    """Notes that say nearly the same, labelled by the words they share; never without them."""
+
+    label: tuple[str, ...]  # empty for a note alone
+    notes: tuple[ExportNote, ...]  # oldest first
+
+
+def note_groups(notes: Sequence[ExportNote]) -> tuple[NoteGroup, ...]:
+    """Every note in exactly one group, largest group first; the same notes, the same groups."""
+    by_number = {note.number: note for note in notes}
+    comparable = [(n.number, n.text) for n in notes if n.kind != "voice" and n.text.strip()]
+    groups = [
+        NoteGroup(
+            group.label if len(group.note_ids) > 1 else (),
+            tuple(by_number[i] for i in group.note_ids),
+        )
+        for group in group_notes(comparable)
+    ]
+    grouped = {note.number for group in groups for note in group.notes}
+    groups += [NoteGroup((), (note,)) for note in notes if note.number not in grouped]
+    return tuple(groups)
+
+
+@dataclass(frozen=True)
 class BoardExport:
     """A theme's board as a whole, for every file and picture made of it."""
 
@@ -74,6 +100,11 @@ class BoardExport:
     exported_at: datetime
     language: str
     notes: tuple[ExportNote, ...]  # oldest first
+
+    @cached_property
+    def groups(self) -> tuple[NoteGroup, ...]:
+        """The notes grouped by what they say (bot/village/similarity.py), largest first."""
+        return note_groups(self.notes)
 
     def in_quadrant(self, quadrant: Quadrant) -> list[ExportNote]:
         """The board's notes of one quadrant, oldest first."""

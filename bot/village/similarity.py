@@ -19,8 +19,8 @@ import heapq
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
@@ -168,13 +168,11 @@ class Words:
     surface: tuple[tuple[str, str], ...]  # (stem, the word as written), in order
     negated: bool  # says "geen", "niet", "not"
     direction: int = 0  # -1 asks for less ("minder"), 1 for more ("meer"), 0 neither
+    forms: Mapping[str, str] = field(default_factory=dict)  # stem -> first word written
 
     def written(self, stem: str) -> str:
         """The first word of the note that became this stem."""
-        for known, word in self.surface:
-            if known == stem:
-                return word.replace("'", "")
-        return stem
+        return self.forms.get(stem, stem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +238,10 @@ def words_of(text: str) -> Words:
         if word in stop or bare in stop or (len(bare) < 2 and not bare.isdigit()):
             continue
         surface.append((_stem(bare, lang), word))
-    return Words(frozenset(s for s, _ in surface), tuple(surface), negated, direction)
+    forms: dict[str, str] = {}
+    for stem, word in surface:
+        forms.setdefault(stem, word.replace("'", ""))
+    return Words(frozenset(forms), tuple(surface), negated, direction, forms)
 
 
 @lru_cache(maxsize=262144)
@@ -280,6 +281,13 @@ def _typo(a: str, b: str) -> float:
     if abs(len(a) - len(b)) <= allowed and OSA.distance(a, b, score_cutoff=allowed) <= allowed:
         return 0.9
     return 0.0
+
+
+def _bound(a: Words, b: Words, found: float) -> float:
+    """The most score() can give two notes whose stems found each other at most this much."""
+    both = (min(found, len(a.stems)) + min(found, len(b.stems))) / (len(a.stems) + len(b.stems))
+    inside = min(1.0, found / min(len(a.stems), len(b.stems)))
+    return (1 - INSIDE_WEIGHT) * both + INSIDE_WEIGHT * inside
 
 
 def _numbers(words: Words) -> frozenset[str]:
@@ -417,7 +425,11 @@ class ThemeIndex:
         for note_id in exclude:
             rough.pop(note_id, None)
         best = heapq.nsmallest(_CANDIDATES, rough.items(), key=lambda item: (-item[1], item[0]))
-        scored = [Match(note_id, score(words, self._words[note_id])) for note_id, _ in best]
+        scored = [
+            Match(note_id, score(words, self._words[note_id]))
+            for note_id, found in best
+            if _bound(words, self._words[note_id], found) >= threshold
+        ]
         kept = [m for m in scored if m.score >= threshold]
         kept.sort(key=lambda m: (-m.score, m.note_id))
         return kept[:limit]
