@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from storage.models import Note
-from storage.sql_core import SqlCore, _note, _placeholders
+from storage.sql_core import SqlCore, _note, _placeholders, _ts
 from storage.support_repository import SupportRepository
 
 # Run by erase_resident before the core's steps: a resident's "ik ook" goes, the count drops.
@@ -108,20 +109,11 @@ class SqlSupport(SqlCore, SupportRepository):
         )
         return [_note(row) for row in rows]
 
-    async def board_marks(self, theme_id: int) -> tuple[int, str]:
-        row = await self._select_one(
-            "SELECT COUNT(*) AS n, MAX(updated_at) AS changed FROM notes"
-            " WHERE theme_id = ? AND status = 'visible'",
-            (theme_id,),
-        )
-        if row is None:
-            return 0, ""
-        return int(row["n"]), str(row["changed"] or "")
-
-    async def visible_notes_since(self, theme_id: int, changed_after: str) -> list[Note]:
+    async def notes_changed_since(self, theme_id: int, since: datetime | None) -> list[Note]:
+        # At or after: two changes may share a timestamp (a manual clock, a fast replica);
+        # reading the last one again is harmless. notes_changed_idx makes it one index range.
         rows = await self._select(
-            "SELECT * FROM notes WHERE theme_id = ? AND status = 'visible' AND updated_at > ?"
-            " ORDER BY id",
-            (theme_id, changed_after),
+            "SELECT * FROM notes WHERE theme_id = ? AND updated_at >= ? ORDER BY id",
+            (theme_id, "" if since is None else _ts(since)),
         )
         return [_note(row) for row in rows]

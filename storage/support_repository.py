@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from datetime import datetime
 
 from storage.models import Note
 
@@ -37,9 +38,5 @@ class SupportRepository(ABC):
         """A theme's visible notes, the most shared first ("ik ook" and duplicates), then newest."""
 
     @abstractmethod
-    async def board_marks(self, theme_id: int) -> tuple[int, str]:
-        """How many visible notes the theme has and when the last one changed (for caches)."""
-
-    @abstractmethod
-    async def visible_notes_since(self, theme_id: int, changed_after: str) -> list[Note]:
-        """The theme's visible notes changed after a mark of board_marks()."""
+    async def notes_changed_since(self, theme_id: int, since: datetime | None) -> list[Note]:
+        """The theme's notes (any status) changed at or after a time (all of them for None)."""

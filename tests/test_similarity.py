@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench.similarity import load_pairs, quality
 from bot.village.similarity import THRESHOLD, ThemeIndex, group_notes, similar
 
@@ -58,3 +60,53 @@ def test_groups_are_deterministic_and_largest_first() -> None:
     assert groups == group_notes(list(reversed(notes)))
     assert [g.note_ids for g in groups] == [(1, 3, 4), (2, 5), (6,)]
     assert "school" in groups[0].label
+
+
+async def test_the_index_in_memory_follows_storage(tmp_path: Path) -> None:
+    """A note hidden, changed or added elsewhere (another replica) is seen at the next question."""
+    from bot.services.similar_notes import SimilarNotes
+    from storage.models import MUNICIPALITY, NoteKind, NoteStatus, Quadrant, ThemeStatus
+    from tests.backends import new_repository
+
+    repo = new_repository(tmp_path / "bot.sqlite3")
+    await repo.open()
+    try:
+        await repo.ensure_resident(1, "nl")
+        await repo.ensure_resident(2, "nl")
+        theme = await repo.create_theme(
+            title="Groen",
+            invitation="",
+            question="",
+            place=MUNICIPALITY,
+            status=ThemeStatus.ACTIVE,
+            starts_on=None,
+            ends_on=None,
+        )
+        similar = SimilarNotes(repo)
+
+        async def add(author: int, text: str, status: NoteStatus) -> int:
+            note = await repo.add_note(
+                theme_id=theme.id,
+                author_id=author,
+                kind=NoteKind.TEXT,
+                text=text,
+                file_id=None,
+                quadrant=Quadrant.WISH,
+                status=status,
+                source_update_id=None,
+            )
+            return note.id
+
+        bench = await add(1, "Een bankje bij de kerk", NoteStatus.VISIBLE)
+        await add(1, "Een speeltuin bij de school", NoteStatus.PENDING)
+        assert (await similar.alike(theme.id, "bankjes bij de kerk", writer=2)) is not None
+        assert await similar.alike(theme.id, "bankjes bij de kerk", writer=1) is None  # own
+        assert await similar.alike(theme.id, "speeltuin bij de school", writer=2) is None
+        await repo.set_note_quadrant(bench, Quadrant.WISH, NoteStatus.HIDDEN)
+        assert await similar.alike(theme.id, "bankjes bij de kerk", writer=2) is None
+        await repo.set_note_text(bench, "Een markt op zaterdag")
+        await repo.set_note_quadrant(bench, Quadrant.WISH, NoteStatus.VISIBLE)
+        found = await similar.alike(theme.id, "markt op zaterdag", writer=2)
+        assert found is not None and found.note_id == bench
+    finally:
+        await repo.close()

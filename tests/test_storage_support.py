@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -114,11 +114,13 @@ async def test_erasure_drops_support_and_own_note_takes_its_support(repo: SqlRep
     assert await repo.support_counts(theme.id) == {}
 
 
-async def test_board_marks_follow_changes(repo: SqlRepository) -> None:
+async def test_what_changed_since(repo: SqlRepository) -> None:
     theme = await _theme(repo)
-    assert await repo.board_marks(theme.id) == (0, "")
+    assert await repo.notes_changed_since(theme.id, None) == []
     note = await _note(repo, theme, WRITER, "Een bankje", NoteStatus.VISIBLE)
-    count, changed = await repo.board_marks(theme.id)
-    assert count == 1
-    assert [n.id for n in await repo.visible_notes_since(theme.id, "")] == [note.id]
-    assert await repo.visible_notes_since(theme.id, changed) == []
+    assert [n.id for n in await repo.notes_changed_since(theme.id, None)] == [note.id]
+    # At the same time (this repository's clock stands still) a change is still seen.
+    await repo.set_note_quadrant(note.id, Quadrant.QUESTION, NoteStatus.HIDDEN)
+    changed = await repo.notes_changed_since(theme.id, note.updated_at)
+    assert [n.status for n in changed] == [NoteStatus.HIDDEN]
+    assert await repo.notes_changed_since(theme.id, note.updated_at + timedelta(seconds=1)) == []

@@ -1,9 +1,10 @@
 """The notes of a theme that say nearly the same, kept in memory per theme and synced with storage.
 
-The database stays the truth: before each question the index compares the board's marks (how
-many visible notes, when the last changed) with what it holds, adds what changed since, and
-is rebuilt only when a note left the board. So a restart, a second replica or a moderator's
-decision elsewhere never leaves it behind, and a question costs a few milliseconds.
+The database stays the truth: before each question the index reads the theme's notes changed
+since the last change it saw (one index range, usually a note or two): visible ones go in,
+any other (hidden, waiting, moved back to draft) goes out. So a restart, a second replica or
+a moderator's decision elsewhere never leaves it behind. A deleted note changes nothing it
+could see; it may linger in the index, and callers read a note before they show it.
 """
 
 from __future__ import annotations
@@ -11,19 +12,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.village.similarity import Group, Match, ThemeIndex
-from storage.models import Note, NoteKind
+from storage.models import Note, NoteKind, NoteStatus
 from storage.repository import Repository
 
-LIST_ALL = 1_000_000  # a theme's visible notes, read whole when the index is rebuilt
+LIST_ALL = 1_000_000  # "all of a theme's notes" for list_notes()
 
 
 @dataclass
 class _Theme:
     index: ThemeIndex = field(default_factory=ThemeIndex)
     authors: dict[int, int | None] = field(default_factory=dict)
-    marks: tuple[int, str] = (0, "")
+    changed: datetime | None = None  # the last change read; None: never read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -44,24 +46,19 @@ class SimilarNotes:
     async def _synced(self, theme_id: int) -> _Theme:
         theme = self._themes.setdefault(theme_id, _Theme())
         async with theme.lock:
-            marks = await self._repo.board_marks(theme_id)
-            if marks == theme.marks:
-                return theme
-            changed = await self._repo.visible_notes_since(theme_id, theme.marks[1])
-            for note in changed:
+            for note in await self._repo.notes_changed_since(theme_id, theme.changed):
                 self._put(theme, note)
-            if len(theme.authors) != marks[0]:
-                # A note left the board (hidden, deleted, back in the queue): read it whole.
-                theme.index, theme.authors = ThemeIndex(), {}
-                for note in await self._repo.list_notes(theme_id, limit=LIST_ALL):
-                    self._put(theme, note)
-            theme.marks = marks
+                if theme.changed is None or note.updated_at > theme.changed:
+                    theme.changed = note.updated_at
         return theme
 
     @staticmethod
     def _put(theme: _Theme, note: Note) -> None:
-        theme.authors[note.id] = note.author_id
-        text = _words(note)
+        text = _words(note) if note.status == NoteStatus.VISIBLE else None
+        if text is None:
+            theme.authors.pop(note.id, None)
+        else:
+            theme.authors[note.id] = note.author_id
         if text is None:
             theme.index.remove(note.id)
         else:
@@ -80,8 +77,6 @@ class SimilarNotes:
         return [match.note_id for match in theme.index.ranked(text, exclude=exclude)]
 
     async def groups(self, theme_id: int) -> list[Group]:
-        """The board's notes in groups of alike ones, largest first; voice notes stand alone."""
+        """The board's notes with words in groups of alike ones, largest first."""
         theme = await self._synced(theme_id)
-        groups = theme.index.groups()
-        alone = sorted(set(theme.authors) - {n for g in groups for n in g.note_ids})
-        return [*groups, *(Group((), (note_id,)) for note_id in alone)]
+        return theme.index.groups()

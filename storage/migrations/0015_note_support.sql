@@ -21,3 +21,7 @@ CREATE UNIQUE INDEX note_support_browser_idx ON note_support (note_id, browser_h
 CREATE INDEX note_support_supporter_idx ON note_support (supporter_id);
 
 CREATE INDEX note_support_via_idx ON note_support (via_note_id);
+
+-- A theme's notes changed since a time, as one index range: the similar-notes index in
+-- memory (bot/services/similar_notes.py) asks before every question.
+CREATE INDEX notes_changed_idx ON notes (theme_id, updated_at);
