@@ -136,7 +136,8 @@ async def test_me_too_on_a_board_page_in_english(pg: PlaygroundClient, bot: BotR
     await dave.press("✓ Me too: A bench at the bus stop")
     assert (await dave.callback_answer()).text == "Your “me too” is taken back."  # type: ignore[union-attr]
     assert "shared by" not in ((await dave.last_bot_message()).text or "")
-    await pg.stats()
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions  # nothing Telegram would refuse
 
 
 async def test_dubbel_offers_the_most_alike_first_and_pages(
@@ -233,3 +234,46 @@ async def test_voortgang_and_exports_group_alike_notes(
     assert [len(g["notes"]) for g in data["groups"]] == [2, 2, 1]
     markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
     assert "## Groepen\n\n### " in markdown and ": 2 briefjes\n\n- Een speeltuin" in markdown
+
+
+async def test_alike_question_in_english(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "More benches in the park", "Wens")
+    await write_note(anna, "A playground near the school", "Wens")
+    dave = await pg.new_person(first_name="Dave", language_code="en")
+    await dave.send("/thema")
+    await dave.send("Extra benches in the park please")
+    question = await dave.last_bot_message()
+    assert question.text.startswith("Is this what you mean?\n“More benches in the park”")
+    assert question.button_labels == ["Yes, me too", "No, my note is different"]
+    await dave.press("Yes, me too")
+    assert "that note is now shared by 2" in (await dave.message(question.message_id)).text
+    await dave.send("A play area next to the school")
+    await dave.press("No, my note is different")
+    assert (await dave.last_bot_message()).text.endswith("Where does this belong?")
+    await dave.press("Wish")
+    page = await _page(dave, "Read the notes")
+    assert "More benches in the park (shared by 2)" in page
+    assert "A play area next to the school" in page
+    stats = await pg.stats()
+    assert stats.errors_4xx == 0, stats.error_descriptions
+
+
+async def test_no_places_a_note_where_it_was_meant(pg: PlaygroundClient, bot: BotRunner) -> None:
+    await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "Een bankje bij de kerk", "Wens")
+    bas = await pg.new_person(first_name="Bas")
+    await bas.send("/thema")
+    await bas.press("Vraag")  # chosen before writing
+    await bas.send("Bankjes bij de kerk?")
+    assert (await bas.last_bot_message()).text.startswith("Lijkt dit op wat je bedoelt?")
+    await bas.press("Nee, mijn briefje is anders")
+    notes = await bot.repo.list_notes_by_author(bas.id)
+    assert [(n.quadrant, n.status) for n in notes] == [(Quadrant.QUESTION, NoteStatus.VISIBLE)]
+    # A "Ja" sent after the answer (a stale or forged button) changes nothing.
+    (original,) = await bot.repo.list_notes_by_author(anna.id)
+    question = (await bas.bot_messages())[-1]
+    await bas.press_data(f"vt:ay:{notes[0].id}:{original.id}", question.message_id)
+    assert await bot.repo.support_counts(original.theme_id) == {}
