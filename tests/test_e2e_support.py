@@ -7,9 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
+
+import pytest
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
+from playground.server import Playground
 from storage.models import NoteKind, NoteStatus, PlaceKind, PlaceRef, Quadrant
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
@@ -24,6 +28,13 @@ GROUPED_NOTES = (
     "Straatverlichting langs het fietspad",
 )
 OTHER_WORDS = ("markt", "ijsbaan", "bibliotheek", "glasbak", "huisarts", "bloemenwei", "brug")
+
+
+@pytest.fixture
+async def bare(playground: Playground) -> AsyncIterator[PlaygroundClient]:
+    """A client without the default bot, for a test that starts its own (one poller only)."""
+    async with PlaygroundClient(playground.url) as client:
+        yield client
 
 
 async def _page(person: Person, button: str = "Lees de briefjes") -> str:
@@ -141,8 +152,9 @@ async def test_me_too_on_a_board_page_in_english(pg: PlaygroundClient, bot: BotR
 
 
 async def test_dubbel_offers_the_most_alike_first_and_pages(
-    pg: PlaygroundClient, make_bot: BotFactory
+    bare: PlaygroundClient, make_bot: BotFactory
 ) -> None:
+    pg = bare
     runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
     theme = await add_theme(runner)
     await runner.repo.ensure_resident(OLD_WRITER, "nl")
