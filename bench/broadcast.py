@@ -58,6 +58,12 @@ async def _prepare(database: Path, residents: int) -> None:
             " created_at, last_seen_at) VALUES (?, 'nl', 'doorwerth', 1, 1, ?, ?)",
             ((FIRST_RESIDENT + i, now, now) for i in range(residents)),
         )
+        # A message to a place reaches only who asked for news (bot/village/audience.py).
+        db.executemany(
+            "INSERT INTO consents (user_id, purpose, granted, updated_at)"
+            " VALUES (?, 'theme_news', 1, ?)",
+            ((FIRST_RESIDENT + i, now) for i in range(residents)),
+        )
 
 
 async def _last_says(pg: Playground, uid: int, start: str, timeout: float = 60) -> None:  # noqa: ASYNC109

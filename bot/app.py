@@ -31,9 +31,12 @@ from bot.ordering import ChatOrderedProcessor
 from bot.services import Services
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestWorker
+from bot.services.housekeeping import HousekeepingWorker
+from bot.services.metrics import Metrics
 from bot.services.scheduler import WakeScheduler
+from bot.services.square import forget_in_person_contacts
 from bot.services.workers import Workers
-from bot.transport import make_requests
+from bot.transport import CountingRequest, make_requests
 from bot.village.access import roles_of, use_grants
 from conversations import (
     board,
@@ -46,6 +49,7 @@ from conversations import (
     privacy,
     reminders,
     roles,
+    square,
     tables,
     theme_tools,
     themes,
@@ -99,11 +103,17 @@ def build_application(
     if request is None:
         request, default_updates = make_requests()
         get_updates_request = get_updates_request or default_updates
-    builder = builder.request(request)
+    metrics = Metrics()
+    builder = builder.request(CountingRequest(request, metrics.api_call))
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app: BuurtApp = builder.build()
-    app.bot_data["services"] = Services(config=config, repo=storage, clock=clock or SystemClock())
+    app.bot_data["services"] = Services(
+        config=config, repo=storage, clock=clock or SystemClock(), metrics=metrics
+    )
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedProcessor):
+        processor.observe = metrics.handled
 
     app.add_handler(TypeHandler(Update, _guard), group=GUARD_GROUP)
     router = StepRouter(idle=general.idle)
@@ -115,12 +125,15 @@ def build_application(
     router.register(tables.FLOW, tables.STEPS)
     router.register(timeline.FLOW, timeline.STEPS)
     router.register(moderation.FLOW, moderation.STEPS)
+    router.register(square.FLOW, square.STEPS)
     # Within one group the first matching handler wins: flows first, fallbacks last.
     flow_handlers = [
         # /start tf_<code> (a table initiator's link) before onboarding's own /start.
         *tables.deep_link_handlers(),
         # /start r_<token> (a role invite) likewise.
         *roles.deep_link_handlers(),
+        # /start k_<token> (an invitation card from the stand) likewise.
+        *square.deep_link_handlers(),
         *onboarding.handlers(),
         *village_talk.handlers(),
         *board.handlers(),
@@ -130,6 +143,7 @@ def build_application(
         *theme_tools.handlers(),
         *broadcast.handlers(),
         *tables.handlers(),
+        *square.handlers(),
         *timeline.handlers(),
         *moderation.handlers(),
         *moderation.report_handlers(),
@@ -165,12 +179,15 @@ async def _post_init(app: BuurtApp) -> None:
         )
     )
     # Reminders and card digests: planned from the database (bot/services/scheduler.py).
-    services.scheduler = workers.add(WakeScheduler(services, [reminders.release_due]))
+    services.scheduler = workers.add(
+        WakeScheduler(services, [reminders.release_due, forget_in_person_contacts])
+    )
     services.digests = workers.add(
         DigestWorker(
             services.config, services.repo, services.clock, on_queued=services.outbox_changed
         )
     )
+    workers.add(HousekeepingWorker(services.repo, services.clock))
     services.workers = workers
     await workers.start()
 
@@ -239,6 +256,7 @@ async def _on_error(update: object, context: BuurtContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     storage_trouble = unavailable(context.error)
     if storage_trouble is not None:
+        context.services.metrics.storage_errors.inc()
         # Not a fault in the code: one clear line says what the operator must fix.
         _log.error(
             "update %s not handled: %s; the person is asked to try again later",

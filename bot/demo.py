@@ -360,6 +360,9 @@ class TerminalChat:
             document = message.document
             path = await self._save(message.message_id, document, document.file_name)
             lines.append(f"[bestand {document.file_name} ({document.size} bytes): {path}]")
+        if message.voice is not None:
+            path = await self._save(message.message_id, message.voice, "spraak.ogg")
+            lines.append(f"[gesproken bericht, {message.voice.duration or 0} s: {path}]")
         lines.extend(message.content.splitlines() or [""])
         self._out.write(f"{head}: {lines[0]}\n")
         for line in lines[1:]:

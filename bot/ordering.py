@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -42,6 +43,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._after: list[AfterHook] = []
         self._handle: Handle = _plain
+        self.observe: Callable[[object, float], None] | None = None
+        """Told each update and the seconds it took once handled (bot/services/metrics.py)."""
 
     def handle_with(self, handle: Handle) -> None:
         """Let handle(update, coroutine, after) run each update in its turn (bot/replicas.py
@@ -67,7 +70,10 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if previous is not None:
                 await asyncio.shield(previous)
             async with self._limit:
+                started = time.perf_counter()
                 await self._handle(update, coroutine, self._after_update)
+                if self.observe is not None:
+                    self.observe(update, time.perf_counter() - started)
         finally:
             if mine is not None and key is not None:
                 mine.set_result(None)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -29,8 +28,6 @@ _log = logging.getLogger(__name__)
 _MAX_BACKOFF = 30.0
 _MAX_NETWORK_BACKOFF = 5.0
 # Telegram keeps unconfirmed updates for a day; handled ids are kept a little longer.
-_KEEP_HANDLED = timedelta(days=2)
-_PRUNE_EVERY = 3600.0
 
 
 class InboxPoller(Worker):
@@ -44,7 +41,6 @@ class InboxPoller(Worker):
         self._repo = repo
         self._timeout = timeout
         self._offset: int | None = None
-        self._pruned_at = 0.0
         self._backoff = 1.0
         self._store_backoff = 1.0
         self.fatal: BaseException | None = None
@@ -55,7 +51,6 @@ class InboxPoller(Worker):
         # inbox recognises what it already has (update ids may even restart lower).
         self._offset = None
         self._backoff = self._store_backoff = 1.0
-        await self._prune()
         pending = await read_stored(self._app, self._repo, await self._repo.inbox_pending())
         for update in pending:
             await self._app.update_queue.put(update)
@@ -143,12 +138,6 @@ class InboxPoller(Worker):
             # After a crash Telegram may offer again what the inbox already holds.
             if update.update_id in fresh:
                 await self._app.update_queue.put(update)
-        if time.monotonic() - self._pruned_at > _PRUNE_EVERY:
-            await self._prune()
-
-    async def _prune(self) -> None:
-        self._pruned_at = time.monotonic()
-        await self._repo.inbox_prune(datetime.now(UTC) - _KEEP_HANDLED)
 
 
 def _seconds(value: float | timedelta) -> float:

@@ -14,6 +14,7 @@ from bot.backends import repository_for
 from bot.chat.context import BuurtApp
 from bot.core.clock import Clock
 from bot.core.config import Config
+from bot.ops_server import OpsServer
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
 from bot.replicas import ChatTurns, OrphanSweeper
@@ -93,7 +94,12 @@ class BotRunner:
             processor.handle_with(ChatTurns(self.app, self.repo).handle)
             self.sweeper = OrphanSweeper(self.app, self.repo)
         # Started in this order after the application, stopped in reverse before it.
-        intake = services_of(self.app).intake
+        services = services_of(self.app)
+        intake = services.intake
+        # The operator's /metrics and /health first, so they answer while the rest starts.
+        self.ops: OpsServer | None = None
+        if config.metrics is not None:
+            self.ops = intake.add(OpsServer(self.app, services, config.metrics))
         if self.sweeper is not None:
             intake.add(self.sweeper)
         intake.add(self.intake)

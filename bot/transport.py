@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Callable
 from typing import IO, Any
 
 import aiohttp
@@ -285,3 +286,43 @@ def make_requests(
         calls = AiohttpRequest(read_timeout=read_timeout, connect_timeout=connect_timeout)
         updates = AiohttpRequest(connection_limit=2, connect_timeout=connect_timeout)
     return RetryingRequest(calls, attempts=attempts), updates
+
+
+class CountingRequest(BaseRequest):
+    """Tell an observer the method, HTTP status and chat-or-not of every Bot API answer."""
+
+    def __init__(self, inner: BaseRequest, observe: Callable[[str, int, bool], None]) -> None:
+        self.inner = inner
+        self._observe = observe
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped transport's read timeout."""
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Initialize the wrapped transport."""
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut the wrapped transport down."""
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send the request through the wrapped transport; count its answer."""
+        code, payload = await self.inner.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        # The method name only: the URL holds the token.
+        to_chat = request_data is not None and "chat_id" in request_data.parameters
+        self._observe(url.rsplit("/", 1)[-1], code, to_chat)
+        return code, payload

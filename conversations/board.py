@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.chat.updates import user_id
@@ -26,7 +27,7 @@ from bot.village.board import PAGE_SIZE as PAGE_SIZE
 from bot.village.board import shared_by, shared_words
 from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
-from storage.models import BOARD_QUADRANTS, Note, NoteKind, NoteStatus, Theme
+from storage.models import BOARD_QUADRANTS, Note, NoteKind, NoteOrigin, NoteStatus, Theme
 from storage.repository import Repository
 
 NOTES_IN_PICTURE = 6
@@ -83,12 +84,16 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     lang = context.lang
     counts = await repo.count_notes(theme.id)
     shared = await shared_counts(repo, theme.id)
+    shown = {
+        q: await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+        for q in BOARD_QUADRANTS
+    }
+    photos = await _photos(context, [n for notes in shown.values() for n in notes])
     newest = {
         q.value: [
-            _sticky(note, lang, shared.get(note.id, 1))
-            for note in await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
+            _sticky(note, lang, photos.get(note.id), shared.get(note.id, 1)) for note in notes
         ]
-        for q in BOARD_QUADRANTS
+        for q, notes in shown.items()
     }
     picture = BoardPicture(
         title=theme.title,
@@ -137,9 +142,24 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     )
 
 
-def _sticky(note: Note, lang: str, shared: int) -> StickyNote:
+async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
+    """The photos of the photo notes, fetched from Telegram at once; one that fails is left out."""
+    wanted = [(n.id, n.file_id) for n in notes if n.kind == NoteKind.PHOTO and n.file_id]
+    fetched = await asyncio.gather(*(photo_bytes(context.bot, f) for _, f in wanted))
+    return {note_id: data for (note_id, _), data in zip(wanted, fetched, strict=True) if data}
+
+
+def _sticky(note: Note, lang: str, photo: bytes | None, shared: int) -> StickyNote:
+    # With the photo itself on the note, a bare photo needs no "[foto]" words.
+    text = note.text if photo is not None else _note_text(note, lang)
+    # A note heard at the stand says so (conversations/square).
+    mark = plain(lang, "square.board.mark") if note.origin == NoteOrigin.IN_PERSON else ""
     return StickyNote(
-        text=_note_text(note, lang), kind=note.kind.value, badge=shared_words(lang, shared)
+        text=text,
+        kind=note.kind.value,
+        image=photo,
+        badge=shared_words(lang, shared),
+        mark=mark,
     )
 
 
@@ -245,6 +265,8 @@ async def _show_page(
             quadrant=quadrant,
             text=shorten(_note_text(note, lang), NOTE_PREVIEW),
         )
+        if note.origin == NoteOrigin.IN_PERSON:
+            line = Html(f"{line} <i>({t(lang, 'square.board.mark')})</i>")
         if count > 1:
             line = Html(line + t(lang, "support.shared_line", n=count))
         lines.append(line)

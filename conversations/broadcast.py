@@ -15,6 +15,7 @@ from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
+from bot.services.announcements import news_recipients
 from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
 from conversations.themes.actions import MESSAGE_PREFIX, MessageAction
@@ -61,20 +62,13 @@ def _button(lang: str, key: str, action: MessageAction, *args: str) -> InlineKey
 
 
 async def _recipients(context: BuurtContext, data: dict[str, Any]) -> list[Recipient]:
-    """Everyone the message reaches: the theme's participants, or the residents of the place."""
+    """Everyone the message reaches: the theme's participants, or the residents of the place
+    who asked for news (the same audience as a new theme's: /stop ends both)."""
     repo = context.services.repo
     if "theme" in data:
         return await repo.theme_participants(int(data["theme"]))
-    place = from_stored(data["place"])
     municipality = context.services.config.municipality
-    if place.kind == PlaceKind.MUNICIPALITY:
-        return await repo.recipients(villages=None)
-    if place.kind == PlaceKind.AREA:
-        area = municipality.area(place.key)
-        return await repo.recipients(villages=[v.key for v in area.villages] if area else [])
-    if place.kind == PlaceKind.VILLAGE:
-        return await repo.recipients(villages=[place.key])
-    return await repo.recipients(villages=None, neighbourhoods=[place.key])
+    return await news_recipients(repo, municipality, from_stored(data["place"]))
 
 
 async def on_who(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -199,7 +193,8 @@ async def on_text(update: Update, context: BuurtContext) -> None:
     recipients = await _recipients(context, data)
     if not recipients:
         await context.services.repo.set_state(chat_id(update), None, None, {})
-        await say(update, context, t(lang, "broadcast.nobody"))
+        nobody = "broadcast.nobody" if "theme" in data else "place_message.nobody"
+        await say(update, context, t(lang, nobody))
         return
     await context.services.repo.set_state(chat_id(update), FLOW, CONFIRM, data)
     await say(update, context, t(lang, "broadcast.preview"))
@@ -212,7 +207,8 @@ async def on_text(update: Update, context: BuurtContext) -> None:
             ]
         ]
     )
-    await say(update, context, t(lang, "broadcast.confirm", count=len(recipients)), keyboard)
+    confirm = "broadcast.confirm" if "theme" in data else "place_message.confirm"
+    await say(update, context, t(lang, confirm, count=len(recipients)), keyboard)
 
 
 async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
@@ -229,8 +225,16 @@ async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:
         return t(lang, "broadcast.from_ambassador", text=escape(text)), ()
 
     theme_id = int(data["theme"]) if "theme" in data else None
+    # A message to a place has no theme: the audit line names the place instead.
+    where = {} if "theme" in data else {"place": str(data["place"])}
     await queue_broadcast(
-        update, context, BroadcastKind.MESSAGE, recipients, render, theme_id=theme_id
+        update,
+        context,
+        BroadcastKind.MESSAGE,
+        recipients,
+        render,
+        theme_id=theme_id,
+        audit_detail=where,
     )
 
 

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.chat.callbacks import ButtonHandler, button_routes, first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import exporters_only
+from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import chat_id, person_name, user_id
@@ -24,6 +25,7 @@ from bot.services.exports import (
     available_formats,
     board_files,
     contacts_file,
+    in_person_contacts_file,
 )
 from bot.village.access import Role, manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
@@ -110,14 +112,10 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
             callback_data=pack(PREFIX, Action.FORMAT, theme.id, fmt),
         )
 
-    rows = [
-        [button("md"), button("csv"), button("json")],
-        [button("png"), button("pdf")],
-    ]
+    # One per row: each label says what the file is for, which takes more than a word.
     available = await available_formats(context.services.repo, theme)
-    extra = [button(fmt) for fmt in (CARDS, TIMELINE) if fmt in available]
-    if extra:
-        rows.append(extra)
+    formats = ["md", "csv", "json", "png", "pdf", *(f for f in (CARDS, TIMELINE) if f in available)]
+    rows = [[button(fmt)] for fmt in formats]
     rows.append([button(ALL)])
     if _may_export_contacts(update, context, theme):
         rows.append([button(CONTACTS)])
@@ -154,6 +152,17 @@ async def on_format(update: Update, context: BuurtContext, args: list[str]) -> N
             via="chat",
         )
         await _send(context, chat_id(update), file, t(context.lang, "export.contacts_caption"))
+        # Contacts noted in person at the stand (conversations/square) come as their own file.
+        in_person = await in_person_contacts_file(
+            services.repo,
+            theme,
+            now=services.clock.now(),
+            actor_id=user_id(update),
+            actor_name=person_name(update),
+            via="chat",
+        )
+        if in_person is not None:
+            await _send(context, chat_id(update), in_person, "")
         return
     await answer(update, plain(context.lang, "export.making"))
     formats = await available_formats(services.repo, theme) if fmt == ALL else [fmt]
@@ -167,6 +176,7 @@ async def on_format(update: Update, context: BuurtContext, args: list[str]) -> N
         actor_id=user_id(update),
         actor_name=person_name(update),
         via="chat",
+        photos=lambda file_id: photo_bytes(context.bot, file_id),
     )
     for made, file in zip(formats, files, strict=True):
         await _send(context, chat_id(update), file, t(context.lang, f"export.caption_{made}"))

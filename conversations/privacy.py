@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
@@ -13,7 +11,8 @@ from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.updates import user_id
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
+from bot.render.my_data import JSON_FILE, portable, portable_json, summary
 from storage.models import Consent, NewMessage
 
 PREFIX = "fg"
@@ -29,29 +28,26 @@ class Action(StrEnum):
 async def privacy_command(update: Update, context: BuurtContext) -> None:
     """Explain what is stored, why, for how long and who sees it."""
     municipality = context.services.config.municipality.name
-    await say(update, context, t(context.lang, "privacy.text", municipality=municipality))
+    lang = context.lang
+    # Contacts noted in person at the stand, and when they go (conversations/square).
+    days = context.services.config.privacy.in_person_contacts_days
+    text = t(lang, "privacy.text", municipality=municipality)
+    await say(update, context, Html(f"{text}\n\n{t(lang, 'square.privacy.contacts', days=days)}"))
 
 
 async def my_data_command(update: Update, context: BuurtContext) -> None:
-    """Send everything stored about the resident as a JSON file."""
-    data = await context.services.repo.export_resident(user_id(update))
-    explain_decisions(data, context.lang)
-    body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    """Show what is kept about the resident, per purpose, and send it as a portable JSON file."""
+    lang = context.lang
+    stored = await context.services.repo.export_resident(user_id(update))
+    data = portable(stored, context.services.config.municipality, lang)
+    await say(update, context, summary(data, lang))
     assert update.effective_chat is not None
     await context.bot.send_document(
         update.effective_chat.id,
-        body,
-        filename="buurtbot-mijn-gegevens.json",
-        caption=plain(context.lang, "data.caption"),
+        portable_json(data),
+        filename=JSON_FILE,
+        caption=plain(lang, "data.caption"),
     )
-
-
-def explain_decisions(data: dict[str, Any], lang: str) -> None:
-    """Put the moderators' reasons beside their codes, in words the resident reads."""
-    for note in data.get("notes", []):
-        for decision in note.get("moderation", []):
-            reason = decision.get("reason")
-            decision["reason_text"] = plain(lang, f"moderation.reason_{reason}") if reason else None
 
 
 async def forget_command(update: Update, context: BuurtContext) -> None:

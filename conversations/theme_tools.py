@@ -140,6 +140,17 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
         moments=t(lang, "counted.moments_held", count=progress.moments_held),
         **_quadrant_counts(lang, {q.value: counts[q.value] for q in BOARD_QUADRANTS}),
     )
+    # What came in at the stand counts apart (conversations/square).
+    in_person = t(lang, "counted.in_person_notes", count=progress.in_person)
+    text = Html(f"{text}\n{t(lang, 'square.progress.in_person', count=in_person)}")
+    if progress.cards_printed:
+        cards = t(
+            lang,
+            "square.progress.cards",
+            printed=progress.cards_printed,
+            used=progress.cards_used,
+        )
+        text = Html(f"{text}\n{cards}")
     assert update.effective_chat is not None
     await context.bot.send_photo(
         update.effective_chat.id,
@@ -179,7 +190,7 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     if theme.status != ThemeStatus.ACTIVE:
         await say(update, context, t(context.lang, "close.already"))
         return
-    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
+    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED, now=context.services.clock.now())
     counts = await repo.count_notes(theme.id)
     participants = await repo.theme_participants(theme.id)
     tables = await repo.count_tables(theme.id)

@@ -26,6 +26,7 @@ from playground.state import (
     DOWNLOAD_LIMIT,
     MESSAGE_LIMIT,
     PHOTO_LIMIT,
+    VOICE_LIMIT,
     PlaygroundState,
 )
 
@@ -450,6 +451,64 @@ def send_document(call: Call) -> Any:
     )
 
 
+# TDLib reads a voice note's duration with get_integer_arg("duration", 0, 0, ...): a missing
+# or unreadable value is 0 and one out of range is clamped, never refused.
+_DURATION_MAX = 2**31 - 1
+
+
+def send_voice(call: Call) -> Any:
+    """sendVoice: a voice note by file_id (of a voice note only) or uploaded, up to 50 MB."""
+    state = call.state
+    source = _input_file(call, "voice")
+    if source is None:
+        raise bad_request("there is no voice in the request")
+    caption = _caption(call)
+    markup = _markup(call)
+    chat_id = _chat_id(call)
+    resident = _resident(call, chat_id)
+    reply_to = _reply_to(call, chat_id)
+    duration = min(max(call.params.integer("duration") or 0, 0), _DURATION_MAX)
+    stored: StoredFile | None = None
+    if isinstance(source, StoredFile):
+        if source.kind != "voice":
+            raise bad_request("type of file mismatch")
+        stored = source
+    else:
+        data = _downloaded(source)
+        if len(data) > VOICE_LIMIT:
+            raise bad_request("file is too big")
+    _reachable(resident)
+    if resident.voice_forbidden:
+        # A Premium user who lets nobody send them voice messages; bots included.
+        raise bad_request("VOICE_MESSAGES_FORBIDDEN")
+    _flood(call, chat_id)
+    if stored is None:
+        mime_type = source.content_type if isinstance(source, Upload) else None
+        if not mime_type or mime_type == "application/octet-stream":
+            mime_type = "audio/ogg"
+        stored = state.store_file("voice", data, extension="oga", mime_type=mime_type)
+    # A voice note Telegram already holds keeps its own duration; an upload takes the one given.
+    voice = state.media_json.get(stored.file_id) or {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "duration": duration,
+        "mime_type": stored.mime_type or "audio/ogg",
+        "file_size": stored.size,
+    }
+    state.media_json[stored.file_id] = voice
+    return _send(
+        call,
+        chat_id,
+        caption=caption,
+        source=call.params.text("caption"),
+        parse_mode=call.params.text("parse_mode"),
+        media={"voice": voice},
+        files=[stored],
+        markup=markup,
+        reply_to=reply_to,
+    )
+
+
 def _edited(call: Call) -> tuple[Resident, StoredMessage]:
     if call.params.text("inline_message_id"):
         raise bad_request("MESSAGE_ID_INVALID")
@@ -860,6 +919,7 @@ METHODS: dict[str, Callable[[Call], Any]] = {
     "sendMessage": send_message,
     "sendPhoto": send_photo,
     "sendDocument": send_document,
+    "sendVoice": send_voice,
     "editMessageText": edit_message_text,
     "editMessageCaption": edit_message_caption,
     "editMessageReplyMarkup": edit_message_reply_markup,

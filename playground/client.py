@@ -49,7 +49,7 @@ class ReplyButton:
 
 @dataclass(frozen=True)
 class FileInfo:
-    """A photo (largest size), document or other file of a message."""
+    """A photo (largest size), document, voice note or other file of a message."""
 
     file_id: str
     file_unique_id: str
@@ -58,6 +58,7 @@ class FileInfo:
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    duration: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> FileInfo | None:
@@ -72,6 +73,7 @@ class FileInfo:
             mime_type=data.get("mime_type"),
             width=data.get("width"),
             height=data.get("height"),
+            duration=data.get("duration"),
         )
 
 
@@ -97,6 +99,7 @@ class SentMessage:
     revision: int
     reply_to_message_id: int | None
     raw: dict[str, Any] = field(repr=False)
+    voice: FileInfo | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SentMessage:
@@ -137,6 +140,7 @@ class SentMessage:
             revision=int(data.get("revision", 0)),
             reply_to_message_id=data.get("reply_to_message_id"),
             raw=data,
+            voice=FileInfo.from_json(data.get("voice")),
         )
 
     @property
@@ -362,6 +366,10 @@ class PlaygroundClient:
     async def set_deactivated(self, user_id: int, deactivated: bool = True) -> None:
         """Delete (or restore) the resident's account."""
         await self._call("POST", f"users/{user_id}/deactivate", {"deactivated": deactivated})
+
+    async def set_voice_messages(self, user_id: int, allowed: bool) -> None:
+        """Allow or refuse voice notes from bots (Telegram Premium's privacy setting)."""
+        await self._call("POST", f"users/{user_id}/voice_messages", {"allowed": allowed})
 
     # What residents do.
 

@@ -107,6 +107,7 @@ class ControlApi:
             ("GET", "/control/users/{user_id}", self.get_user),
             ("POST", "/control/users/{user_id}/block", self.block),
             ("POST", "/control/users/{user_id}/deactivate", self.deactivate),
+            ("POST", "/control/users/{user_id}/voice_messages", self.voice_messages),
             ("POST", "/control/messages", self.post_message),
             ("POST", "/control/edits", self.post_edit),
             ("POST", "/control/callbacks", self.post_callback),
@@ -186,6 +187,13 @@ class ControlApi:
         resident = self.state.resident(_path_int(request, "user_id"))
         body = await _body(request)
         resident.deactivated = body.get("deactivated", True) is not False
+        return _json({"user": resident.control_json(), "update_id": None})
+
+    async def voice_messages(self, request: web.Request) -> web.StreamResponse:
+        """POST /control/users/{id}/voice_messages: {"allowed": false} refuses bots' voice notes."""
+        resident = self.state.resident(_path_int(request, "user_id"))
+        body = await _body(request)
+        resident.voice_forbidden = body.get("allowed", True) is False
         return _json({"user": resident.control_json(), "update_id": None})
 
     def _active(self, body: dict[str, Any]) -> Resident:
@@ -281,6 +289,8 @@ class ControlApi:
                 "mime_type": "audio/ogg",
                 "file_size": stored.size,
             }
+            # The bot may send it on by file_id; it keeps its duration, as in Telegram.
+            state.media_json[stored.file_id] = voice
             return {"media": {"voice": voice}, "files": [stored]}
         if kind == "sticker":
             emoji = options.get("emoji", "👍")

@@ -21,6 +21,8 @@ class Resident:
     blocked: bool = False
     deactivated: bool = False
     started: bool = True
+    # Telegram Premium's privacy setting "who may send me voice messages": nobody.
+    voice_forbidden: bool = False
 
     def user_json(self) -> dict[str, Any]:
         """The User object."""

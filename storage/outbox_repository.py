@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from storage.models import (
@@ -26,8 +26,11 @@ class OutboxRepository(ABC):
         *,
         theme_id: int | None = None,
         sender_chat_id: int | None = None,
+        sender_name: str | None = None,
+        audit_detail: Mapping[str, str | int] | None = None,
     ) -> Broadcast:
-        """Queue a broadcast and all its messages in one transaction."""
+        """Queue a broadcast and all its messages in one transaction; the audit trail names
+        the sender (their name as Telegram gave it) and the codes in audit_detail."""
 
     @abstractmethod
     async def enqueue(self, messages: Sequence[NewMessage]) -> int:
@@ -62,6 +65,14 @@ class OutboxRepository(ABC):
     @abstractmethod
     async def next_due_at(self) -> datetime | None:
         """Return when the next pending message is due."""
+
+    @abstractmethod
+    async def outbox_pending_count(self) -> int:
+        """Return how many messages wait to be sent (pending or in flight)."""
+
+    @abstractmethod
+    async def outbox_forget_texts(self, settled_before: datetime) -> int:
+        """Blank the words of messages settled before then; return how many were blanked."""
 
     @abstractmethod
     async def cancel_pending(self, dedupe_prefix: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -472,9 +472,12 @@ class SqlModeration(SqlOutbox, ModerationRepository):
 
     async def duplicate_counts(self, theme_id: int) -> dict[int, int]:
         rows = await self._select(
+            # A resident who said the same twice is one voice (bot.village.notes.same_writer).
             "SELECT d.duplicate_of AS original, COUNT(*) AS n FROM moderation_decisions d"
             " JOIN notes n ON n.id = d.note_id"
+            " LEFT JOIN notes o ON o.id = d.duplicate_of"
             " WHERE n.theme_id = ? AND n.status = 'hidden' AND d.decision = 'duplicate'"
+            " AND (n.author_id IS NULL OR o.author_id IS NULL OR n.author_id <> o.author_id)"
             " AND d.duplicate_of IS NOT NULL AND d.round ="
             " (SELECT MAX(d2.round) FROM moderation_decisions d2 WHERE d2.note_id = d.note_id)"
             " GROUP BY d.duplicate_of",
@@ -755,18 +758,25 @@ class SqlModeration(SqlOutbox, ModerationRepository):
         *,
         theme_id: int | None = None,
         sender_chat_id: int | None = None,
+        sender_name: str | None = None,
+        audit_detail: Mapping[str, str | int] | None = None,
     ) -> Broadcast:
         broadcast = await super().create_broadcast(
             kind, messages, theme_id=theme_id, sender_chat_id=sender_chat_id
         )
-        # Every broadcast lands in the audit trail: who sent what kind to how many.
+        # Every broadcast lands in the audit trail: who sent what kind to how many (where).
         await self.audit(
             AuditAction.BROADCAST,
             actor_id=sender_chat_id,
-            actor_name=None,
+            actor_name=sender_name if sender_chat_id is not None else None,
             now=self._clock(),
             theme_id=theme_id,
-            detail={"kind": kind.value, "total": broadcast.total, "broadcast": broadcast.id},
+            detail={
+                **(audit_detail or {}),
+                "kind": kind.value,
+                "total": broadcast.total,
+                "broadcast": broadcast.id,
+            },
         )
         return broadcast
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -116,7 +116,7 @@ class SqlOutbox(SqlCore, OutboxRepository):
         # In a private chat the chat id is the user id: these are the messages to them.
         rows = await self._select(
             "SELECT text, buttons, status, due_at, updated_at FROM outbox"
-            " WHERE chat_id = ? ORDER BY id",
+            " WHERE chat_id = ? AND text <> '' ORDER BY id",
             (user_id,),
         )
         data["messages"] = [
@@ -144,6 +144,8 @@ class SqlOutbox(SqlCore, OutboxRepository):
         *,
         theme_id: int | None = None,
         sender_chat_id: int | None = None,
+        sender_name: str | None = None,
+        audit_detail: Mapping[str, str | int] | None = None,
     ) -> Broadcast:
         now = self._now()
         async with self._write() as conn:
@@ -240,6 +242,23 @@ class SqlOutbox(SqlCore, OutboxRepository):
             "SELECT MIN(due_at) AS due FROM outbox WHERE status = 'pending'"
         )
         return None if row is None or row["due"] is None else _parse_ts(row["due"])
+
+    async def outbox_pending_count(self) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"
+        )
+        return 0 if row is None else int(row["n"])
+
+    async def outbox_forget_texts(self, settled_before: datetime) -> int:
+        # The row stays: its dedupe key keeps a reminder or a farewell from going out twice,
+        # and a broadcast's counts read its status. Only the words to the resident go.
+        async with self._write() as conn:
+            return await conn.execute(
+                "UPDATE outbox SET text = '', buttons = '[]'"
+                " WHERE status IN ('sent', 'failed', 'blocked', 'cancelled')"
+                " AND updated_at < ? AND text <> ''",
+                (_ts(settled_before),),
+            )
 
     async def cancel_pending(self, dedupe_prefix: str) -> int:
         escaped = dedupe_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

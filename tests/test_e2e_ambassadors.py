@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from storage.models import MomentKind, OutboxStatus, PlaceKind, PlaceRef, ThemeStatus
+from storage.models import Consent, MomentKind, OutboxStatus, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 from tests.residents import onboard
@@ -168,6 +168,7 @@ async def test_broadcast_waits_out_429_and_marks_the_deactivated(
     for person in residents:
         await bot.repo.ensure_resident(person.id, "nl")
         await bot.repo.set_place(person.id, "doorwerth", None)
+        await bot.repo.set_consent(person.id, Consent.THEME_NEWS, True)
     gone = residents[:3]
     for person in gone:
         await person.deactivate()
@@ -179,7 +180,9 @@ async def test_broadcast_waits_out_429_and_marks_the_deactivated(
     await ahmed.press("Doorwerth")
     await ahmed.send("Zaterdag is de buurtschoonmaak. Doe je mee? <3 & koffie")
     confirm = await ahmed.last_bot_message()
-    assert confirm.text == "Dit bericht gaat naar 40 bewoners. Versturen?"
+    assert confirm.text == (
+        "Dit bericht gaat naar 40 bewoners die berichten van de buurtbot willen. Versturen?"
+    )
     await ahmed.press("Verstuur")
     await _delivered(bot)
     await wait_for_text(ahmed, "Je bericht is verstuurd.")

@@ -38,7 +38,8 @@ async def _board_page(person: Person) -> str:
 async def _edit_only_note(person: Person, words: str) -> str:
     """Change the resident's one note in /mijn; return what the bot answered."""
     await person.send("/mijn")
-    await person.press("1")
+    labels = (await person.last_bot_message()).button_labels
+    await person.press(next(label for label in labels if label.startswith("1. ")))
     await person.press("Pas aan")
     await person.send(words)
     return (await person.last_bot_message()).text or ""

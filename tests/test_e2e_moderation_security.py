@@ -265,7 +265,8 @@ async def test_table_cards_and_timeline_export_without_names(
     await ahmed.send("/export")
     await ahmed.press("Groen Doorwerth")
     labels = (await ahmed.last_bot_message()).button_labels
-    assert "Tafelkaarten (tekst)" in labels and "Tijdlijn (agenda, .ics)" in labels
+    assert "Tafelkaarten om te lezen (tekst)" in labels
+    assert "Tijdlijn voor je agenda (.ics)" in labels
     mark = await ahmed.mark()
     await ahmed.press("Alles")
     files = await documents(pg, await ahmed.bot_messages(after=mark))
@@ -276,6 +277,7 @@ async def test_table_cards_and_timeline_export_without_names(
     assert "## Moestuin bij de school" in cards
     assert "- **Wat is het:** Samen een moestuin aanleggen" in cards
     assert "Meedenken: 0 · Meedoen: 1 · Verbinden: 0" in cards
+    assert cards.rstrip().splitlines()[-1].startswith("_Tafelkaarten van gemeente Renkum, gemaakt")
     calendar = Calendar.from_ical(files[f"tijdlijn-{theme.code}.ics"])
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Eerste spadesteek"

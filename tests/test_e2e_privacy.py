@@ -34,7 +34,7 @@ async def test_mijn_changes_and_deletes_a_note(pg: PlaygroundClient, bot: BotRun
     choices = (await anna.bot_messages())[-2]
     assert "Berichtje bij een nieuw thema: nee" in choices.text
 
-    await anna.press("2")  # the bench
+    await anna.press("2. Een bankje bij de bakker")
     card = await anna.last_bot_message()
     assert "Een bankje bij de bakker" in card.text
     await anna.press("Pas aan")
@@ -44,7 +44,7 @@ async def test_mijn_changes_and_deletes_a_note(pg: PlaygroundClient, bot: BotRun
     await anna.press("Voorbeeld")
 
     await anna.send("/mijn")
-    await anna.press("1")  # the garden
+    await anna.press("1. Een moestuin")
     await anna.press("Verwijder")
     await anna.press("Ja, verwijder")
     assert (await anna.last_bot_message()).text == "Je briefje is verwijderd."
@@ -64,7 +64,7 @@ async def test_mijn_changes_consents(pg: PlaygroundClient, bot: BotRunner) -> No
     await anna.press("Wel uitnodigingen")
     assert (await bot.repo.get_consents(anna.id))[Consent.CONTACT]
     await anna.send("/stop")
-    assert (await anna.last_bot_message()).text.startswith("Je krijgt geen themanieuws meer.")
+    assert (await anna.last_bot_message()).text.startswith("Je krijgt geen themanieuws meer:")
 
 
 async def test_privacy_explains_and_export_is_json(pg: PlaygroundClient, bot: BotRunner) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from playground.client import PlaygroundClient
 from playground.server import Playground
-from storage.models import NoteStatus, Quadrant
+from storage.models import Consent, NoteStatus, Quadrant
 from tests.backends import new_repository
 from tests.conftest import TOKEN, BotFactory
 from tests.process import kill, seed_theme, start_bot, wait_for_text, write_config
@@ -129,6 +129,7 @@ async def test_sigkill_halfway_through_a_broadcast_resumes_without_losses(
         for person in residents:
             await repo.ensure_resident(person.id, "nl")
             await repo.set_place(person.id, "doorwerth", None)
+            await repo.set_consent(person.id, Consent.THEME_NEWS, True)
         await repo.close()
         ahmed = await pg.new_person(first_name="Ahmed", user_id=900001)
 
@@ -141,7 +142,7 @@ async def test_sigkill_halfway_through_a_broadcast_resumes_without_losses(
             await ahmed.press("Doorwerth")
             await wait_for_text(ahmed, "Schrijf je bericht.")
             await ahmed.send("De dorpsavond is verplaatst naar donderdag.")
-            await wait_for_text(ahmed, "Dit bericht gaat naar 60 bewoners.")
+            await wait_for_text(ahmed, "Dit bericht gaat naar 60 bewoners die berichten")
             await ahmed.press("Verstuur")
             # Let about a third go out, then pull the plug.
             for _ in range(200):

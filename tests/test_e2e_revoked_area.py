@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from storage.models import PlaceKind, PlaceRef, ThemeStatus
+from storage.models import Consent, PlaceKind, PlaceRef, ThemeStatus
 from tests.conftest import AMBASSADOR_ID, add_theme, repo_of
 from tests.staff import admin, staff
 
@@ -35,6 +35,7 @@ async def test_a_revoked_area_stops_a_prepared_message_and_a_theme_edit(
         person = await pg.new_person(first_name=f"Buur {user}")
         await bot.repo.ensure_resident(person.id, "nl")
         await bot.repo.set_place(person.id, "renkum", None)
+        await bot.repo.set_consent(person.id, Consent.THEME_NEWS, True)
     ada = await admin(pg)
     ahmed = await _second_area(pg, ada)
     (first,) = await bot.repo.active_grants(AMBASSADOR_ID)
@@ -46,7 +47,9 @@ async def test_a_revoked_area_stops_a_prepared_message_and_a_theme_edit(
     await ahmed.press("Renkum")
     await ahmed.send("Zaterdag is de buurtschoonmaak.")
     confirm = await ahmed.last_bot_message()
-    assert confirm.text == "Dit bericht gaat naar 3 bewoners. Versturen?"
+    assert confirm.text == (
+        "Dit bericht gaat naar 3 bewoners die berichten van de buurtbot willen. Versturen?"
+    )
 
     # The admin takes the second area back.
     await ada.send("/rol")

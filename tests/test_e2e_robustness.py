@@ -209,7 +209,7 @@ async def test_a_note_needs_a_visible_character(pg: PlaygroundClient, bot: BotRu
     await anna.send("Een bankje 🪑 bij de bakker")
     await anna.press("Wens")
     await anna.send("/mijn")
-    await anna.press("1")
+    await anna.press("1. Een bankje 🪑 bij de bakker")
     await anna.press("Pas aan")
     await anna.send("\u3164\u200b")
     assert (await anna.last_bot_message()).text.startswith("Ik zie geen letters")

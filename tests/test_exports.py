@@ -149,7 +149,7 @@ def test_pdf_is_a4_with_every_note_as_text() -> None:
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     for i in (0, 41, 79):
         assert f"Briefje {i}:" in text
-    assert "Emoji en <3 & meer" in text
+    assert "Emoji 🌳 en <3 & meer" in text
     assert "Samen wonen, jong en oud" in text
     empty = PdfReader(io.BytesIO(render_board_pdf(_board([]))))
     assert len(empty.pages) == 1

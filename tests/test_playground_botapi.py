@@ -766,3 +766,59 @@ async def test_caption_length_counts_code_points(bot: PtbBot, anna: Person) -> N
     await bot.send_photo(anna.id, photo, caption="😀" * 1024)
     with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
         await bot.send_photo(anna.id, photo, caption="😀" * 1025)
+
+
+async def test_send_voice_by_file_id_and_upload(
+    bot: PtbBot, anna: Person, client: PlaygroundClient
+) -> None:
+    await anna.send_voice(7)
+    spoken = (await anna.messages())[-1].voice
+    assert spoken is not None and spoken.duration == 7
+    # By file id: the same voice note, with the length Telegram knows, and a caption.
+    again = await bot.send_voice(
+        anna.id, spoken.file_id, caption="<b>Luister</b>", parse_mode="HTML"
+    )
+    assert again.voice is not None
+    assert again.voice.file_unique_id == spoken.file_unique_id
+    assert again.voice.to_dict()["duration"] == 7
+    seen = await anna.message(again.message_id)
+    assert seen.voice is not None and seen.voice.duration == 7
+    assert seen.document is None and seen.caption == "Luister"
+    edited = await bot.edit_message_caption(anna.id, again.message_id, caption="Gehoord")
+    assert not isinstance(edited, bool) and edited.caption == "Gehoord"
+    # Uploaded: a new file, the duration as given (negative clamped to 0, as TDLib does).
+    uploaded = await bot.send_voice(anna.id, b"OggS\x00\x02 sound", duration=3)
+    assert uploaded.voice is not None and uploaded.voice.to_dict()["duration"] == 3
+    assert await client.file_bytes(uploaded.voice.file_id) == b"OggS\x00\x02 sound"
+    clamped = await bot.send_voice(anna.id, b"OggS\x00\x02 more", duration=-5)
+    assert clamped.voice is not None and clamped.voice.to_dict()["duration"] == 0
+
+
+async def test_send_voice_refuses_what_telegram_refuses(bot: PtbBot, anna: Person) -> None:
+    await anna.send_voice(2)
+    spoken = (await anna.messages())[-1].voice
+    assert spoken is not None
+    await bot.send_voice(anna.id, spoken.file_id, caption="c" * 1024)
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await bot.send_voice(anna.id, spoken.file_id, caption="c" * 1025)
+    document = await bot.send_document(anna.id, b"data", filename="briefje.ogg")
+    assert document.document is not None
+    with pytest.raises(BadRequest, match=r"^Type of file mismatch$"):
+        await bot.send_voice(anna.id, document.document.file_id)
+    with pytest.raises(BadRequest, match=r"^Wrong file identifier/http url specified$"):
+        await bot.send_voice(anna.id, "no-such-file-id")
+    with pytest.raises(BadRequest, match=r"^File is too big$"):
+        await bot.send_voice(anna.id, b"\0" * (50 * 1024 * 1024 + 1))
+
+
+async def test_send_voice_to_someone_who_forbids_voice_messages(
+    bot: PtbBot, anna: Person, client: PlaygroundClient
+) -> None:
+    await anna.send_voice(2)
+    spoken = (await anna.messages())[-1].voice
+    assert spoken is not None
+    await client.set_voice_messages(anna.id, allowed=False)
+    with pytest.raises(BadRequest, match=r"^Voice_messages_forbidden$"):
+        await bot.send_voice(anna.id, spoken.file_id)
+    await client.set_voice_messages(anna.id, allowed=True)
+    assert (await bot.send_voice(anna.id, spoken.file_id)).voice is not None

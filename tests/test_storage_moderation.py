@@ -193,12 +193,14 @@ async def test_decisions_change_the_note(repo: SqliteRepository) -> None:
     theme = await _theme(repo)
     original = await _note(repo, theme, "Een speeltuin", NoteStatus.VISIBLE)
     moved = await _note(repo, theme, "Waarom geen bus?")
-    twin = await _note(repo, theme, "Speeltuin graag")
+    twin = await _note(repo, theme, "Speeltuin graag", author=REPORTER)
+    own_twin = await _note(repo, theme, "Nog een speeltuin")  # the same writer: one voice
     redacted = await _note(repo, theme, "Bel Piet op 0612345678")
     hidden = await _note(repo, theme, "Onaardig")
     kw = {"moderator_id": MODERATOR, "moderator_name": "Mo", "now": T0}
     await repo.decide("pre", moved.id, 0, Decision.MOVE, quadrant=Quadrant.QUESTION, **kw)  # type: ignore[arg-type]
     await repo.decide("pre", twin.id, 0, Decision.DUPLICATE, duplicate_of=original.id, **kw)  # type: ignore[arg-type]
+    await repo.decide("pre", own_twin.id, 0, Decision.DUPLICATE, duplicate_of=original.id, **kw)  # type: ignore[arg-type]
     await repo.decide("pre", redacted.id, 0, Decision.REDACT, text="Bel Piet op […]", **kw)  # type: ignore[arg-type]
     await repo.decide("pre", hidden.id, 0, Decision.HIDE, reason=HideReason.HURTFUL, **kw)  # type: ignore[arg-type]
     notes = {n.id: n for n in await repo.list_notes(theme.id, limit=50)}

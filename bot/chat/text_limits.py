@@ -35,6 +35,19 @@ def shorten(text: str, limit: int) -> str:
     return "".join(out).rstrip() + "…"
 
 
+def first_words(text: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
+    """The start of a text on one line, cut after a whole word, for a button that names it."""
+    line = " ".join(text.split())
+    if len(line.encode("utf-16-le")) // 2 <= limit:
+        return line
+    cut = shorten(line, limit)[:-1]
+    # Back to the last space, unless that leaves almost nothing (one very long word).
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 def split_html(text: Html, limit: int = MESSAGE_LIMIT) -> list[Html]:
     """Split an HTML text at line ends into parts that each fit one message.
 

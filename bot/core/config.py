@@ -237,6 +237,16 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    """The operator's endpoint: /metrics (Prometheus) and /health, in polling mode too."""
+
+    listen: str = "127.0.0.1"
+    """Loopback by default: the figures are for the operator's scraper, not the public."""
+    port: int = 9108
+    """0 picks a free port (tests)."""
+
+
+@dataclass(frozen=True)
 class RemindersConfig:
     offsets_minutes: tuple[int, ...] = (1440, 120)
     """Minutes before a moment, largest first, so they come out in the order they are sent."""
@@ -251,6 +261,12 @@ class ResidentsConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    in_person_contacts_days: int = 90
+    """Contact details noted at the stand are deleted this many days after the theme closed."""
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig
@@ -260,6 +276,9 @@ class Config:
     delivery: DeliveryConfig
     reminders: RemindersConfig
     residents: ResidentsConfig
+    privacy: PrivacyConfig = PrivacyConfig()
+    metrics: MetricsConfig | None = None
+    """None: no /metrics endpoint (the [metrics] section is left out)."""
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -334,6 +353,8 @@ def parse_config(
         delivery=_parse_delivery(_section(root, "delivery")),
         reminders=_parse_reminders(_section(root, "reminders")),
         residents=_parse_residents(_section(root, "residents")),
+        privacy=_parse_privacy(_section(root, "privacy")),
+        metrics=_parse_metrics(root["metrics"]) if "metrics" in root else None,
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -350,6 +371,8 @@ _ROOT_KEYS: Final = (
     "delivery",
     "reminders",
     "residents",
+    "privacy",
+    "metrics",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -615,6 +638,16 @@ def _parse_delivery(t: Mapping[str, Any]) -> DeliveryConfig:
     )
 
 
+def _parse_metrics(raw: Any) -> MetricsConfig:
+    t = _table(raw, "metrics")
+    _check_keys(t, "metrics", ("listen", "port"))
+    d = MetricsConfig()
+    listen = _str(t.get("listen", d.listen), "metrics.listen", "an address").strip()
+    if not listen:
+        raise ConfigError("metrics.listen: must not be empty")
+    return MetricsConfig(listen=listen, port=_int(t.get("port", d.port), "metrics.port", 0, 65535))
+
+
 def _parse_reminders(t: Mapping[str, Any]) -> RemindersConfig:
     _check_keys(t, "reminders", ("offsets_minutes", "grace_minutes"))
     d = RemindersConfig()
@@ -645,6 +678,14 @@ def _parse_residents(t: Mapping[str, Any]) -> ResidentsConfig:
         flood_seconds=_int(
             t.get("flood_seconds", d.flood_seconds), "residents.flood_seconds", 1, 3600
         ),
+    )
+
+
+def _parse_privacy(t: Mapping[str, Any]) -> PrivacyConfig:
+    _check_keys(t, "privacy", ("in_person_contacts_days",))
+    days = t.get("in_person_contacts_days", PrivacyConfig.in_person_contacts_days)
+    return PrivacyConfig(
+        in_person_contacts_days=_int(days, "privacy.in_person_contacts_days", 1, 3650)
     )
 
 

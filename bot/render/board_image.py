@@ -8,11 +8,12 @@ many more there are: the picture summarises, it never overflows.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from bot.core.i18n import number
 from bot.render.drawing import (
@@ -23,6 +24,7 @@ from bot.render.drawing import (
     paste_with_shadow,
     png_bytes,
 )
+from bot.render.emoji import MixedMeasure, draw_mixed
 from bot.render.palette import (
     CANVAS,
     INK,
@@ -55,11 +57,17 @@ MAX_NOTES_PER_QUADRANT = 6
 
 @dataclass(frozen=True)
 class StickyNote:
-    """One note on the board: its text and whether it came in as text, photo or voice."""
+    """One note on the board: its text and whether it came in as text, photo or voice.
+
+    A photo note may bring its photo (any image file's bytes) to show as a thumbnail; a note
+    others share (an "ik ook", or a duplicate a moderator marked) says by how many.
+    """
 
     text: str
     kind: str = "text"  # "text" | "photo" | "voice"
-    badge: str = ""  # e.g. "gedeeld door 3", bottom right; empty draws none
+    image: bytes | None = field(default=None, repr=False)
+    badge: str = ""  # how many share it, e.g. "gedeeld door 3", bottom right; empty: none
+    mark: str = ""  # a small line at the foot, e.g. "op het plein" for a note heard in person
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,18 @@ def _line_height(size: int) -> int:
     return round(size * 1.2)
 
 
+def _thumbnail(data: bytes, width: int, height: int) -> Image.Image | None:
+    """Return the photo cropped to fill width x height, or None when it cannot be read."""
+    if width < 8 or height < 8:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as photo:
+            photo.draft("RGB", (width * 2, height * 2))  # JPEGs decode small, quickly
+            return ImageOps.fit(photo.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
 def _draw_note(
     canvas: Image.Image,
     box: Box,
@@ -186,7 +206,25 @@ def _draw_note(
     draw.rectangle((0, 0, box.width, 6), fill=palette.note_edge)
     text_width = box.width - 2 * pad
     first_width = text_width
-    if note.kind in ("photo", "voice"):
+    bottom = box.height - 2
+    if note.badge:
+        # How many share this note, in a small dark pill in the corner, below the words.
+        bottom -= _draw_badge(draw, tile, note.badge, palette, pad)
+    if note.mark:
+        # A small line at the foot: "op het plein" for a note heard at the stand.
+        bottom -= _MARKER_SIZE + 6
+        draw.text((pad, bottom + 2), note.mark, font=font(False, _MARKER_SIZE), fill=palette.ink)
+    line_height = _line_height(size)
+    text = note.text
+    photo = None
+    if note.kind == "photo" and note.image is not None:
+        # The photo itself says it is one: no camera marker, the words (if any) below it.
+        room = bottom - top - (min(2, len(text.split())) * line_height if text.strip() else 0)
+        photo = _thumbnail(note.image, text_width, max(0, room - 6))
+    if photo is not None:
+        tile.paste(photo, (pad, top))
+        top += photo.height + 6
+    elif note.kind in ("photo", "voice"):
         # The marker sits top right, so only the first line gives up room for it.
         label = labels.photo if note.kind == "photo" else labels.voice
         label_font = font(True, _MARKER_SIZE)
@@ -196,37 +234,43 @@ def _draw_note(
         icon(draw, x, top + 3, palette.ink)
         draw.text((x + 32, top + 3), label, font=label_font, fill=palette.ink)
         first_width = text_width - marker_width - 12
-    line_height = _line_height(size)
-    max_lines = (box.height - top - 2) // line_height
-    if note.badge:
-        # How many share this note, in a small dark pill in the corner; the text gives a line.
-        max_lines = max(1, max_lines - 1)
-        _draw_badge(draw, box, note.badge, palette, pad)
-    lines, _cut = wrap_text(note.text, False, size, [first_width, text_width], max_lines)
-    note_font = font(False, size)
+    max_lines = max(0, (bottom - top) // line_height)
+    lines, _cut = wrap_text(
+        text,
+        False,
+        size,
+        [first_width, text_width],
+        max_lines,
+        language=labels.language,
+        emoji=True,
+        fill_gaps=True,
+    )
+    measure = MixedMeasure(font(False, size), size)
     right_to_left = is_right_to_left(lines)
     y = top
     for index, line in enumerate(lines):
         x = pad
         if right_to_left:
             room = first_width if index == 0 else text_width
-            x = pad + round(room - note_font.getlength(line))
-        draw.text((x, y), line, font=note_font, fill=INK)
+            x = pad + round(room - measure.getlength(line))
+        draw_mixed(tile, (x, y), line, measure, INK)
         y += line_height
     centre = ((box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2)
     paste_with_shadow(canvas, tile, centre, radius=5, tilt=tilt)
 
 
 def _draw_badge(
-    draw: ImageDraw.ImageDraw, box: Box, badge: str, palette: QuadrantPalette, pad: int
-) -> None:
+    draw: ImageDraw.ImageDraw, tile: Image.Image, badge: str, palette: QuadrantPalette, pad: int
+) -> int:
+    """Draw "gedeeld door N" as a small label at the note's bottom right; return its height."""
     badge_font = font(True, _MARKER_SIZE)
-    line = single_line(badge, True, _MARKER_SIZE, box.width - 2 * pad - 16)
+    line = single_line(badge, True, _MARKER_SIZE, tile.width - 2 * pad - 16)
     width = round(badge_font.getlength(line)) + 16
     height = _MARKER_SIZE + 10
-    x1, y1 = box.width - pad + 6, box.height - 8
+    x1, y1 = tile.width - pad + 6, tile.height - 8
     draw.rounded_rectangle((x1 - width, y1 - height, x1, y1), radius=height // 2, fill=palette.ink)
     draw.text((x1 - width + 8, y1 - height + 3), line, font=badge_font, fill=palette.note)
+    return height + 8
 
 
 def _note_grid(shown: int) -> tuple[int, int, int]:
@@ -334,7 +378,7 @@ def _draw_quadrant(
         )
 
 
-def _draw_card(canvas: Image.Image, title: str, place: str) -> None:
+def _draw_card(canvas: Image.Image, title: str, place: str, language: str) -> None:
     card = _CARD
     pad = 24
     tile = Image.new("RGB", (card.width, card.height), WHITE)
@@ -346,28 +390,38 @@ def _draw_card(canvas: Image.Image, title: str, place: str) -> None:
     lines: list[str] = []
     size = _TITLE_SIZES[-1]
     for size in _TITLE_SIZES:
-        lines, cut = wrap_text(title, True, size, [inner_width], 3)
+        lines, cut = wrap_text(title, True, size, [inner_width], 3, language=language, emoji=True)
         if not cut and len(lines) * _line_height(size) <= room:
             break
     else:
         max_lines = max(1, min(3, room // _line_height(size)))
-        lines, _cut = wrap_text(title, True, size, [inner_width], max_lines)
+        lines, _cut = wrap_text(
+            title,
+            True,
+            size,
+            [inner_width],
+            max_lines,
+            language=language,
+            emoji=True,
+        )
 
-    title_font = font(True, size)
+    title_measure = MixedMeasure(font(True, size), size, bold=True)
     block = len(lines) * _line_height(size) + place_height
     y = (card.height - block) // 2
     for line in lines:
-        width = round(title_font.getlength(line))
-        draw.text(((card.width - width) // 2, y), line, font=title_font, fill=INK)
+        width = round(title_measure.getlength(line))
+        draw_mixed(tile, ((card.width - width) // 2, y), line, title_measure, INK)
         y += _line_height(size)
     if place_height:
         pin_width = 18
-        place_line = single_line(place, False, _PLACE_SIZE, inner_width - pin_width - 10)
-        place_font = font(False, _PLACE_SIZE)
-        width = pin_width + 10 + round(place_font.getlength(place_line))
+        place_line = single_line(
+            place, False, _PLACE_SIZE, inner_width - pin_width - 10, emoji=True
+        )
+        place_measure = MixedMeasure(font(False, _PLACE_SIZE), _PLACE_SIZE)
+        width = pin_width + 10 + round(place_measure.getlength(place_line))
         x = (card.width - width) // 2
         draw_pin(draw, x, y + 8, MUTED_INK)
-        draw.text((x + pin_width + 10, y + 4), place_line, font=place_font, fill=MUTED_INK)
+        draw_mixed(tile, (x + pin_width + 10, y + 4), place_line, place_measure, MUTED_INK)
     # A thin frame keeps the white card apart from the pale quadrants on bright screens.
     draw.rounded_rectangle(
         (0, 0, card.width - 1, card.height - 1), radius=28, outline=(222, 216, 205), width=3
@@ -389,5 +443,5 @@ def render_board(board: BoardPicture, *, language: str = "nl") -> bytes:
         shown = list(itertools.islice(board.notes.get(quadrant.key, ()), MAX_NOTES_PER_QUADRANT))
         count = board.counts.get(quadrant.key, len(shown))
         _draw_quadrant(canvas, quadrant, shown, count, labels, index)
-    _draw_card(canvas, board.title, board.place)
+    _draw_card(canvas, board.title, board.place, labels.language)
     return png_bytes(canvas)

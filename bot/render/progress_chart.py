@@ -16,6 +16,7 @@ from bot.core.i18n import number, plain
 
 # The same fonts, text rules and quadrant colours as the brainstorm board, so both match.
 from bot.render.drawing import Box, png_bytes
+from bot.render.emoji import MixedMeasure, draw_mixed
 from bot.render.palette import (
     BAND,
     CANVAS,
@@ -127,19 +128,24 @@ def _panels() -> tuple[Box, Box, Box, Box]:
     return boxes[0], boxes[1], boxes[2], boxes[3]
 
 
-def _draw_header(draw: ImageDraw.ImageDraw, title: str, labels: _Labels) -> None:
+def _draw_header(canvas: Image.Image, title: str, labels: _Labels) -> None:
+    draw = ImageDraw.Draw(canvas)
     width = CHART_SIZE - 2 * _MARGIN
     draw.text((_MARGIN, 44), labels.kicker, font=font(True, 30), fill=MUTED_INK, anchor="lt")
     # A short title stands big on one line; a long one gets two smaller lines, cut below that.
     size = 30
     lines: list[str] = []
     for size in range(56, 29, -4):
-        lines, cut = wrap_text(title, True, size, [width], 1 if size >= 44 else 2)
+        lines, cut = wrap_text(
+            title, True, size, [width], 1 if size >= 44 else 2, language=labels.language, emoji=True
+        )
         if not cut:
             break
     line_height = round(size * 1.18)
+    measure = MixedMeasure(font(True, size), size, bold=True)
     for index, line in enumerate(lines):
-        draw.text((_MARGIN, 94 + index * line_height), line, font=font(True, size), fill=INK)
+        # The theme's own emoji (🌳 in "Groen dorp 🌳") are drawn in colour.
+        draw_mixed(canvas, (_MARGIN, 94 + index * line_height), line, measure, INK)
 
 
 def _draw_card(canvas: Image.Image, box: Box, accent: RGB, name: str) -> ImageDraw.ImageDraw:
@@ -293,7 +299,7 @@ def render_progress_chart(progress: Progress, *, language: str = "nl") -> bytes:
     """Draw the four B's of a theme as a 1080x1080 PNG and return its bytes."""
     labels = _LABELS[label_language(language)]
     canvas = Image.new("RGB", (CHART_SIZE, CHART_SIZE), CANVAS)
-    _draw_header(ImageDraw.Draw(canvas), progress.title, labels)
+    _draw_header(canvas, progress.title, labels)
     involved, aware, available, capable = _panels()
     _draw_involved(canvas, involved, progress, labels, _ACCENTS[0])
     _draw_aware(canvas, aware, progress, labels, _ACCENTS[1])

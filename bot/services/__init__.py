@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.services.flood import FloodGate
+from bot.services.metrics import Metrics
 from bot.services.similar_notes import SimilarNotes
 from bot.services.workers import Workers
 from storage.repository import Repository
@@ -25,6 +26,7 @@ class Services:
     repo: Repository
     clock: Clock = field(default_factory=SystemClock)
     flood: FloodGate = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
     similar: SimilarNotes = field(init=False)
     """Which notes of a theme say nearly the same (an index per theme, synced with storage)."""
     workers: Workers = field(default_factory=Workers)

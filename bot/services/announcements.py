@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.core.config import Municipality
@@ -11,7 +11,6 @@ from bot.village.audience import theme_audience
 from storage.models import (
     Broadcast,
     BroadcastKind,
-    Consent,
     NewMessage,
     PlaceRef,
     Recipient,
@@ -25,12 +24,15 @@ Render = Callable[[str], tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]]
 async def news_recipients(
     repo: Repository, municipality: Municipality, place: PlaceRef
 ) -> list[Recipient]:
-    """Return the residents who asked for theme news and live where the place reaches."""
+    """Return the residents who asked for theme news and live where the place reaches.
+
+    Both a new theme and an ambassador's message to a place go to these, and no one else.
+    """
     audience = theme_audience(municipality, place)
     return await repo.recipients(
         villages=audience.villages,
         neighbourhoods=audience.neighbourhoods,
-        consent=Consent.THEME_NEWS,
+        consent=audience.consent,
     )
 
 
@@ -59,6 +61,8 @@ async def queue_messages(
     theme_id: int | None = None,
     due_at: datetime | None = None,
     sender_chat_id: int | None = None,
+    sender_name: str | None = None,
+    audit_detail: Mapping[str, str | int] | None = None,
 ) -> Broadcast:
     """Queue one message per recipient, rendered once per language, as one broadcast."""
     rendered: dict[str, tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]] = {}
@@ -69,5 +73,10 @@ async def queue_messages(
         text, buttons = rendered[recipient.language]
         messages.append(NewMessage(recipient.user_id, text, buttons, due_at))
     return await repo.create_broadcast(
-        kind, messages, theme_id=theme_id, sender_chat_id=sender_chat_id
+        kind,
+        messages,
+        theme_id=theme_id,
+        sender_chat_id=sender_chat_id,
+        sender_name=sender_name,
+        audit_detail=audit_detail,
     )

@@ -4,31 +4,35 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.config import Config
 from bot.core.i18n import plain
-from bot.render.board_image import render_board
+from bot.render.board_image import MAX_NOTES_PER_QUADRANT, render_board
 from bot.render.board_pdf import board_picture, render_board_pdf
 from bot.render.calendar_file import CalendarEntry, calendar_file
 from bot.render.exports import (
     ContactRow,
+    InPersonContactRow,
     TableCardExport,
     board_csv,
     board_json,
     board_markdown,
     contacts_csv,
+    in_person_contacts_csv,
     table_cards_markdown,
 )
 from bot.village.board import SHOWN, BoardExport, board_content, board_notes
 from storage.models import (
+    BOARD_QUADRANTS,
     AuditAction,
     Commitment,
     MemberStatus,
     Moment,
     MomentStatus,
+    NoteKind,
     PlaceKind,
     PlaceRef,
     TalkTable,
@@ -52,6 +56,10 @@ _PAGE = 500
 # Every planned moment, also those that have begun: the timeline as a whole.
 _BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 _MOMENTS = 1000
+
+
+# Fetches a photo note's photo by its Telegram file id; None when it cannot.
+PhotoFetcher = Callable[[str], Awaitable[bytes | None]]
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,20 @@ async def board_export(
     return board_content(theme, config.municipality, shown, language=language, now=now)
 
 
-def render_file(board: BoardExport, fmt: str) -> ExportFile:
-    """One format of the board as a named file."""
+async def board_photos(repo: Repository, theme: Theme, fetch: PhotoFetcher) -> dict[int, bytes]:
+    """The photos of the photo notes the board picture shows (the newest per quadrant)."""
+    wanted = []
+    for quadrant in BOARD_QUADRANTS:
+        newest = await repo.list_notes(theme.id, quadrant=quadrant, limit=MAX_NOTES_PER_QUADRANT)
+        wanted += [n for n in newest if n.kind == NoteKind.PHOTO and n.file_id]
+    fetched = await asyncio.gather(*(fetch(n.file_id) for n in wanted if n.file_id))
+    return {n.id: data for n, data in zip(wanted, fetched, strict=True) if data}
+
+
+def render_file(
+    board: BoardExport, fmt: str, photos: Mapping[int, bytes] | None = None
+) -> ExportFile:
+    """One format of the board as a named file; the pictures show the photos given by note."""
     name = f"bord-{board.code}.{fmt}"
     if fmt == "md":
         data = board_markdown(board).encode("utf-8")
@@ -89,9 +109,9 @@ def render_file(board: BoardExport, fmt: str) -> ExportFile:
     elif fmt == "json":
         data = board_json(board)
     elif fmt == "png":
-        data = render_board(board_picture(board), language=board.language)
+        data = render_board(board_picture(board, photos=photos), language=board.language)
     elif fmt == "pdf":
-        data = render_board_pdf(board)
+        data = render_board_pdf(board, photos=photos)
     else:
         raise ValueError(f"unknown export format: {fmt!r}")
     return ExportFile(name, data, _MIME[fmt])
@@ -118,9 +138,16 @@ async def board_files(
     actor_id: int | None,
     actor_name: str | None,
     via: str,
+    photos: PhotoFetcher | None = None,
 ) -> list[ExportFile]:
-    """Render the theme in these formats and write the export in the audit trail."""
+    """Render the theme in these formats and write the export in the audit trail.
+
+    With photos (the chat has Telegram at hand, the command line has not), the board
+    picture and PDF show the photo notes' photos.
+    """
     board = await board_export(repo, config, theme, language=language, now=now)
+    pictured = photos is not None and any(fmt in ("png", "pdf") for fmt in formats)
+    shown = await board_photos(repo, theme, photos) if photos is not None and pictured else {}
     files = []
     for fmt in formats:
         if fmt == CARDS:
@@ -128,7 +155,7 @@ async def board_files(
         elif fmt == TIMELINE:
             files.append(await _timeline_file(repo, config, theme, language))
         else:
-            files.append(await asyncio.to_thread(render_file, board, fmt))
+            files.append(await asyncio.to_thread(render_file, board, fmt, shown))
     await repo.audit(
         AuditAction.EXPORT,
         actor_id=actor_id,
@@ -176,13 +203,7 @@ async def _cards_file(
                 places=_places(lang, table, len(seated), len(members) - len(seated)),
             )
         )
-    footer = plain(
-        lang,
-        "export.footer",
-        municipality=config.municipality.name,
-        date=board.exported_at.strftime("%Y-%m-%d %H:%M"),
-    )
-    text = table_cards_markdown(theme.title, cards, lang, footer)
+    text = table_cards_markdown(theme.title, cards, lang, board.footer("cards"))
     return ExportFile(f"tafelkaarten-{theme.code}.md", text.encode("utf-8"), "text/markdown")
 
 
@@ -258,3 +279,39 @@ async def contacts_file(
         detail={"contacts": len(rows), "via": via},
     )
     return ExportFile(f"contacten-{theme.code}.csv", contacts_csv(rows), "text/csv")
+
+
+async def in_person_contacts_file(
+    repo: Repository,
+    theme: Theme,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+) -> ExportFile | None:
+    """The contacts noted in person at the stand, as CSV (None when there are none); audited."""
+    contacts = await repo.list_in_person_contacts(theme.id)
+    if not contacts:
+        return None
+    rows = [
+        InPersonContactRow(
+            first_name=c.first_name,
+            phone=c.phone or "",
+            email=c.email or "",
+            purpose=c.purpose,
+            consent=c.consent,
+            noted_by="" if c.noted_by is None else str(c.noted_by),
+            noted_on=c.noted_on.isoformat(),
+        )
+        for c in contacts
+    ]
+    await repo.audit(
+        AuditAction.CONTACTS_EXPORT,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        theme_id=theme.id,
+        detail={"in_person_contacts": len(rows), "via": via},
+    )
+    return ExportFile(f"contacten-plein-{theme.code}.csv", in_person_contacts_csv(rows), "text/csv")

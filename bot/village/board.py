@@ -17,7 +17,8 @@ from bot.core.config import Municipality
 from bot.core.i18n import number, plain
 from bot.village.dates import format_period
 from bot.village.similarity import group_notes
-from storage.models import Note, NoteStatus, Quadrant, Theme
+from bot.village.square import speaker_place_name
+from storage.models import Note, NoteOrigin, NoteStatus, Quadrant, Theme
 
 SHOWN: tuple[NoteStatus, ...] = (NoteStatus.VISIBLE,)
 """The notes anyone but the writer and the moderators may read."""
@@ -44,6 +45,8 @@ class ExportNote:
     date: date
     also_mentioned: int = 0  # notes a moderator marked as saying the same
     support: int = 0  # residents who said "ik ook"
+    in_person: bool = False  # heard at the stand and entered by the ambassador
+    heard_in: str = ""  # the village or neighbourhood the speaker at the stand came from
 
     @property
     def shared_by(self) -> int:
@@ -110,11 +113,13 @@ class BoardExport:
         """The board's notes of one quadrant, oldest first."""
         return [note for note in self.notes if note.quadrant == quadrant]
 
-    def footer(self) -> str:
-        """Return the line every export ends with: whose board it is and when it was taken."""
+    def footer(self, document: str = "board") -> str:
+        """Return the line every export ends with: what it is, whose, and when it was taken
+        (document names the file: the board, or the table cards made beside it)."""
         return plain(
             self.language,
             "export.footer",
+            document=plain(self.language, f"export_document.{document}"),
             municipality=self.municipality,
             date=self.exported_at.strftime("%Y-%m-%d %H:%M"),
         )
@@ -137,6 +142,8 @@ def board_notes(
             date=note.created_at.astimezone(tz).date(),
             also_mentioned=duplicates.get(note.id, 0),
             support=(support or {}).get(note.id, 0),
+            in_person=note.origin == NoteOrigin.IN_PERSON,
+            heard_in=speaker_place_name(municipality, note.heard_in) or "",
         )
         for note in reversed(list(newest_first))
         if note.quadrant is not None and note.status in SHOWN

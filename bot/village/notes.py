@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from storage.models import Note
+
 # Characters Unicode files as letters or symbols that nevertheless draw nothing: a resident's
 # "note" of these would be an empty card on the board.
 _BLANK_LOOKING = frozenset(
@@ -25,3 +27,9 @@ def has_visible_text(text: str) -> bool:
         char not in _BLANK_LOOKING and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
         for char in text
     )
+
+
+def same_writer(first: Note, second: Note) -> bool:
+    """Tell whether one resident wrote both notes: saying a thing twice is still one voice,
+    so a duplicate of one's own note is no second mention, nor someone else's words."""
+    return first.author_id is not None and first.author_id == second.author_id

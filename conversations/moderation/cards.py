@@ -1,6 +1,6 @@
 """One card per waiting note: its words, where it stands, why it was reported, and the buttons.
 
-A card is a text message, or the note's photo or sound file with the card as caption; edits
+A card is a text message, or the note's photo or voice note with the card as caption; edits
 go to whichever of the two the card is.
 """
 
@@ -18,6 +18,7 @@ from bot.chat.replies import drop_buttons, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
 from bot.chat.updates import chat_id
 from bot.core.i18n import Html, plain, t
+from bot.render.wording import voice_line
 from conversations.moderation.actions import Action, note_data
 from storage.models import Decision, Note, NoteKind, NoteStatus, QueueItem
 
@@ -38,7 +39,8 @@ _EDITED_AFTER = {
 def note_words(lang: str, note: Note, section: str) -> str:
     """A note's words, or what it is when it has none to show (a voice note, a bare photo)."""
     if note.kind == NoteKind.VOICE:
-        return plain(lang, f"{section}.voice_note")
+        # In a list there is nothing to play: the note's length tells it from the others.
+        return voice_line(lang, note.seconds)
     if note.kind == NoteKind.PHOTO and not note.text:
         return plain(lang, f"{section}.photo_note")
     return note.text
@@ -56,8 +58,12 @@ async def card_text(
     *,
     limit: int,
     edited_after: Decision | None = None,
+    with_sound: bool = True,
 ) -> Html:
-    """The card's words within limit characters, the resident's words shortened first."""
+    """The card's words within limit characters, the resident's words shortened first.
+
+    A voice note's card is the caption under its player (with_sound), which says to listen.
+    """
     lang = context.lang
     theme = await context.services.repo.get_theme(note.theme_id)
     quadrant = plain(lang, f"quadrant.{note.quadrant.value}") if note.quadrant else "?"
@@ -83,6 +89,8 @@ async def card_text(
     head = t(lang, "moderation.card", text="", **values)
     room = max(50, limit - len(head) - sum(len(e) + 1 for e in extra) - 20)
     words = note_words(lang, note, "moderation")
+    if note.kind == NoteKind.VOICE and with_sound and note.file_id is not None:
+        words = plain(lang, "moderation.voice_note", line=words)
     text = t(lang, "moderation.card", text=shorten(words, room), **values)
     return Html("\n".join([text, *extra]))
 
@@ -140,24 +148,50 @@ async def send_card(update: Update, context: BuurtContext, item: QueueItem) -> N
                 reply_markup=markup,
             )
             return
-        # A voice note goes out again as a sound file the moderator can play.
-        # (sendVoice would do with the file id; the local playground does not know it yet.)
-        file = await context.bot.get_file(note.file_id)
-        data = bytes(await file.download_as_bytearray())
-        await context.bot.send_document(
-            target,
-            data,
-            filename=f"briefje-{note.id}.ogg",
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
+        # A voice note goes out again as a voice note, by its file id: the moderator plays
+        # it in the chat as the resident recorded it.
+        try:
+            await context.bot.send_voice(
+                target,
+                note.file_id,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            if "voice_messages_forbidden" not in exc.message.lower():
+                raise
+            # The moderator's Telegram lets nobody send them voice messages: a sound file
+            # to play is the next best thing.
+            await _send_as_sound_file(context, target, note, caption, markup)
     except TelegramError as exc:
         _log.info("could not send note %d as media: %s", note.id, exc)
         text = await card_text(
-            context, note, item.reports, limit=CARD_TEXT, edited_after=item.edited_after
+            context,
+            note,
+            item.reports,
+            limit=CARD_TEXT,
+            edited_after=item.edited_after,
+            with_sound=False,
         )
         await say(update, context, Html(text + "\n" + t(lang, "moderation.media_missing")), markup)
+
+
+async def _send_as_sound_file(
+    context: BuurtContext, target: int, note: Note, caption: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Send a voice note as an .ogg document, for one who accepts no voice messages."""
+    assert note.file_id is not None
+    file = await context.bot.get_file(note.file_id)
+    data = bytes(await file.download_as_bytearray())
+    await context.bot.send_document(
+        target,
+        data,
+        filename=plain(context.lang, "voice.file_name", number=note.id),
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
 
 
 async def edit_card(update: Update, text: Html, markup: InlineKeyboardMarkup | None) -> None:

@@ -13,6 +13,7 @@ from bot.chat.replies import answer, answer_key, drop_buttons
 from bot.chat.text_limits import shorten
 from bot.chat.updates import person_name, user_id
 from bot.core.i18n import plain, t
+from bot.village.notes import same_writer
 from conversations.moderation.actions import mode
 from conversations.moderation.cards import close_card
 from storage.models import (
@@ -133,6 +134,15 @@ async def decide(
     return result
 
 
+async def _told_key(context: BuurtContext, note: Note, decision: ModerationDecision) -> str:
+    """What the writer reads; a duplicate of their own earlier note is not "someone else's"."""
+    if decision.decision == Decision.DUPLICATE and decision.duplicate_of is not None:
+        original = await context.services.repo.get_note(decision.duplicate_of)
+        if original is not None and same_writer(original, note):
+            return "told_own.duplicate"
+    return f"moderation.told_{decision.decision.value}"
+
+
 async def _tell_author(context: BuurtContext, note: Note, decision: ModerationDecision) -> None:
     """No surprises about their words: the writer hears when a note was hidden, counted with
     another one, or shortened (never who decided, never the words themselves)."""
@@ -147,7 +157,7 @@ async def _tell_author(context: BuurtContext, note: Note, decision: ModerationDe
     reason = decision.reason.value if decision.reason else HideReason.OTHER.value
     text = t(
         lang,
-        f"moderation.told_{decision.decision.value}",
+        await _told_key(context, note, decision),
         theme=theme.title,
         reason=plain(lang, f"moderation.reason_{reason}").lower(),
     )

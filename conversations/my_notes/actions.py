@@ -23,6 +23,7 @@ class Action(StrEnum):
     HIDE_NAME = "hidename"
     PLACE = "place"
     PAGE = "l"
+    LIST = "ls"
     NOTE = "n"
     EDIT = "e"
     MOVE = "m"

@@ -8,10 +8,10 @@ from bot.chat.callbacks import pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.updates import user_id
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
 from conversations import onboarding
 from conversations.my_notes.actions import CONSENT_CODES, PREFIX, Action
-from storage.models import Consent, PlaceKind, PlaceRef
+from storage.models import Consent, PlaceKind, PlaceRef, Resident
 
 _SWITCH = {"0": False, "1": True}
 
@@ -25,14 +25,7 @@ async def send_choices(update: Update, context: BuurtContext, *, edit: bool) -> 
     phone = await repo.get_phone(uid)
     resident = await repo.get_resident(uid)
     municipality = context.services.config.municipality
-    if resident is not None and resident.neighbourhood_key:
-        place = municipality.place_name(
-            PlaceRef(PlaceKind.NEIGHBOURHOOD, resident.neighbourhood_key)
-        )
-    elif resident is not None and resident.village_key:
-        place = municipality.place_name(PlaceRef(PlaceKind.VILLAGE, resident.village_key))
-    else:
-        place = plain(lang, "mine.no_place")
+    place = _place_lines(context, resident)
     news, contact = consents[Consent.THEME_NEWS], consents[Consent.CONTACT]
     show_name = consents[Consent.SHOW_NAME]
     text = t(
@@ -78,6 +71,24 @@ async def send_choices(update: Update, context: BuurtContext, *, edit: bool) -> 
         await edit_or_send(update, context, text, markup)
     else:
         await say(update, context, text, markup)
+
+
+def _place_lines(context: BuurtContext, resident: Resident | None) -> Html:
+    """The village, and the neighbourhood in it when one was chosen, each on its own line."""
+    lang = context.lang
+    municipality = context.services.config.municipality
+    hood_key = resident.neighbourhood_key if resident is not None else None
+    village_key = resident.village_key if resident is not None else None
+    if village_key is None and hood_key is not None:
+        found = municipality.village_of_neighbourhood(hood_key)
+        village_key = found.key if found is not None else None
+    if village_key is None:
+        return t(lang, "mine_place.none")
+    village = municipality.place_name(PlaceRef(PlaceKind.VILLAGE, village_key))
+    if hood_key is None:
+        return t(lang, "mine_place.village", village=village)
+    hood = municipality.place_name(PlaceRef(PlaceKind.NEIGHBOURHOOD, hood_key))
+    return t(lang, "mine_place.neighbourhood", village=village, neighbourhood=hood)
 
 
 async def on_consent(update: Update, context: BuurtContext, args: list[str]) -> None:

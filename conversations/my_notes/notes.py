@@ -6,8 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import first_id, pack, unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.replies import answer, answer_key, edit_or_send, say
-from bot.chat.text_limits import shorten
+from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
+from bot.chat.text_limits import first_words, shorten
 from bot.chat.updates import chat_id, user_id
 from bot.chat.visible import own_note
 from bot.core.i18n import Html, plain, t
@@ -19,6 +19,8 @@ from storage.models import Note, NoteKind, NoteStatus
 
 PAGE_SIZE = 8
 PREVIEW = 120
+# A note's button: its number and first words, one per row so the words can be read.
+LABEL = 40
 
 
 async def mine_command(update: Update, context: BuurtContext) -> None:
@@ -56,15 +58,17 @@ async def _send_notes(update: Update, context: BuurtContext, *, offset: int, edi
                 number=number,
                 quadrant=_quadrant_name(note, lang),
                 theme=titles.get(note.theme_id, "?"),
+                status=_status(note, lang),
                 text=shorten(_text(note, lang), PREVIEW),
             )
         )
         if note.id in counted:  # said "Ja, ik ook" when writing it
             lines[-1] = Html(lines[-1] + t(lang, "alike.mine_line"))
+        label = first_words(f"{number}. {_text(note, lang)}", LABEL)
         buttons.append(
-            InlineKeyboardButton(str(number), callback_data=pack(PREFIX, Action.NOTE, note.id))
+            InlineKeyboardButton(label, callback_data=pack(PREFIX, Action.NOTE, note.id))
         )
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows = [[button] for button in buttons]
     nav: list[InlineKeyboardButton] = []
     if offset > 0:
         nav.append(_page_button(plain(lang, "board.newer"), max(0, offset - PAGE_SIZE)))
@@ -77,6 +81,33 @@ async def _send_notes(update: Update, context: BuurtContext, *, offset: int, edi
         await edit_or_send(update, context, text, InlineKeyboardMarkup(rows))
     else:
         await say(update, context, text, InlineKeyboardMarkup(rows))
+
+
+async def on_list(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """The way back: the resident's notes again, below what was just said."""
+    await answer(update)
+    await drop_buttons(update)
+    await _send_notes(update, context, offset=0, edit=False)
+
+
+def back_to_list(lang: str) -> InlineKeyboardMarkup:
+    """One button back to the list of notes, under a card or after a change."""
+    return InlineKeyboardMarkup([[_back_button(lang)]])
+
+
+def _back_button(lang: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        plain(lang, "mine_list.back"), callback_data=pack(PREFIX, Action.LIST)
+    )
+
+
+def _status(note: Note, lang: str) -> str:
+    """A note the board does not show says so, in the list and on its card."""
+    if note.status == NoteStatus.PENDING:
+        return plain(lang, "mine.status_pending")
+    if note.status == NoteStatus.HIDDEN:
+        return plain(lang, "mine.status_hidden")
+    return ""
 
 
 def _page_button(label: str, offset: int) -> InlineKeyboardButton:
@@ -124,18 +155,13 @@ async def on_note(update: Update, context: BuurtContext, args: list[str]) -> Non
     notes = await context.services.repo.list_notes_by_author(note.author_id or 0)
     number = next((i for i, n in enumerate(notes, start=1) if n.id == note.id), 0)
     titles = await _theme_titles(context, [note])
-    status = ""
-    if note.status == NoteStatus.PENDING:
-        status = plain(lang, "mine.status_pending")
-    elif note.status == NoteStatus.HIDDEN:
-        status = plain(lang, "mine.status_hidden")
     text = t(
         lang,
         "mine.note_card",
         number=number,
         theme=titles.get(note.theme_id, "?"),
         quadrant=_quadrant_name(note, lang),
-        status=status,
+        status=_status(note, lang),
         text=shorten(_text(note, lang), 3000),
     )
     row = [
@@ -146,7 +172,7 @@ async def on_note(update: Update, context: BuurtContext, args: list[str]) -> Non
             ("mine.delete", Action.DELETE),
         )
     ]
-    await say(update, context, text, InlineKeyboardMarkup([row]))
+    await say(update, context, text, InlineKeyboardMarkup([row, [_back_button(lang)]]))
 
 
 async def on_edit(update: Update, context: BuurtContext, args: list[str]) -> None:
@@ -185,14 +211,16 @@ async def on_delete_yes(update: Update, context: BuurtContext, args: list[str]) 
     if (note := await _own_note(update, context, args)) is None:
         return
     await context.services.repo.delete_note(note.id)
-    await edit_or_send(update, context, t(context.lang, "mine.deleted"))
+    lang = context.lang
+    await edit_or_send(update, context, t(lang, "mine.deleted"), back_to_list(lang))
 
 
 async def on_delete_no(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Keep the note after all."""
     if await _own_note(update, context, args) is None:
         return
-    await edit_or_send(update, context, t(context.lang, "mine.kept"))
+    lang = context.lang
+    await edit_or_send(update, context, t(lang, "mine.kept"), back_to_list(lang))
 
 
 async def on_new_text(update: Update, context: BuurtContext) -> None:
@@ -222,4 +250,5 @@ async def on_new_text(update: Update, context: BuurtContext) -> None:
         await say(update, context, t(lang, "talk.note_gone"))
         return
     waits = edited.status == NoteStatus.PENDING and edited.quadrant is not None
-    await say(update, context, t(lang, "mine.edited_waits" if waits else "mine.edited"))
+    text = t(lang, "mine.edited_waits" if waits else "mine.edited")
+    await say(update, context, text, back_to_list(lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.chat.broadcasts import audit_sent
 from bot.chat.context import BuurtContext
 from bot.chat.guards import still_manages
 from bot.chat.replies import drop_buttons, say
@@ -13,7 +14,14 @@ from conversations.tables.access import in_area, with_table
 from conversations.tables.actions import Action, button
 from conversations.tables.card import ButtonRows, card_text, join_rows
 from conversations.tables.show import show_card
-from storage.models import Commitment, MemberStatus, NewMessage, TalkTable, Theme
+from storage.models import (
+    BroadcastKind,
+    Commitment,
+    MemberStatus,
+    NewMessage,
+    TalkTable,
+    Theme,
+)
 
 # The initiator's link: t.me/<bot>?start=tf_<table code>.
 LINK_PREFIX = "tf_"
@@ -74,6 +82,9 @@ async def on_invite_yes(
         )
     queued = await repo.enqueue(messages)
     context.services.outbox_changed()
+    await audit_sent(
+        update, context, BroadcastKind.INVITATION, queued, theme_id=theme.id, table=table.id
+    )
     await say(update, context, t(context.lang, "tables.invited", count=queued))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.chat.broadcasts import audit_sent
 from bot.chat.callbacks import ButtonHandler
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
@@ -27,6 +28,12 @@ from conversations.timeline.moments import (
     rsvp_buttons,
 )
 from storage.models import Moment, NewMessage, Theme
+
+# How the audit trail names the notice tell_who_comes sends, by its catalog key.
+NOTICES = {
+    "timeline.cancelled_notice": "moment_cancelled",
+    "timeline.moved_notice": "moment_moved",
+}
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,16 @@ def for_its_ambassador(handler: ManageHandler) -> ButtonHandler:
 
 
 async def tell_who_comes(
-    context: BuurtContext, moment: Moment, key: str, dedupe: str, *, buttons: bool = True
+    update: Update,
+    context: BuurtContext,
+    moment: Moment,
+    key: str,
+    dedupe: str,
+    *,
+    buttons: bool = True,
 ) -> int:
-    """Drop the moment's waiting reminders and tell who said they come, in their language."""
+    """Drop the moment's waiting reminders and tell who said they come, in their language;
+    the audit trail says who told them (key names the notice: moved or cancelled)."""
     services = context.services
     repo = services.repo
     await repo.cancel_pending(f"reminder:{moment.id}:")
@@ -84,6 +98,8 @@ async def tell_who_comes(
     ]
     queued = await repo.enqueue(messages)
     services.outbox_changed()
+    notice = NOTICES.get(key, "moment_notice")
+    await audit_sent(update, context, notice, queued, theme_id=moment.theme_id, moment=moment.id)
     planning_changed(context.application)
     return queued
 
@@ -113,7 +129,7 @@ async def on_cancel_yes(update: Update, context: BuurtContext, pressed: Managed)
         await say(update, context, t(context.lang, "timeline.gone"))
         return
     notice, dedupe = "timeline.cancelled_notice", f"moment-cancelled:{moment.id}"
-    count = await tell_who_comes(context, moment, notice, dedupe, buttons=False)
+    count = await tell_who_comes(update, context, moment, notice, dedupe, buttons=False)
     await say(update, context, t(context.lang, "timeline.cancelled", count=count))
 
 
@@ -176,6 +192,9 @@ async def on_announce_yes(update: Update, context: BuurtContext, pressed: Manage
         )
     queued = await services.repo.enqueue(messages)
     services.outbox_changed()
+    await audit_sent(
+        update, context, "moment_new", queued, theme_id=moment.theme_id, moment=moment.id
+    )
     await say(update, context, t(context.lang, "timeline.announced", count=queued))
 
 

@@ -93,7 +93,7 @@ async def decide(update: Update, context: BuurtContext, answers: Data, code: str
         await say(update, context, t(context.lang, "timeline.gone"))
         return
     dedupe = f"moment-moved:{moved.id}:{start:%Y%m%dT%H%MZ}"
-    count = await tell_who_comes(context, moved, "timeline.moved_notice", dedupe)
+    count = await tell_who_comes(update, context, moved, "timeline.moved_notice", dedupe)
     await say(update, context, t(context.lang, "timeline.moved", count=count))
     await show(update, context, moved, edit=False)
 

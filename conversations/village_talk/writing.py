@@ -36,12 +36,15 @@ async def on_message(update: Update, context: BuurtContext) -> None:
     if message.document is not None:
         await say(update, context, t(lang, "talk.document"))
         return
+    seconds: int | None = None
     if message.photo:
         # A caption of only blank characters would draw an empty line under the photo.
         caption = message.caption if has_visible_text(message.caption or "") else ""
         kind, text, file_id = NoteKind.PHOTO, caption or "", message.photo[-1].file_id
     elif message.voice is not None:
         kind, text, file_id = NoteKind.VOICE, "", message.voice.file_id
+        # to_dict gives whole seconds without PTB's deprecation of the int attribute.
+        seconds = int(message.voice.to_dict().get("duration", 0))
     elif message.text:
         if not has_visible_text(message.text):
             await say(update, context, t(lang, "talk.invisible"))
@@ -53,7 +56,7 @@ async def on_message(update: Update, context: BuurtContext) -> None:
     theme = await current_theme(update, context)
     if theme is None:
         return
-    await _store_note(update, context, theme, kind, text, file_id)
+    await _store_note(update, context, theme, kind, text, file_id, seconds=seconds)
 
 
 async def _store_note(
@@ -63,6 +66,8 @@ async def _store_note(
     kind: NoteKind,
     text: str,
     file_id: str | None,
+    *,
+    seconds: int | None = None,
 ) -> None:
     services = context.services
     lang = context.lang
@@ -94,6 +99,7 @@ async def _store_note(
         quadrant=quadrant,
         status=status,
         source_update_id=update.update_id,
+        seconds=seconds,
     )
     if preselected is not None:
         data = {k: v for k, v in context.state.data.items() if k != "quadrant"}
