@@ -10,9 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import ButtonHandler, button_routes, pack
+from bot.chat.confirm import settle
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.replies import answer, answer_key, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
@@ -60,8 +61,9 @@ async def close_command(update: Update, context: BuurtContext) -> None:
     await _pick(update, context, ToolAction.CLOSE)
 
 
-def _for_theme(act: ThemeTool) -> ButtonHandler:
-    """A button handler that finds the named theme, in the presser's own area, and acts on it."""
+def _for_theme(act: ThemeTool, *, answers: bool = False) -> ButtonHandler:
+    """A button handler that finds the named theme, in the presser's own area, and acts on it;
+    one that answers the press itself (a confirm button) is given answers=True."""
 
     async def on_press(update: Update, context: BuurtContext, args: list[str]) -> None:
         if len(args) not in (1, 2):
@@ -70,7 +72,8 @@ def _for_theme(act: ThemeTool) -> ButtonHandler:
         theme = await managed_theme(update, context, args[0])
         if theme is None:
             return
-        await answer(update)
+        if not answers:
+            await answer(update)
         await act(update, context, theme)
 
     on_press.__doc__ = act.__doc__
@@ -78,16 +81,18 @@ def _for_theme(act: ThemeTool) -> ButtonHandler:
 
 
 async def _closing_confirmed(update: Update, context: BuurtContext, theme: Theme) -> None:
-    """Close the theme the ambassador confirmed."""
-    await drop_buttons(update)
+    """Close the theme the ambassador confirmed; a second tap finds it closed and is quiet."""
+    if not await settle(update, still_open=theme.status == ThemeStatus.ACTIVE):
+        return
     if not await still_manages(update, context, theme.place):
         return
     await _close(update, context, theme)
 
 
-async def _closing_declined(update: Update, context: BuurtContext, _: Theme) -> None:
+async def _closing_declined(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Keep the theme open, as the ambassador chose."""
-    await drop_buttons(update)
+    if not await settle(update, still_open=theme.status == ThemeStatus.ACTIVE):
+        return
     await say(update, context, t(context.lang, "forget.kept"))
 
 
@@ -225,8 +230,8 @@ ROUTES: dict[str, ButtonHandler] = {
     ToolAction.POSTER: _for_theme(_send_poster),
     ToolAction.PROGRESS: _for_theme(_send_progress),
     ToolAction.CLOSE: _for_theme(_confirm_close),
-    ToolAction.CLOSE_YES: _for_theme(_closing_confirmed),
-    ToolAction.CLOSE_NO: _for_theme(_closing_declined),
+    ToolAction.CLOSE_YES: _for_theme(_closing_confirmed, answers=True),
+    ToolAction.CLOSE_NO: _for_theme(_closing_declined, answers=True),
     ToolAction.GROUPS: _for_theme(send_groups),
 }
 

@@ -509,6 +509,7 @@ class Moment:
     created_by: int | None
     created_at: datetime
     updated_at: datetime
+    length_minutes: int | None = None  # None: planned before the end was asked
 
 
 class ReminderStatus(StrEnum):

@@ -12,7 +12,7 @@ from bot.core.config import Config
 from bot.core.i18n import plain
 from bot.render.board_image import MAX_NOTES_PER_QUADRANT, render_board
 from bot.render.board_pdf import board_picture, render_board_pdf
-from bot.render.calendar_file import CalendarEntry, calendar_file
+from bot.render.calendar_file import CalendarEntry, calendar_file, moment_uid
 from bot.render.exports import (
     ContactRow,
     InPersonContactRow,
@@ -219,7 +219,8 @@ async def _timeline_file(
     tables = {table.id: table.title for table in await repo.list_tables([theme.id])}
     entries = [
         CalendarEntry(
-            uid=f"moment-{moment.id}@buurtbot",
+            uid=moment_uid(moment.id, config.municipality.calendar_host),
+            length_minutes=moment.length_minutes,
             title=moment.title,
             starts_at=moment.starts_at,
             place=moment.place,

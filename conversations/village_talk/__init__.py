@@ -21,7 +21,11 @@ from bot.core.i18n import LANGUAGES, plain
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.alike import on_alike_no, on_alike_yes
 from conversations.village_talk.contact import on_chat_only, on_contact, on_invite
-from conversations.village_talk.keyboards import preselect_keyboard, quadrant_keyboard
+from conversations.village_talk.keyboards import (
+    board_keyboard,
+    preselect_keyboard,
+    quadrant_keyboard,
+)
 from conversations.village_talk.opening import (
     on_done,
     on_news,
@@ -31,12 +35,14 @@ from conversations.village_talk.opening import (
     opening_text,
     themes_command,
 )
-from conversations.village_talk.placing import on_quadrant
+from conversations.village_talk.placing import on_keep, on_quadrant, on_strip
 from conversations.village_talk.writing import on_edited, on_message
 
 __all__ = [
     "FLOW",
+    "KEEPS",
     "STEPS",
+    "board_keyboard",
     "handlers",
     "open_by_code",
     "opening_text",
@@ -45,6 +51,8 @@ __all__ = [
 ]
 
 STEPS: dict[str, StepHandler] = {WRITE: on_message}
+# A message in the WRITE step becomes a note: a flood's are still stored (quietly).
+KEEPS = (WRITE,)
 
 ROUTES: dict[str, ButtonHandler] = {
     Action.OPEN: on_open,
@@ -55,6 +63,8 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.NEWS: on_news,
     Action.ALIKE_YES: on_alike_yes,
     Action.ALIKE_NO: on_alike_no,
+    Action.KEEP: on_keep,
+    Action.STRIP: on_strip,
 }
 
 

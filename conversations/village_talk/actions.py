@@ -23,3 +23,5 @@ class Action(StrEnum):
     NEWS = "news"
     ALIKE_YES = "ay"  # vt:ay:<own note>:<the alike note>
     ALIKE_NO = "an"  # vt:an:<own note>:<quadrant letter, or - to ask>
+    KEEP = "keep"
+    STRIP = "strip"
