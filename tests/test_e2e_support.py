@@ -289,3 +289,24 @@ async def test_no_places_a_note_where_it_was_meant(pg: PlaygroundClient, bot: Bo
     question = (await bas.bot_messages())[-1]
     await bas.press_data(f"vt:ay:{notes[0].id}:{original.id}", question.message_id)
     assert await bot.repo.support_counts(original.theme_id) == {}
+
+
+async def test_contact_details_are_asked_about_before_anything_alike(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    """A note with a phone number, its quadrant chosen first: only the contact question."""
+    await add_theme(bot)
+    anna = await pg.new_person(first_name="Anna")
+    await write_note(anna, "Een bankje bij de kerk", "Wens")
+    bas = await pg.new_person(first_name="Bas")
+    await bas.send("/thema")
+    await bas.press("Wens")  # chosen before writing
+    mark = await bas.mark()
+    await bas.send("Bankjes bij de kerk, bel 06-12345678")
+    told = [m.text or "" for m in await bas.bot_messages(after=mark)]
+    assert told[-1].startswith("Er lijkt een telefoonnummer in je briefje te staan.")
+    assert not any(text.startswith("Lijkt dit op wat je bedoelt?") for text in told)
+    await bas.press("Zo laten")
+    notes = await bot.repo.list_notes_by_author(bas.id)
+    assert [(n.quadrant, n.status) for n in notes] == [(Quadrant.WISH, NoteStatus.VISIBLE)]
+    assert await bot.repo.support_counts(notes[0].theme_id) == {}
