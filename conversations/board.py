@@ -1,4 +1,9 @@
-"""The board: a theme's notes per quadrant, as a picture and as pages of anonymous notes."""
+"""The board: a theme's notes per quadrant, as a picture and as pages of anonymous notes.
+
+/bord ── picture (badges "gedeeld door N") ── bd:p:<theme>:<offset>[:s] (a page)
+page ── bd:s:...:<note> ("ik ook", again to take it back) ── the same page again
+     ── bd:p:<theme>:0:s / :n (most shared first / newest first) ── mr:p (report)
+"""
 
 from __future__ import annotations
 
@@ -14,16 +19,20 @@ from bot.chat.context import BuurtContext
 from bot.chat.photos import photo_bytes
 from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.text_limits import CAPTION_LIMIT, shorten, split_html
+from bot.chat.updates import user_id
 from bot.chat.visible import visible_theme
 from bot.core.i18n import Html, plain, t
 from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.village.board import PAGE_SIZE as PAGE_SIZE
+from bot.village.board import shared_by, shared_words
 from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
-from storage.models import BOARD_QUADRANTS, Note, NoteKind, NoteOrigin, Theme
+from storage.models import BOARD_QUADRANTS, Note, NoteKind, NoteOrigin, NoteStatus, Theme
+from storage.repository import Repository
 
 NOTES_IN_PICTURE = 6
 NOTE_PREVIEW = 300
+ME_TOO_WORDS = 32
 PREFIX = "bd"
 
 
@@ -31,7 +40,12 @@ class Action(StrEnum):
     """What a bd: button asks for (the village talk draws OPEN too)."""
 
     OPEN = "open"
-    PAGE = "p"
+    PAGE = "p"  # bd:p:<theme>:<offset>[:s]  (s: the most shared first)
+    SUPPORT = "s"  # bd:s:<theme>:<offset>:<order>:<note>  ("ik ook", or taking it back)
+
+
+BY_SUPPORT = "s"
+BY_NEWEST = "n"
 
 
 async def board_command(update: Update, context: BuurtContext) -> None:
@@ -69,7 +83,7 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     repo = context.services.repo
     lang = context.lang
     counts = await repo.count_notes(theme.id)
-    duplicates = await repo.duplicate_counts(theme.id)
+    shared = await shared_counts(repo, theme.id)
     shown = {
         q: await repo.list_notes(theme.id, quadrant=q, limit=NOTES_IN_PICTURE)
         for q in BOARD_QUADRANTS
@@ -77,7 +91,7 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
     photos = await _photos(context, [n for notes in shown.values() for n in notes])
     newest = {
         q.value: [
-            _sticky(note, lang, photos.get(note.id), duplicates.get(note.id, 0)) for note in notes
+            _sticky(note, lang, photos.get(note.id), shared.get(note.id, 1)) for note in notes
         ]
         for q, notes in shown.items()
     }
@@ -95,6 +109,19 @@ async def show_board(update: Update, context: BuurtContext, theme: Theme) -> Non
         title=shorten(theme.title, 200),
         **{q.value: counts[q] for q in BOARD_QUADRANTS},
     )
+    top = await repo.list_notes_by_support(theme.id, limit=1)
+    if top and shared.get(top[0].id, 1) > 1:
+        # The picture shows the newest notes; the caption names the most shared one too.
+        caption = Html(
+            caption
+            + "\n"
+            + t(
+                lang,
+                "support.caption_top",
+                text=shorten(_note_text(top[0], lang), 120),
+                n=shared[top[0].id],
+            )
+        )
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -122,13 +149,17 @@ async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
     return {note_id: data for (note_id, _), data in zip(wanted, fetched, strict=True) if data}
 
 
-def _sticky(note: Note, lang: str, photo: bytes | None, also_mentioned: int) -> StickyNote:
+def _sticky(note: Note, lang: str, photo: bytes | None, shared: int) -> StickyNote:
     # With the photo itself on the note, a bare photo needs no "[foto]" words.
     text = note.text if photo is not None else _note_text(note, lang)
     # A note heard at the stand says so (conversations/square).
     mark = plain(lang, "square.board.mark") if note.origin == NoteOrigin.IN_PERSON else ""
     return StickyNote(
-        text=text, kind=note.kind.value, image=photo, also_mentioned=also_mentioned, mark=mark
+        text=text,
+        kind=note.kind.value,
+        image=photo,
+        badge=shared_words(lang, shared),
+        mark=mark,
     )
 
 
@@ -141,28 +172,82 @@ def _note_text(note: Note, lang: str) -> str:
 
 
 async def on_page(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Show one page of a theme's visible notes, newest first."""
-    query = update.callback_query
-    theme_id = first_id(args, 2)
-    offset = unpack_int(args[1]) if len(args) == 2 else None
-    repo = context.services.repo
-    if offset is None:
+    """Show one page of a theme's visible notes, newest or most shared first."""
+    theme_id = unpack_int(args[0]) if len(args) in (2, 3) else None
+    offset = unpack_int(args[1]) if len(args) in (2, 3) else None
+    order = args[2] if len(args) == 3 else BY_NEWEST
+    if offset is None or order not in (BY_NEWEST, BY_SUPPORT):
         await answer_key(update, context, "talk.theme_gone")
         return
     if (theme := await visible_theme(update, context, theme_id)) is None:
         return
     await answer(update)
+    await _show_page(update, context, theme, offset, order)
+
+
+async def on_support(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Say "ik ook" to a note of the page (or take it back), then show the page again."""
+    theme_id = unpack_int(args[0]) if len(args) == 4 else None
+    offset = unpack_int(args[1]) if len(args) == 4 else None
+    order = args[2] if len(args) == 4 else ""
+    note_id = unpack_int(args[3]) if len(args) == 4 else None
+    if offset is None or note_id is None or order not in (BY_NEWEST, BY_SUPPORT):
+        await answer_key(update, context, "common.stale_button")
+        return
+    if (theme := await visible_theme(update, context, theme_id)) is None:
+        return
+    repo = context.services.repo
+    me = user_id(update)
+    note = await repo.get_note(note_id)
+    if note is None or note.theme_id != theme.id or note.status != NoteStatus.VISIBLE:
+        await answer_key(update, context, "support.gone")
+        return
+    if note.author_id == me:
+        await answer_key(update, context, "support.own")
+        return
+    if await repo.remove_support(note.id, me):
+        await answer_key(update, context, "support.removed")
+    elif await repo.add_support(note.id, me):
+        await answer_key(update, context, "support.added")
+    else:
+        await answer_key(update, context, "support.gone")
+        return
+    await _show_page(update, context, theme, offset, order)
+
+
+async def shared_counts(repo: Repository, theme_id: int) -> dict[int, int]:
+    """Per note of the theme that more than its writer share, "gedeeld door" how many."""
+    duplicates = await repo.duplicate_counts(theme_id)
+    support = await repo.support_counts(theme_id)
+    return {
+        note_id: shared_by(duplicates.get(note_id, 0), support.get(note_id, 0))
+        for note_id in {*duplicates, *support}
+    }
+
+
+async def _show_page(
+    update: Update, context: BuurtContext, theme: Theme, offset: int, order: str
+) -> None:
+    query = update.callback_query
+    repo = context.services.repo
     lang = context.lang
     counts = await repo.count_notes(theme.id)
     total = sum(counts.values())
-    notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
+    if order == BY_SUPPORT:
+        notes = await repo.list_notes_by_support(theme.id, limit=PAGE_SIZE, offset=offset)
+    else:
+        notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
     if not notes:
         await say(update, context, t(lang, "board.empty", title=theme.title))
         return
+    shared = await shared_counts(repo, theme.id)
+    me = user_id(update)
+    mine = await repo.supported_notes(me, [note.id for note in notes])
+    title_key = "support.page_title_shared" if order == BY_SUPPORT else "board.page_title"
     lines = [
         t(
             lang,
-            "board.page_title",
+            title_key,
             title=shorten(theme.title, 200),
             first=offset + 1,
             last=offset + len(notes),
@@ -170,8 +255,10 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
             count=len(notes),
         )
     ]
+    support_rows: list[list[InlineKeyboardButton]] = []
     for note in notes:
         quadrant = plain(lang, f"quadrant.{note.quadrant.value}") if note.quadrant else ""
+        count = shared.get(note.id, 1)
         line = t(
             lang,
             "board.note_line",
@@ -180,25 +267,45 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
         )
         if note.origin == NoteOrigin.IN_PERSON:
             line = Html(f"{line} <i>({t(lang, 'square.board.mark')})</i>")
+        if count > 1:
+            line = Html(line + t(lang, "support.shared_line", n=count))
         lines.append(line)
+        if note.author_id != me:
+            # The button names the note by its first words: a number would need finding.
+            key = "support.me_too_taken" if note.id in mine else "support.me_too"
+            label = plain(lang, key, words=shorten(_note_text(note, lang), ME_TOO_WORDS))
+            data = pack(PREFIX, Action.SUPPORT, theme.id, offset, order, note.id)
+            support_rows.append([InlineKeyboardButton(label, callback_data=data)])
+    if support_rows:
+        lines += [Html(""), t(lang, "support.page_hint")]
     nav: list[InlineKeyboardButton] = []
     if offset > 0:
         nav.append(
             InlineKeyboardButton(
                 plain(lang, "board.newer"),
-                callback_data=pack(PREFIX, Action.PAGE, theme.id, max(0, offset - PAGE_SIZE)),
+                callback_data=pack(
+                    PREFIX, Action.PAGE, theme.id, max(0, offset - PAGE_SIZE), order
+                ),
             )
         )
     if offset + len(notes) < total:
         nav.append(
             InlineKeyboardButton(
                 plain(lang, "board.older"),
-                callback_data=pack(PREFIX, Action.PAGE, theme.id, offset + PAGE_SIZE),
+                callback_data=pack(PREFIX, Action.PAGE, theme.id, offset + PAGE_SIZE, order),
             )
         )
-    rows = [nav] if nav else []
+    other = BY_NEWEST if order == BY_SUPPORT else BY_SUPPORT
+    order_button = InlineKeyboardButton(
+        plain(lang, "support.by_newest" if order == BY_SUPPORT else "support.by_support"),
+        callback_data=pack(PREFIX, Action.PAGE, theme.id, 0, other),
+    )
+    rows = support_rows
+    if nav:
+        rows.append(nav)
+    rows.append([order_button])
     # Anyone reading the board can report a note of this page to the moderators.
-    rows.append([report_button(lang, theme.id, offset)])
+    rows.append([report_button(lang, theme.id, offset, by_support=order == BY_SUPPORT)])
     markup = InlineKeyboardMarkup(rows)
     text = Html("\n".join(lines))
     message = query.message if query else None
@@ -208,7 +315,11 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
         await say(update, context, text, markup)
 
 
-ROUTES: dict[str, ButtonHandler] = {Action.OPEN: on_open, Action.PAGE: on_page}
+ROUTES: dict[str, ButtonHandler] = {
+    Action.OPEN: on_open,
+    Action.PAGE: on_page,
+    Action.SUPPORT: on_support,
+}
 
 
 def handlers() -> list[BaseHandler[Update, BuurtContext, None]]:

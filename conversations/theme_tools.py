@@ -21,6 +21,7 @@ from bot.render.progress_chart import render_progress_chart
 from bot.services.progress import theme_progress
 from bot.village.dates import format_period
 from bot.village.local_time import format_when
+from conversations.note_groups import groups_button, send_groups
 from conversations.theme_list import managed_theme, managed_themes, offer_themes
 from conversations.themes.actions import TOOLS_PREFIX, ToolAction
 from conversations.themes.listing import deep_link
@@ -160,7 +161,11 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
         text = Html(f"{text}\n{t(lang, 'web.progress_from_web', count=progress.from_web)}")
     assert update.effective_chat is not None
     await context.bot.send_photo(
-        update.effective_chat.id, png, caption=split_html(text, CAPTION_LIMIT)[0], parse_mode="HTML"
+        update.effective_chat.id,
+        png,
+        caption=split_html(text, CAPTION_LIMIT)[0],
+        parse_mode="HTML",
+        reply_markup=groups_button(lang, theme.id),
     )
 
 
@@ -230,6 +235,7 @@ ROUTES: dict[str, ButtonHandler] = {
     ToolAction.CLOSE: _for_theme(_confirm_close),
     ToolAction.CLOSE_YES: _for_theme(_closing_confirmed, answers=True),
     ToolAction.CLOSE_NO: _for_theme(_closing_declined, answers=True),
+    ToolAction.GROUPS: _for_theme(send_groups),
 }
 
 

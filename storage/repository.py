@@ -30,6 +30,7 @@ from storage.models import (
 from storage.moderation_repository import ModerationRepository
 from storage.outbox_repository import OutboxRepository
 from storage.square_repository import SquareRepository
+from storage.support_repository import SupportRepository
 from storage.tables_repository import TablesRepository
 
 
@@ -293,6 +294,12 @@ class CoreRepository(ABC):
 
 
 class Repository(
-    CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, SquareRepository, ABC
+    CoreRepository,
+    OutboxRepository,
+    ModerationRepository,
+    TablesRepository,
+    SupportRepository,
+    SquareRepository,
+    ABC,
 ):
     """Everything the flows may ask of storage."""

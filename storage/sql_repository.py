@@ -6,10 +6,11 @@ from storage.repository import Repository
 from storage.sql_moderation import SqlModeration
 from storage.sql_outbox import SqlOutbox
 from storage.sql_square import SqlSquare
+from storage.sql_support import SqlSupport
 from storage.sql_tables import SqlTables
 
 
-class SqlRepository(SqlModeration, SqlTables, SqlSquare, SqlOutbox, Repository):
+class SqlRepository(SqlModeration, SqlTables, SqlSupport, SqlSquare, SqlOutbox, Repository):
     """The whole Repository over the connection protocol; a backend adds its connections.
 
     SQLite (``storage/sqlite.py``) and PostgreSQL (``storage/postgres.py``) each derive from

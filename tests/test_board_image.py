@@ -8,7 +8,7 @@ from typing import overload
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageFont
+from PIL import Image, ImageChops, ImageFont
 
 from bot.render import (
     BOARD_HEIGHT,
@@ -329,3 +329,19 @@ def test_wrap_never_overflows(text: str, width: int, max_lines: int) -> None:
     assert all(font.getlength(line) <= width for line in lines)
     if cut:
         assert lines[-1].endswith("…")
+
+
+def test_a_shared_note_gets_its_badge() -> None:
+    """The badge "gedeeld door N" is drawn on the note, inside its quadrant."""
+    from bot.render.board_image import BoardPicture, StickyNote, render_board
+
+    def board(badge: str) -> Image.Image:
+        notes = {"wish": [StickyNote("Een bankje bij de bushalte", badge=badge)]}
+        picture = BoardPicture("Groen dorp", "Renkum", notes, {"wish": 1})
+        return Image.open(io.BytesIO(render_board(picture))).convert("RGB")
+
+    plain_board, badged = board(""), board("gedeeld door 2")
+    changed = ImageChops.difference(plain_board, badged).getbbox()
+    assert changed is not None
+    # Only inside the wish quadrant (top left), not over the rest of the board.
+    assert changed[2] <= 1080 // 2 and changed[3] <= 1350 // 2

@@ -305,7 +305,7 @@ def test_pdf_text_holds_every_note_in_full(language: str) -> None:
     body = " ".join(pages)
     for text in texts:
         assert " ".join(text.split()) in body, text[:40]
-    mentioned = "(2× genoemd)" if language == "nl" else "(mentioned 2×)"
+    mentioned = "(gedeeld door 2)" if language == "nl" else "(shared by 2)"
     assert mentioned in body
     more = "Alle briefjes, helemaal uitgeschreven" if language == "nl" else "Every note, written"
     assert more in pages[0]

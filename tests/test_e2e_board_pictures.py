@@ -2,7 +2,7 @@
 
 Residents write emoji, send a photo, and say the same thing twice; the board picture /bord
 sends is downloaded and compared with the drawing of exactly that board (emoji, the photo as
-a thumbnail, "2× genoemd"), and the export PDF's text is read back.
+a thumbnail, "gedeeld door 2"), and the export PDF's text is read back.
 """
 
 from __future__ import annotations
@@ -77,12 +77,12 @@ async def test_board_picture_shows_emoji_thumbnail_and_how_often_a_note_was_name
     sent = await cas.last_bot_message()
     assert sent.photo is not None
     png = await pg.file_bytes(sent.photo.file_id)
-    # Exactly the board as drawn with the emoji, the photo itself and "2× genoemd" on it.
+    # Exactly the board as drawn with the emoji, the photo itself and "gedeeld door 2" on it.
     expected = BoardPicture(
         title=theme.title,
         place=runner.config.municipality.place_name(theme.place),
         notes={
-            "wish": [StickyNote(TREES, also_mentioned=1), StickyNote(TREE)],
+            "wish": [StickyNote(TREES, badge="gedeeld door 2"), StickyNote(TREE)],
             "example": [StickyNote("Ons buurthuis", "photo", image=photo)],
             "possibility": [],
             "question": [],
@@ -96,7 +96,7 @@ async def test_board_picture_shows_emoji_thumbnail_and_how_often_a_note_was_name
     if emoji_font() is not None:
         # The tree in colour on the pink wishes: green where no pink quadrant has any.
         assert _count(picture, (0, 0, 540, 675), (120, 180, 60)) > 20
-    # Without the mark the picture is another one: the "2× genoemd" is on it.
+    # Without the badge the picture is another one: the "gedeeld door 2" is on it.
     unmarked = BoardPicture(
         expected.title,
         expected.place,
@@ -116,7 +116,7 @@ async def test_board_picture_shows_emoji_thumbnail_and_how_often_a_note_was_name
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     expected_tree = TREE if emoji_font() is not None else "Een boom voor oma en een lach"
     assert expected_tree in text
-    assert f"{TREES} (2× genoemd)" in text
+    assert f"{TREES} (gedeeld door 2)" in text
     assert "Ons buurthuis" in text
     stats = await pg.stats()
     assert stats.errors_4xx == 0, stats.error_descriptions

@@ -112,7 +112,9 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
 
     twin = card_for(shown, "Speeltuin bij school")
     await mo.press("Dubbel", message_id=twin.message_id)
-    assert (await mo.callback_answer()).text == "Van welk briefje is dit een dubbele?"  # type: ignore[union-attr]
+    assert (await mo.callback_answer()).text == (  # type: ignore[union-attr]
+        "Van welk briefje is dit een dubbele? De meest gelijke staan bovenaan."
+    )
     await mo.press("Een speeltuin bij de school", message_id=twin.message_id)
     assert "Dubbel van „Een speeltuin bij de school”" in (await mo.message(twin.message_id)).text
 
@@ -184,7 +186,7 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
 
     markdown = files[f"bord-{code}.md"].decode("utf-8")
     assert markdown.startswith("# Samen wonen, jong en oud\n")
-    assert "## Wensen (1)\n\n- Een speeltuin bij de school (2× genoemd)\n" in markdown
+    assert "## Wensen (1)\n\n- Een speeltuin bij de school (gedeeld door 2)\n" in markdown
     assert "## Vragen (1)\n\n- Waarom rijdt de bus niet op zondag?\n" in markdown
     assert "## Voorbeelden (0)\n\n_Nog leeg_\n" in markdown
 

@@ -269,7 +269,7 @@ async def test_a_duplicate_of_ones_own_note_is_not_someone_elses(
     await mo.press("Alles")
     files = await documents(pg, await mo.bot_messages(after=mark))
     markdown = files[f"bord-{theme.code}.md"].decode("utf-8")
-    assert "- Een speeltuin bij de school\n" in markdown and "genoemd" not in markdown
+    assert "- Een speeltuin bij de school\n" in markdown and "gedeeld door" not in markdown
     assert "Speeltuin bij school graag" not in markdown
 
 

@@ -194,7 +194,12 @@ async def test_board_as_image_and_pages(pg: PlaygroundClient, bot: BotRunner) ->
     await viewer.press("Ouder ▶")
     page = await viewer.message(page.message_id)
     assert "briefjes 6–9 van 9" in page.text
-    assert page.button_labels == ["◀ Nieuwer", "⚑ Meld een briefje"]
+    labels = page.button_labels
+    # An "ik ook" per note of the page (none is the viewer's), then the ways on.
+    assert [label for label in labels if label.startswith("Ik ook: ")] == [
+        f"Ik ook: Idee {i}-{j} <3 & >" for i, j in ((1, 0), (0, 2), (0, 1), (0, 0))
+    ]
+    assert labels[4:] == ["◀ Nieuwer", "Meest gedeeld eerst", "⚑ Meld een briefje"]
     assert theme.id > 0
     await _no_refusals(pg)
 

@@ -86,7 +86,7 @@ def test_markdown_escapes_and_groups_by_quadrant() -> None:
     assert "> Wat zou jij graag zien?" in text
     assert (
         "- Hart voor elkaar \\<3 & \\*meer\\* \\_echt\\_ \\[link\\](x) \\# kop \\| \\~ \\`code\\`"
-        " (3× genoemd)" in text
+        " (gedeeld door 3)" in text
     )
     assert "## Voorbeelden (1)\n\n- \\[foto\\] Het buurthuis\n" in text
     assert "## Mogelijkheden (0)\n\n_Nog leeg_\n" in text

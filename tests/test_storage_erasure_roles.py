@@ -118,6 +118,11 @@ async def populate(repo: SqlRepository) -> None:
 
     # The resident reports Bob's note and says they will come to a moment.
     await repo.add_report(notes[BYSTANDER].id, RESIDENT.user_id, ReportReason.HURTFUL, now=T0)
+    # Everyone says "ik ook" to Bob's note (so Bob keeps all he has), the resident by a note
+    # of their own.
+    for person in EVERYONE:
+        via = notes[person].id if person == RESIDENT else None
+        assert await repo.add_support(notes[BYSTANDER].id, person.user_id, via_note_id=via)
 
     # The admin invites the moderator and the ambassador, and revokes a grant.
     grants = {}

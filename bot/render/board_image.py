@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageOps
 
-from bot.core.i18n import number, plain
+from bot.core.i18n import number
 from bot.render.drawing import (
     Box,
     draw_camera,
@@ -60,13 +60,13 @@ class StickyNote:
     """One note on the board: its text and whether it came in as text, photo or voice.
 
     A photo note may bring its photo (any image file's bytes) to show as a thumbnail; a note
-    others said too (marked as duplicates of it by a moderator) says how often it was named.
+    others share (an "ik ook", or a duplicate a moderator marked) says by how many.
     """
 
     text: str
     kind: str = "text"  # "text" | "photo" | "voice"
     image: bytes | None = field(default=None, repr=False)
-    also_mentioned: int = 0  # notes a moderator marked as saying the same as this one
+    badge: str = ""  # how many share it, e.g. "gedeeld door 3", bottom right; empty: none
     mark: str = ""  # a small line at the foot, e.g. "op het plein" for a note heard in person
 
 
@@ -189,21 +189,6 @@ def _thumbnail(data: bytes, width: int, height: int) -> Image.Image | None:
         return None
 
 
-def _draw_mentioned(
-    draw: ImageDraw.ImageDraw, tile: Image.Image, text: str, palette: QuadrantPalette
-) -> int:
-    """Draw "2× genoemd" as a small label at the note's bottom right; return its height."""
-    label_font = font(True, _MARKER_SIZE)
-    width = round(label_font.getlength(text)) + 16
-    height = _MARKER_SIZE + 10
-    x1, y1 = tile.width - 10, tile.height - 8
-    draw.rounded_rectangle(
-        (x1 - width, y1 - height, x1, y1), radius=height // 2, fill=palette.note_edge
-    )
-    draw.text((x1 - width + 8, y1 - height + 4), text, font=label_font, fill=palette.ink)
-    return height + 8
-
-
 def _draw_note(
     canvas: Image.Image,
     box: Box,
@@ -222,9 +207,9 @@ def _draw_note(
     text_width = box.width - 2 * pad
     first_width = text_width
     bottom = box.height - 2
-    if note.also_mentioned > 0:
-        mentioned = plain(labels.language, "picture.mentioned", count=note.also_mentioned + 1)
-        bottom -= _draw_mentioned(draw, tile, mentioned, palette)
+    if note.badge:
+        # How many share this note, in a small dark pill in the corner, below the words.
+        bottom -= _draw_badge(draw, tile, note.badge, palette, pad)
     if note.mark:
         # A small line at the foot: "op het plein" for a note heard at the stand.
         bottom -= _MARKER_SIZE + 6
@@ -272,6 +257,20 @@ def _draw_note(
         y += line_height
     centre = ((box.x0 + box.x1) // 2, (box.y0 + box.y1) // 2)
     paste_with_shadow(canvas, tile, centre, radius=5, tilt=tilt)
+
+
+def _draw_badge(
+    draw: ImageDraw.ImageDraw, tile: Image.Image, badge: str, palette: QuadrantPalette, pad: int
+) -> int:
+    """Draw "gedeeld door N" as a small label at the note's bottom right; return its height."""
+    badge_font = font(True, _MARKER_SIZE)
+    line = single_line(badge, True, _MARKER_SIZE, tile.width - 2 * pad - 16)
+    width = round(badge_font.getlength(line)) + 16
+    height = _MARKER_SIZE + 10
+    x1, y1 = tile.width - pad + 6, tile.height - 8
+    draw.rounded_rectangle((x1 - width, y1 - height, x1, y1), radius=height // 2, fill=palette.ink)
+    draw.text((x1 - width + 8, y1 - height + 3), line, font=badge_font, fill=palette.note)
+    return height + 8
 
 
 def _note_grid(shown: int) -> tuple[int, int, int]:

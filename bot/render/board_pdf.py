@@ -32,7 +32,7 @@ from bot.render.exports import note_words
 from bot.render.palette import BAND, INK, PRINT_MUTED_INK, QUADRANT_PALETTES, RGB, WHITE
 from bot.render.paper import A4_HEIGHT_MM, A4_WIDTH_MM, start_pdf
 from bot.render.typeface import PDF_FAMILY, drawable_code_points
-from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote, shared_words
 from storage.models import BOARD_QUADRANTS, Quadrant
 
 _MARGIN = 14.0
@@ -96,7 +96,7 @@ def board_picture(
         photo = photos.get(note.number)
         # With the photo on the note, a bare photo needs no "[foto]" words.
         words = note.text if photo is not None else note_words(note, lang)
-        return StickyNote(words, note.kind, image=photo, also_mentioned=note.also_mentioned)
+        return StickyNote(words, note.kind, image=photo, badge=shared_words(lang, note.shared_by))
 
     return BoardPicture(
         title=board.title,
@@ -222,10 +222,8 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
         pdf.set_font(PDF_FAMILY, "", _NOTE_SIZE)
         for note in notes:
             words = _note_text(note_words(note, lang))
-            if note.also_mentioned:
-                words += "  " + _text(
-                    plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
-                )
+            if note.shared_by > 1:
+                words += "  " + _text(plain(lang, "export.also_mentioned", count=note.shared_by))
             _note_block(pdf, words, fill)
         pdf.ln(3)
 

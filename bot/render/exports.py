@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.i18n import plain
-from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote
+from bot.village.board import QUADRANT_ORDER, BoardExport, ExportNote, NoteGroup
 from storage.models import Quadrant
 
 
@@ -76,14 +76,38 @@ def board_markdown(board: BoardExport) -> str:
             line = f"- {_md(note_words(note, lang))}"
             if note.in_person:
                 line += " " + _md(f"({plain(lang, 'square.board.mark')})")
-            if note.also_mentioned:
-                line += " " + _md(
-                    plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
-                )
+            if note.shared_by > 1:
+                line += " " + _md(plain(lang, "export.also_mentioned", count=note.shared_by))
             lines.append(line)
         lines.append("")
+    lines += groups_markdown(board)
     lines.append(f"_{_md(board.footer())}_")
     return "\n".join(lines) + "\n"
+
+
+def group_label(group: NoteGroup, lang: str) -> str:
+    """A group's shared words, or what to say when there are none."""
+    return " · ".join(group.label) if group.label else plain(lang, "groups.no_label")
+
+
+def groups_markdown(board: BoardExport) -> list[str]:
+    """The groups of alike notes, largest first, each with every note in it."""
+    lang = board.language
+    together = [group for group in board.groups if len(group.notes) > 1]
+    if not together:
+        return []
+    lines = [f"## {plain(lang, 'groups.export_title')}", ""]
+    for group in together:
+        heading = plain(
+            lang, "groups.group", label=group_label(group, lang), count=len(group.notes)
+        )
+        lines += [f"### {_md(heading)}", ""]
+        lines += [f"- {_md(note_words(note, lang))}" for note in group.notes]
+        lines.append("")
+    alone = len(board.groups) - len(together)
+    if alone:
+        lines += [_md(plain(lang, "groups.alone", count=alone)), ""]
+    return lines
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,14 +145,23 @@ CSV_HEADER = (
     "text",
     "date",
     "also_mentioned",
+    "support",
+    "shared_by",
     "in_person",
     "heard_in",
+    "group",
+    "group_label",
 )
 
 
 def board_csv(board: BoardExport) -> bytes:
-    """One row per note, oldest first."""
+    """One row per note, oldest first, with its group (numbered largest first)."""
     lang = board.language
+    group_of = {
+        note.number: (number, group_label(group, lang) if len(group.notes) > 1 else "")
+        for number, group in enumerate(board.groups, start=1)
+        for note in group.notes
+    }
     return _csv(
         CSV_HEADER,
         [
@@ -140,8 +173,11 @@ def board_csv(board: BoardExport) -> bytes:
                 note.text,
                 note.date.isoformat(),
                 note.also_mentioned,
+                note.support,
+                note.shared_by,
                 1 if note.in_person else 0,
                 note.heard_in,
+                *group_of[note.number],
             )
             for note in board.notes
         ],
@@ -168,6 +204,10 @@ def board_json(board: BoardExport) -> bytes:
             q.value: sum(1 for note in board.in_quadrant(q) if note.in_person)
             for q in QUADRANT_ORDER
         },
+        "groups": [
+            {"label": list(group.label), "notes": [note.number for note in group.notes]}
+            for group in board.groups
+        ],
         "notes": [
             {
                 "number": note.number,
@@ -176,6 +216,8 @@ def board_json(board: BoardExport) -> bytes:
                 "text": note.text,
                 "date": note.date.isoformat(),
                 "also_mentioned": note.also_mentioned,
+                "support": note.support,
+                "shared_by": note.shared_by,
                 "in_person": note.in_person,
                 "heard_in": note.heard_in or None,
             }

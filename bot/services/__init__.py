@@ -9,6 +9,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.services.flood import FloodGate, UpdateGate
 from bot.services.metrics import Metrics
+from bot.services.similar_notes import SimilarNotes
 from bot.services.workers import Workers
 from storage.repository import Repository
 
@@ -27,6 +28,8 @@ class Services:
     flood: FloodGate = field(init=False)
     """Many notes in a row: stop asking where each goes (conversations/village_talk)."""
     metrics: Metrics = field(default_factory=Metrics)
+    similar: SimilarNotes = field(init=False)
+    """Which notes of a theme say nearly the same (an index per theme, synced with storage)."""
     updates: UpdateGate = field(init=False)
     """Any update past [flood]'s limit: one notice, then silence (the guard, bot/app.py)."""
     workers: Workers = field(default_factory=Workers)
@@ -42,6 +45,7 @@ class Services:
     def __post_init__(self) -> None:
         residents = self.config.residents
         self.flood = FloodGate(residents.flood_messages, residents.flood_seconds, self.clock)
+        self.similar = SimilarNotes(self.repo)
         self.updates = UpdateGate(self.config.flood.updates, self.config.flood.seconds)
 
     def outbox_changed(self) -> None:

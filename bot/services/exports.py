@@ -82,7 +82,8 @@ async def board_export(
             break
         offset += _PAGE
     duplicates = await repo.duplicate_counts(theme.id)
-    shown = board_notes(notes, duplicates, config.municipality)
+    support = await repo.support_counts(theme.id)
+    shown = board_notes(notes, duplicates, config.municipality, support)
     return board_content(theme, config.municipality, shown, language=language, now=now)
 
 

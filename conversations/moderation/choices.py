@@ -13,12 +13,14 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.core.i18n import plain
+from bot.services.similar_notes import LIST_ALL
 from conversations.moderation.actions import Action, NotePress, note_data
 from conversations.moderation.cards import back_row, main_keyboard, note_line, set_buttons
 from conversations.moderation.decisions import current, decide
-from storage.models import Decision, Note, QueueItem
+from storage.models import Decision, Note, NoteKind, QueueItem
 
 DUPLICATE_CHOICES = 6
+PAGE_MARK = "p"  # md:d:<note>:<round>:p<offset> turns the page of choices
 
 
 async def on_approve(update: Update, context: BuurtContext, press: NotePress) -> None:
@@ -89,8 +91,11 @@ async def on_move(update: Update, context: BuurtContext, press: NotePress) -> No
 
 
 async def on_duplicate(update: Update, context: BuurtContext, press: NotePress) -> None:
-    """Without another note: show the board's notes to choose from. With one: mark it."""
-    if press.choice is not None:
+    """Offer the board's notes, most alike first, a page at a time; a chosen one is marked."""
+    offset = 0
+    if press.choice is not None and press.choice.startswith(PAGE_MARK):
+        offset = unpack_int(press.choice[len(PAGE_MARK) :]) or 0
+    elif press.choice is not None:
         original = unpack_int(press.choice)
         if original is None:
             await answer_key(update, context, "common.stale_button")
@@ -103,10 +108,17 @@ async def on_duplicate(update: Update, context: BuurtContext, press: NotePress) 
     if item is None:
         return
     lang = context.lang
-    choices = await _originals(context, item.note)
-    if not choices:
+    order = await originals(context, item.note)
+    if not order:
         await answer_key(update, context, "moderation.no_originals", alert=True)
         return
+    offset = min(offset, (len(order) - 1) // DUPLICATE_CHOICES * DUPLICATE_CHOICES)
+    repo = context.services.repo
+    shown = [
+        other
+        for note_id in order[offset : offset + DUPLICATE_CHOICES]
+        if (other := await repo.get_note(note_id)) is not None
+    ]
     rows = [
         [
             InlineKeyboardButton(
@@ -114,8 +126,27 @@ async def on_duplicate(update: Update, context: BuurtContext, press: NotePress) 
                 callback_data=note_data(Action.DUPLICATE, item, other.id),
             )
         ]
-        for other in choices
+        for other in shown
     ]
+    nav: list[InlineKeyboardButton] = []
+    if offset > 0:
+        back = max(0, offset - DUPLICATE_CHOICES)
+        nav.append(
+            InlineKeyboardButton(
+                plain(lang, "duplicate.earlier"),
+                callback_data=note_data(Action.DUPLICATE, item, f"{PAGE_MARK}{back}"),
+            )
+        )
+    if offset + DUPLICATE_CHOICES < len(order):
+        ahead = offset + DUPLICATE_CHOICES
+        nav.append(
+            InlineKeyboardButton(
+                plain(lang, "duplicate.more"),
+                callback_data=note_data(Action.DUPLICATE, item, f"{PAGE_MARK}{ahead}"),
+            )
+        )
+    if nav:
+        rows.append(nav)
     await _offer(update, context, item, rows, "moderation.which_original")
 
 
@@ -131,13 +162,11 @@ async def _offer(
     await set_buttons(update, InlineKeyboardMarkup([*rows, back_row(context.lang, item)]))
 
 
-async def _originals(context: BuurtContext, note: Note) -> list[Note]:
-    """The notes this one may repeat: the same quadrant's first, then the rest of the theme."""
-    repo = context.services.repo
-    same = await repo.list_notes(note.theme_id, quadrant=note.quadrant, limit=DUPLICATE_CHOICES + 1)
-    rest = await repo.list_notes(note.theme_id, limit=DUPLICATE_CHOICES * 3)
-    choices: list[Note] = []
-    for other in [*same, *rest]:
-        if other.id != note.id and other not in choices and len(choices) < DUPLICATE_CHOICES:
-            choices.append(other)
-    return choices
+async def originals(context: BuurtContext, note: Note) -> list[int]:
+    """The notes this one may repeat: the most alike first, then every other, newest first."""
+    services = context.services
+    words = note.text if note.kind != NoteKind.VOICE else ""
+    alike = await services.similar.ranked(note.theme_id, words, exclude={note.id})
+    seen = {note.id, *alike}
+    rest = await services.repo.list_notes(note.theme_id, limit=LIST_ALL)
+    return [*alike, *(other.id for other in rest if other.id not in seen)]

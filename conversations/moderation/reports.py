@@ -42,10 +42,14 @@ def _data(action: ReportAction, *parts: str | int) -> str:
     return pack(PREFIX, action, *parts)
 
 
-def report_button(lang: str, theme_id: int, offset: int) -> InlineKeyboardButton:
+def report_button(
+    lang: str, theme_id: int, offset: int, *, by_support: bool = False
+) -> InlineKeyboardButton:
     """The button under a page of the board that starts a report of one of its notes."""
+    order = ("s",) if by_support else ()
     return InlineKeyboardButton(
-        plain(lang, "report.button"), callback_data=_data(ReportAction.PICK, theme_id, offset)
+        plain(lang, "report.button"),
+        callback_data=_data(ReportAction.PICK, theme_id, offset, *order),
     )
 
 
@@ -59,15 +63,20 @@ def _menu(lang: str, buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarku
 
 async def on_pick(update: Update, context: BuurtContext, args: list[str]) -> None:
     """Show the notes of the page that was read, to choose the one to report."""
-    theme_id = first_id(args, 2)
-    offset = unpack_int(args[1]) if len(args) == 2 else None
+    theme_id = unpack_int(args[0]) if len(args) in (2, 3) else None
+    offset = unpack_int(args[1]) if len(args) in (2, 3) else None
+    by_support = len(args) == 3 and args[2] == "s"
     repo = context.services.repo
-    if offset is None:
+    if offset is None or (len(args) == 3 and not by_support):
         await answer_key(update, context, "talk.theme_gone")
         return
     if (theme := await visible_theme(update, context, theme_id)) is None:
         return
-    notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
+    # The same notes as the page that was read, in its order.
+    if by_support:
+        notes = await repo.list_notes_by_support(theme.id, limit=PAGE_SIZE, offset=offset)
+    else:
+        notes = await repo.list_notes(theme.id, limit=PAGE_SIZE, offset=offset)
     if not notes:
         await answer_key(update, context, "report.gone")
         return

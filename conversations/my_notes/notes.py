@@ -48,6 +48,7 @@ async def _send_notes(update: Update, context: BuurtContext, *, offset: int, edi
         return
     page = notes[offset : offset + PAGE_SIZE]
     titles = await _theme_titles(context, page)
+    counted = await context.services.repo.counted_notes(user_id(update))
     lines = [t(lang, "mine.title", total=len(notes))]
     buttons: list[InlineKeyboardButton] = []
     for number, note in enumerate(page, start=offset + 1):
@@ -62,6 +63,8 @@ async def _send_notes(update: Update, context: BuurtContext, *, offset: int, edi
                 text=shorten(_text(note, lang), PREVIEW),
             )
         )
+        if note.id in counted:  # said "Ja, ik ook" when writing it
+            lines[-1] = Html(lines[-1] + t(lang, "alike.mine_line"))
         label = first_words(f"{number}. {_text(note, lang)}", LABEL)
         buttons.append(
             InlineKeyboardButton(label, callback_data=pack(PREFIX, Action.NOTE, note.id))

@@ -62,6 +62,7 @@ class ToolAction(StrEnum):
     CLOSE = "close"
     CLOSE_YES = "closeyes"
     CLOSE_NO = "closeno"
+    GROUPS = "groups"  # the notes grouped by what they say, from /voortgang
 
 
 class MessageAction(StrEnum):

@@ -3,6 +3,10 @@
 The whole flow in one place: a free message in the WRITE step becomes a note (writing), the
 buttons are routed by ROUTES below, and the contact step answers Telegram's contact button
 and the "chat only" reply.
+
+    message ── note ── (like a note on the board?) ── vt:ay "Ja, ik ook" ── kept in /mijn
+                                                    └─ vt:an "Nee, anders" ── placed / vt:q
+            └─ (not alike) ── vt:q:<quadrant> ── placed ── vt:done
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.steps import StepHandler
 from bot.core.i18n import LANGUAGES, plain
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
+from conversations.village_talk.alike import on_alike_no, on_alike_yes
 from conversations.village_talk.contact import on_chat_only, on_contact, on_invite
 from conversations.village_talk.keyboards import (
     board_keyboard,
@@ -56,6 +61,8 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.DONE: on_done,
     Action.INVITE: on_invite,
     Action.NEWS: on_news,
+    Action.ALIKE_YES: on_alike_yes,
+    Action.ALIKE_NO: on_alike_no,
     Action.KEEP: on_keep,
     Action.STRIP: on_strip,
 }

@@ -21,5 +21,7 @@ class Action(StrEnum):
     DONE = "done"
     INVITE = "inv"
     NEWS = "news"
+    ALIKE_YES = "ay"  # vt:ay:<own note>:<the alike note>
+    ALIKE_NO = "an"  # vt:an:<own note>:<quadrant letter, or - to ask>
     KEEP = "keep"
     STRIP = "strip"

@@ -18,6 +18,7 @@ from bot.services.flood import Pace
 from bot.village.notes import has_visible_text
 from bot.village.redaction import contact_details_in
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
+from conversations.village_talk.alike import alike_note, ask
 from conversations.village_talk.keyboards import quadrant_pairs
 from conversations.village_talk.opening import current_theme
 from conversations.village_talk.placing import ask_about_contact, confirm_placed, initial_status
@@ -97,6 +98,14 @@ async def _store_note(
     held: Quadrant | None = None
     if quadrant is not None and kind == NoteKind.TEXT and contact_details_in(text):
         held, quadrant = quadrant, None  # placed once its writer has said what to do
+    alike = None
+    if held is None and pace == Pace.OK and kind == NoteKind.TEXT:
+        # Before the note goes up: does the board already show it, in someone else's words?
+        # (A note that seems to hold contact details is asked about those first, alone.)
+        alike = await alike_note(update, context, theme, text)
+    meant = quadrant
+    if alike is not None:
+        quadrant = None  # placed only after the answer
     status = initial_status(context) if quadrant is not None else NoteStatus.DRAFT
     note = await services.repo.add_note(
         theme_id=theme.id,
@@ -120,6 +129,9 @@ async def _store_note(
     if pace == Pace.QUIET:
         return
     if held is not None and await ask_about_contact(update, context, note, held):
+        return
+    if alike is not None and note.status == NoteStatus.DRAFT and note.quadrant is None:
+        await ask(update, context, note, alike, meant)
         return
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"
