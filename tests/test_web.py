@@ -12,7 +12,7 @@ import pytest
 
 from bot.runner import BotRunner
 from bot.web.security import HEADERS
-from storage.models import NoteStatus, Quadrant, ThemeStatus
+from storage.models import NoteKind, NoteOrigin, NoteStatus, Quadrant, ThemeStatus
 from tests.conftest import BotFactory, add_theme
 
 WEB = {"listen": "127.0.0.1", "port": 0, "notes_per_window": 5, "window_minutes": 10}
@@ -305,3 +305,40 @@ async def test_the_screens_stream_tells_of_an_approval_within_two_seconds(
             assert time.monotonic() - started < 2.0
         _, page = await open_page(session, url(site, f"/thema/{theme.code}/scherm"))
         assert "Op het scherm" in page
+
+
+async def test_the_page_shows_what_the_board_shows_shared_and_heard_in_person(
+    site: BotRunner,
+) -> None:
+    theme = await add_theme(site)
+    repo = site.repo
+    for resident in (1001, 1002, 1003):
+        await repo.ensure_resident(resident, "nl")
+    note = await repo.add_note(
+        theme_id=theme.id,
+        author_id=1001,
+        kind=NoteKind.TEXT,
+        text="Een pluktuin achter het dorpshuis",
+        file_id=None,
+        quadrant=Quadrant.WISH,
+        status=NoteStatus.VISIBLE,
+        source_update_id=None,
+    )
+    for resident in (1002, 1003):
+        await repo.add_support(note.id, resident)
+    await repo.add_note(
+        theme_id=theme.id,
+        author_id=None,
+        kind=NoteKind.TEXT,
+        text="Een bankje voor wie slecht ter been is",
+        file_id=None,
+        quadrant=Quadrant.WISH,
+        status=NoteStatus.VISIBLE,
+        source_update_id=None,
+        origin=NoteOrigin.IN_PERSON,
+    )
+    async with aiohttp.ClientSession(headers={"Accept-Language": "nl"}) as session:
+        _, page = await open_page(session, url(site, f"/thema/{theme.code}"))
+    # The writer and two who said "ik ook": shared by three, as /bord says.
+    assert "gedeeld door 3" in page
+    assert page.count("op het plein") == 1

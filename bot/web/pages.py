@@ -17,7 +17,7 @@ from markupsafe import Markup
 from bot.core.i18n import LANGUAGES, number, plain, t
 from bot.render.calendar_file import CalendarEntry, calendar_file
 from bot.services import Services
-from bot.village.board import QUADRANT_ORDER, SHOWN
+from bot.village.board import QUADRANT_ORDER, SHOWN, shared_by, shared_words
 from bot.village.dates import format_period
 from bot.village.local_time import format_when
 from bot.village.notes import has_visible_text
@@ -34,7 +34,16 @@ from bot.web.security import (
     visitor_address,
     writer_of,
 )
-from storage.models import Moment, MomentStatus, Note, NoteStatus, Quadrant, Theme, ThemeStatus
+from storage.models import (
+    Moment,
+    MomentStatus,
+    Note,
+    NoteOrigin,
+    NoteStatus,
+    Quadrant,
+    Theme,
+    ThemeStatus,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -197,6 +206,15 @@ class Pages:
             page = 0
         counts = await self._repo.count_notes(theme.id)
         duplicates = await self._repo.duplicate_counts(theme.id)
+        supports = await self._repo.support_counts(theme.id)
+        in_person = plain(lang, "square.board.mark")
+
+        def shown(note: Note) -> tuple[Note, str, str]:
+            """A note with the words "gedeeld door N" and its mark, as /bord shows them."""
+            shared = shared_by(duplicates.get(note.id, 0), supports.get(note.id, 0))
+            mark = in_person if note.origin == NoteOrigin.IN_PERSON else ""
+            return note, shared_words(lang, shared), mark
+
         quadrants = []
         for quadrant in QUADRANT_ORDER:
             notes = await self._repo.list_notes(
@@ -212,7 +230,7 @@ class Pages:
                     "name": plain(lang, f"quadrants.{quadrant.value}"),
                     "question": theme.quadrant_questions.get(quadrant.value, ""),
                     "count": number(lang, counts.get(quadrant, 0)),
-                    "notes": [(n, duplicates.get(n.id, 0)) for n in notes],
+                    "notes": [shown(n) for n in notes],
                 }
             )
         more = any(counts.get(q, 0) > (page + 1) * PAGE_SIZE for q in QUADRANT_ORDER)
