@@ -24,6 +24,7 @@ from storage.models import (
     NewMessage,
     Note,
     NoteKind,
+    NoteReach,
     NoteStatus,
     PlaceKind,
     PlaceRef,
@@ -745,6 +746,36 @@ class SqlCore(CoreRepository):
         for row in rows:
             counts[Quadrant(row["quadrant"])] = int(row["n"])
         return counts
+
+    async def note_reach(
+        self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
+    ) -> list[NoteReach]:
+        wanted = [status.value for status in dict.fromkeys(statuses)]
+        if not wanted:
+            return []
+        rows = await self._select(
+            "SELECT n.quadrant, n.origin, n.author_id, r.village_key, r.neighbourhood_key"
+            " FROM notes n LEFT JOIN residents r ON r.user_id = n.author_id"
+            f" WHERE n.theme_id = ? AND n.status IN ({_placeholders(len(wanted))})"
+            " AND n.quadrant IS NOT NULL ORDER BY n.id",
+            (theme_id, *wanted),
+        )
+        # Writers become 1, 2, 3 ... in order of their first note: countable, not traceable.
+        writers: dict[int, int] = {}
+        return [
+            NoteReach(
+                quadrant=Quadrant(row["quadrant"]),
+                origin=str(row["origin"]),
+                writer=(
+                    None
+                    if row["author_id"] is None
+                    else writers.setdefault(int(row["author_id"]), len(writers) + 1)
+                ),
+                village_key=row["village_key"],
+                neighbourhood_key=row["neighbourhood_key"],
+            )
+            for row in rows
+        ]
 
     async def list_notes(
         self,
