@@ -117,9 +117,7 @@ def _reach(report: CouncilReport) -> Section:
     how = Grid(
         plain(lang, "council.reach_origins"),
         (place, *(plain(lang, f"council.origin_{o}") for o in ORIGINS)),
-        tuple(
-            (p.name, *(shown(lang, p.per_origin[o]) for o in ORIGINS)) for p in report.reach
-        ),
+        tuple((p.name, *(shown(lang, p.per_origin[o]) for o in ORIGINS)) for p in report.reach),
     )
     return Section(heading=heading, grids=(what, how))
 
@@ -168,7 +166,8 @@ def _shared(report: CouncilReport) -> Section:
     if not report.shared:
         return Section(plain(lang, "council.shared"), lines=(plain(lang, "council.shared_none"),))
     quotes = tuple(
-        (note.text, plain(lang, "council.shared_by", count=note.shared_by)) for note in report.shared
+        (note.text, plain(lang, "council.shared_by", count=note.shared_by))
+        for note in report.shared
     )
     return Section(plain(lang, "council.shared"), quotes=quotes)
 
