@@ -224,7 +224,8 @@ async def buurtbot_run(
         config = write_config(
             run_dir,
             pg.url,
-            extra="[residents]\nflood_messages = 1000\nflood_seconds = 1\n",
+            # The playground here has no limits, so neither does the bot's own pace.
+            extra="[residents]\nflood_messages = 1000\nflood_seconds = 1\n" + UNPACED,
         )
         bot = await start_buurtbot(config, run_dir / "bot.log", transport=transport)
         try:
@@ -280,6 +281,12 @@ async def main_async(args: argparse.Namespace) -> None:
         f"echo bot {stock_aiohttp.burst_rate / stock_burst:.1f}x, "
         f"buurtbot {ours_burst / ours_httpx.burst_rate:.1f}x (aiohttp vs httpx)"
     )
+
+
+UNPACED = (
+    "[flood]\nupdates = 1000000\nchat_rate = 1000000\nchat_burst = 1000000\n"
+    "bot_rate = 1000000\nbot_burst = 1000000\n"
+)
 
 
 def spread(values: list[float], unit: str = "", digits: int = 2) -> str:

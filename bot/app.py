@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
     ContextTypes,
@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 from bot.chat.commands import set_command_menus
 from bot.chat.context import BuurtApp, BuurtContext
 from bot.chat.digest_nudge import nudge
+from bot.chat.flood_guard import hold_back
 from bot.chat.replies import answer, say
 from bot.chat.steps import StepRouter
 from bot.core.clock import Clock, SystemClock
@@ -31,9 +32,11 @@ from bot.ordering import ChatOrderedProcessor
 from bot.services import Services
 from bot.services.delivery import DeliveryWorker
 from bot.services.digests import DigestWorker
+from bot.services.flood import Pace
 from bot.services.housekeeping import HousekeepingWorker
-from bot.services.metrics import Metrics
+from bot.services.pacing import ChatPacer
 from bot.services.scheduler import WakeScheduler
+from bot.services.square import forget_in_person_contacts
 from bot.services.workers import Workers
 from bot.transport import CountingRequest, make_requests
 from bot.village.access import roles_of, use_grants
@@ -48,6 +51,7 @@ from conversations import (
     privacy,
     reminders,
     roles,
+    square,
     tables,
     theme_tools,
     themes,
@@ -82,15 +86,18 @@ def build_application(
     """
     if not config.token:
         raise ValueError("build_application needs config.token (from BUURTBOT_TOKEN)")
+    services = Services(config=config, repo=storage, clock=clock or SystemClock())
+    processor = ChatOrderedProcessor(MAX_CONCURRENT_UPDATES)
+    processor.add_arrival_hook(lambda update: _arrived(update, services))
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BuurtContext))
-        .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
-        # On a 429 every call waits out retry_after, then the call is tried again.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=20, max_retries=3))
+        .concurrent_updates(processor)
+        # Our own pace per chat and for the bot; a 429 holds only the chat it names.
+        .rate_limiter(ChatPacer(config.flood))
         # Polling runs through our own durable inbox (bot/polling.py), jobs through storage.
         .updater(None)
         .job_queue(None)
@@ -101,34 +108,36 @@ def build_application(
     if request is None:
         request, default_updates = make_requests()
         get_updates_request = get_updates_request or default_updates
-    metrics = Metrics()
-    builder = builder.request(CountingRequest(request, metrics.api_call))
+    builder = builder.request(CountingRequest(request, services.metrics.api_call))
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app: BuurtApp = builder.build()
-    app.bot_data["services"] = Services(
-        config=config, repo=storage, clock=clock or SystemClock(), metrics=metrics
-    )
-    processor = app.update_processor
-    if isinstance(processor, ChatOrderedProcessor):
-        processor.observe = metrics.handled
+    app.bot_data["services"] = services
+    processor.observe = services.metrics.handled
 
-    app.add_handler(TypeHandler(Update, _guard), group=GUARD_GROUP)
     router = StepRouter(idle=general.idle)
+
+    async def guard(update: Update, context: BuurtContext) -> None:
+        await _guard(update, context, router)
+
+    app.add_handler(TypeHandler(Update, guard), group=GUARD_GROUP)
     router.register(onboarding.FLOW, onboarding.STEPS)
-    router.register(village_talk.FLOW, village_talk.STEPS)
+    router.register(village_talk.FLOW, village_talk.STEPS, keeps=village_talk.KEEPS)
     router.register(my_notes.FLOW, my_notes.STEPS)
     router.register(themes.FLOW, themes.STEPS)
     router.register(broadcast.FLOW, broadcast.STEPS)
     router.register(tables.FLOW, tables.STEPS)
     router.register(timeline.FLOW, timeline.STEPS)
     router.register(moderation.FLOW, moderation.STEPS)
+    router.register(square.FLOW, square.STEPS)
     # Within one group the first matching handler wins: flows first, fallbacks last.
     flow_handlers = [
         # /start tf_<code> (a table initiator's link) before onboarding's own /start.
         *tables.deep_link_handlers(),
         # /start r_<token> (a role invite) likewise.
         *roles.deep_link_handlers(),
+        # /start k_<token> (an invitation card from the stand) likewise.
+        *square.deep_link_handlers(),
         *onboarding.handlers(),
         *village_talk.handlers(),
         *board.handlers(),
@@ -138,6 +147,7 @@ def build_application(
         *theme_tools.handlers(),
         *broadcast.handlers(),
         *tables.handlers(),
+        *square.handlers(),
         *timeline.handlers(),
         *moderation.handlers(),
         *moderation.report_handlers(),
@@ -173,7 +183,9 @@ async def _post_init(app: BuurtApp) -> None:
         )
     )
     # Reminders and card digests: planned from the database (bot/services/scheduler.py).
-    services.scheduler = workers.add(WakeScheduler(services, [reminders.release_due]))
+    services.scheduler = workers.add(
+        WakeScheduler(services, [reminders.release_due, forget_in_person_contacts])
+    )
     services.digests = workers.add(
         DigestWorker(
             services.config, services.repo, services.clock, on_queued=services.outbox_changed
@@ -195,8 +207,17 @@ async def _post_shutdown(app: BuurtApp) -> None:
     await services.repo.close()
 
 
-async def _guard(update: Update, context: BuurtContext) -> None:
-    """Load who is talking, their language, roles and state; keep groups and blocks out."""
+def _arrived(update: object, services: Services) -> None:
+    """Count every update of a resident as it arrives (the flood guard's UpdateGate)."""
+    if not isinstance(update, Update) or update.my_chat_member is not None:
+        return
+    user = update.effective_user
+    if user is not None:
+        services.updates.arrived(user.id, update.update_id, time.monotonic())
+
+
+async def _guard(update: Update, context: BuurtContext, router: StepRouter) -> None:
+    """Load who is talking, their language, roles and state; keep groups, blocks, floods out."""
     services = context.services
     chat = update.effective_chat
     user = update.effective_user
@@ -205,6 +226,10 @@ async def _guard(update: Update, context: BuurtContext) -> None:
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
+    pace = services.updates.verdict(update.update_id)
+    if pace is Pace.QUIET and not _may_keep(update):
+        # A flood: nothing of this update would be stored, so it costs no read either.
+        raise ApplicationHandlerStop
     # Roles given in the chat (/rol) count beside the config's, in this whole update.
     grants = await services.repo.active_grants(user.id)
     use_grants(user.id, grants)
@@ -212,7 +237,8 @@ async def _guard(update: Update, context: BuurtContext) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         # Residents' words belong in a private chat, not in a group everyone reads.
         if (
-            update.message is not None
+            pace is Pace.OK
+            and update.message is not None
             and update.message.text
             and update.message.text.startswith("/")
         ):
@@ -230,6 +256,15 @@ async def _guard(update: Update, context: BuurtContext) -> None:
     context.lang = pick_language(resident.language, user.language_code)
     if chat is not None:
         context.state = await services.repo.get_state(chat.id)
+    if pace is not Pace.OK:
+        keep = _may_keep(update) and router.keeps(context.state)
+        await hold_back(update, context, pace, keep=keep)
+
+
+def _may_keep(update: Update) -> bool:
+    """A free message (no command): in a note step it is stored, even in a flood."""
+    message = update.message
+    return message is not None and not (message.text or "").startswith("/")
 
 
 async def _on_membership(change: ChatMemberUpdated, services: Services) -> None:

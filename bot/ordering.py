@@ -14,6 +14,7 @@ from telegram.ext import BaseUpdateProcessor
 _log = logging.getLogger(__name__)
 
 AfterHook = Callable[[object], Awaitable[None]]
+ArrivalHook = Callable[[object], None]
 Handle = Callable[[object, Awaitable[Any], AfterHook], Awaitable[None]]
 """handle(update, coroutine, after): run the coroutine (PTB's handling), then after(update)."""
 
@@ -42,6 +43,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._limit = asyncio.Semaphore(limit)
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._after: list[AfterHook] = []
+        self._arrival: list[ArrivalHook] = []
         self._handle: Handle = _plain
         self.observe: Callable[[object, float], None] | None = None
         """Told each update and the seconds it took once handled (bot/services/metrics.py)."""
@@ -51,12 +53,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         takes the chat's turn across processes around it)."""
         self._handle = handle
 
+    def add_arrival_hook(self, hook: ArrivalHook) -> None:
+        """Call hook(update) as each update arrives, before it waits for its chat's turn."""
+        self._arrival.append(hook)
+
     def add_after_hook(self, hook: AfterHook) -> None:
         """Call hook(update) once each update has been handled, whatever the outcome."""
         self._after.append(hook)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one within the limit."""
+        for arrived in self._arrival:
+            arrived(update)
         key = chat_key(update)
         previous: asyncio.Future[None] | None = None
         mine: asyncio.Future[None] | None = None

@@ -178,7 +178,7 @@ class RetryingRequest(BaseRequest):
     Pauses grow from ``first_delay`` to at most ``max_delay``; after ``attempts`` tries the
     last failure goes up to the caller (the handler's error handler, or the delivery worker,
     which keeps the message in the outbox). 4xx and 429 answers are never retried here: a
-    refusal is final and AIORateLimiter waits out a 429.
+    refusal is final and the ChatPacer (bot/services/pacing.py) waits out a 429.
     """
 
     def __init__(

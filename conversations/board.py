@@ -20,7 +20,7 @@ from bot.render.board_image import BoardPicture, StickyNote, render_board
 from bot.village.board import PAGE_SIZE as PAGE_SIZE
 from conversations.moderation.reports import report_button
 from conversations.theme_list import readable_themes, theme_keyboard
-from storage.models import BOARD_QUADRANTS, Note, NoteKind, Theme
+from storage.models import BOARD_QUADRANTS, Note, NoteKind, NoteOrigin, Theme
 
 NOTES_IN_PICTURE = 6
 NOTE_PREVIEW = 300
@@ -125,7 +125,11 @@ async def _photos(context: BuurtContext, notes: list[Note]) -> dict[int, bytes]:
 def _sticky(note: Note, lang: str, photo: bytes | None, also_mentioned: int) -> StickyNote:
     # With the photo itself on the note, a bare photo needs no "[foto]" words.
     text = note.text if photo is not None else _note_text(note, lang)
-    return StickyNote(text=text, kind=note.kind.value, image=photo, also_mentioned=also_mentioned)
+    # A note heard at the stand says so (conversations/square).
+    mark = plain(lang, "square.board.mark") if note.origin == NoteOrigin.IN_PERSON else ""
+    return StickyNote(
+        text=text, kind=note.kind.value, image=photo, also_mentioned=also_mentioned, mark=mark
+    )
 
 
 def _note_text(note: Note, lang: str) -> str:
@@ -168,14 +172,15 @@ async def on_page(update: Update, context: BuurtContext, args: list[str]) -> Non
     ]
     for note in notes:
         quadrant = plain(lang, f"quadrant.{note.quadrant.value}") if note.quadrant else ""
-        lines.append(
-            t(
-                lang,
-                "board.note_line",
-                quadrant=quadrant,
-                text=shorten(_note_text(note, lang), NOTE_PREVIEW),
-            )
+        line = t(
+            lang,
+            "board.note_line",
+            quadrant=quadrant,
+            text=shorten(_note_text(note, lang), NOTE_PREVIEW),
         )
+        if note.origin == NoteOrigin.IN_PERSON:
+            line = Html(f"{line} <i>({t(lang, 'square.board.mark')})</i>")
+        lines.append(line)
     nav: list[InlineKeyboardButton] = []
     if offset > 0:
         nav.append(

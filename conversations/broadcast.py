@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import ButtonHandler, button_routes, pack, unpack_int
+from bot.chat.confirm import settle
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
@@ -127,11 +128,11 @@ async def on_cancel(update: Update, context: BuurtContext, _: list[str]) -> None
 
 
 async def _decided(update: Update, context: BuurtContext, *, send: bool) -> None:
-    if context.state.flow != FLOW or context.state.step != CONFIRM:
-        await answer_key(update, context, "common.stale_button")
+    # A second tap finds the message sent already: answered quietly, nothing edited.
+    if not await settle(
+        update, still_open=context.state.flow == FLOW and context.state.step == CONFIRM
+    ):
         return
-    await answer(update)
-    await drop_buttons(update)
     if send and not await still_manages(update, context, await _target(context)):
         await context.services.repo.set_state(chat_id(update), None, None, {})
         return

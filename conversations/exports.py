@@ -26,6 +26,7 @@ from bot.services.exports import (
     available_formats,
     board_files,
     contacts_file,
+    in_person_contacts_file,
 )
 from bot.village.access import Role, manageable_places, may_manage
 from storage.models import Theme, ThemeStatus
@@ -153,6 +154,17 @@ async def on_format(update: Update, context: BuurtContext, args: list[str]) -> N
             via="chat",
         )
         await _send(context, chat_id(update), file, t(context.lang, "export.contacts_caption"))
+        # Contacts noted in person at the stand (conversations/square) come as their own file.
+        in_person = await in_person_contacts_file(
+            services.repo,
+            theme,
+            now=services.clock.now(),
+            actor_id=user_id(update),
+            actor_name=person_name(update),
+            via="chat",
+        )
+        if in_person is not None:
+            await _send(context, chat_id(update), in_person, "")
         return
     await answer(update, plain(context.lang, "export.making"))
     formats = await available_formats(services.repo, theme) if fmt == ALL else [fmt]

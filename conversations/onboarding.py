@@ -13,7 +13,7 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
 from bot.village.access import Role
 from conversations import village_talk
 from storage.models import Consent, PlaceKind, PlaceRef
@@ -142,7 +142,15 @@ async def ask_village(update: Update, context: BuurtContext) -> None:
 
 async def _ask_news(update: Update, context: BuurtContext) -> None:
     await context.services.repo.set_state(chat_id(update), FLOW, NEWS, {})
-    await say(update, context, t(context.lang, "start.ask_news"), _news_keyboard(context))
+    await say(update, context, await _news_question(update, context), _news_keyboard(context))
+
+
+async def _news_question(update: Update, context: BuurtContext) -> Html:
+    """The news question names the village only to a resident who chose one."""
+    resident = await context.services.repo.get_resident(user_id(update))
+    if resident is not None and resident.village_key:
+        return t(context.lang, "start.ask_news")
+    return t(context.lang, "understanding.ask_news_anywhere")
 
 
 def _answer_to(context: BuurtContext, step: str, args: list[str]) -> str | None:
@@ -246,7 +254,7 @@ async def _repeat_question(update: Update, context: BuurtContext) -> None:
             _neighbourhood_keyboard(context, village.key),
         )
     else:
-        await say(update, context, t(context.lang, "start.ask_news"), _news_keyboard(context))
+        await say(update, context, await _news_question(update, context), _news_keyboard(context))
 
 
 STEPS: dict[str, StepHandler] = {

@@ -11,7 +11,7 @@ from bot.chat.callbacks import ButtonHandler, button_routes, pack
 from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.updates import user_id
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
 from bot.render.my_data import JSON_FILE, portable, portable_json, summary
 from storage.models import Consent, NewMessage
 
@@ -28,7 +28,11 @@ class Action(StrEnum):
 async def privacy_command(update: Update, context: BuurtContext) -> None:
     """Explain what is stored, why, for how long and who sees it."""
     municipality = context.services.config.municipality.name
-    await say(update, context, t(context.lang, "privacy.text", municipality=municipality))
+    lang = context.lang
+    # Contacts noted in person at the stand, and when they go (conversations/square).
+    days = context.services.config.privacy.in_person_contacts_days
+    text = t(lang, "privacy.text", municipality=municipality)
+    await say(update, context, Html(f"{text}\n\n{t(lang, 'square.privacy.contacts', days=days)}"))
 
 
 async def my_data_command(update: Update, context: BuurtContext) -> None:

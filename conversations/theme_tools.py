@@ -10,9 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import ButtonHandler, button_routes, pack
+from bot.chat.confirm import settle
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.replies import answer, answer_key, say
 from bot.chat.text_limits import CAPTION_LIMIT, split_html
 from bot.core.i18n import Html, plain, t
 from bot.render.poster import PosterContent, render_poster_pdf, render_poster_png
@@ -59,8 +60,9 @@ async def close_command(update: Update, context: BuurtContext) -> None:
     await _pick(update, context, ToolAction.CLOSE)
 
 
-def _for_theme(act: ThemeTool) -> ButtonHandler:
-    """A button handler that finds the named theme, in the presser's own area, and acts on it."""
+def _for_theme(act: ThemeTool, *, answers: bool = False) -> ButtonHandler:
+    """A button handler that finds the named theme, in the presser's own area, and acts on it;
+    one that answers the press itself (a confirm button) is given answers=True."""
 
     async def on_press(update: Update, context: BuurtContext, args: list[str]) -> None:
         if len(args) not in (1, 2):
@@ -69,7 +71,8 @@ def _for_theme(act: ThemeTool) -> ButtonHandler:
         theme = await managed_theme(update, context, args[0])
         if theme is None:
             return
-        await answer(update)
+        if not answers:
+            await answer(update)
         await act(update, context, theme)
 
     on_press.__doc__ = act.__doc__
@@ -77,16 +80,18 @@ def _for_theme(act: ThemeTool) -> ButtonHandler:
 
 
 async def _closing_confirmed(update: Update, context: BuurtContext, theme: Theme) -> None:
-    """Close the theme the ambassador confirmed."""
-    await drop_buttons(update)
+    """Close the theme the ambassador confirmed; a second tap finds it closed and is quiet."""
+    if not await settle(update, still_open=theme.status == ThemeStatus.ACTIVE):
+        return
     if not await still_manages(update, context, theme.place):
         return
     await _close(update, context, theme)
 
 
-async def _closing_declined(update: Update, context: BuurtContext, _: Theme) -> None:
+async def _closing_declined(update: Update, context: BuurtContext, theme: Theme) -> None:
     """Keep the theme open, as the ambassador chose."""
-    await drop_buttons(update)
+    if not await settle(update, still_open=theme.status == ThemeStatus.ACTIVE):
+        return
     await say(update, context, t(context.lang, "forget.kept"))
 
 
@@ -139,6 +144,17 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
         moments=t(lang, "counted.moments_held", count=progress.moments_held),
         **_quadrant_counts(lang, {q.value: counts[q.value] for q in BOARD_QUADRANTS}),
     )
+    # What came in at the stand counts apart (conversations/square).
+    in_person = t(lang, "counted.in_person_notes", count=progress.in_person)
+    text = Html(f"{text}\n{t(lang, 'square.progress.in_person', count=in_person)}")
+    if progress.cards_printed:
+        cards = t(
+            lang,
+            "square.progress.cards",
+            printed=progress.cards_printed,
+            used=progress.cards_used,
+        )
+        text = Html(f"{text}\n{cards}")
     assert update.effective_chat is not None
     await context.bot.send_photo(
         update.effective_chat.id, png, caption=split_html(text, CAPTION_LIMIT)[0], parse_mode="HTML"
@@ -174,7 +190,7 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     if theme.status != ThemeStatus.ACTIVE:
         await say(update, context, t(context.lang, "close.already"))
         return
-    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED)
+    await repo.set_theme_status(theme.id, ThemeStatus.CLOSED, now=context.services.clock.now())
     counts = await repo.count_notes(theme.id)
     participants = await repo.theme_participants(theme.id)
     tables = await repo.count_tables(theme.id)
@@ -209,8 +225,8 @@ ROUTES: dict[str, ButtonHandler] = {
     ToolAction.POSTER: _for_theme(_send_poster),
     ToolAction.PROGRESS: _for_theme(_send_progress),
     ToolAction.CLOSE: _for_theme(_confirm_close),
-    ToolAction.CLOSE_YES: _for_theme(_closing_confirmed),
-    ToolAction.CLOSE_NO: _for_theme(_closing_declined),
+    ToolAction.CLOSE_YES: _for_theme(_closing_confirmed, answers=True),
+    ToolAction.CLOSE_NO: _for_theme(_closing_declined, answers=True),
 }
 
 

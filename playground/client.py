@@ -238,6 +238,8 @@ class Stats:
     errors: list[dict[str, Any]]
     limits: dict[str, float]
     ban_remaining: float
+    chat_bans: int = 0
+    """How many times one chat was banned alone (the ban on every call is ban_remaining)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Stats:
@@ -250,6 +252,7 @@ class Stats:
             errors=list(data["errors"]),
             limits=dict(data["limits"]),
             ban_remaining=float(data["ban_remaining"]),
+            chat_bans=int(data.get("chat_bans", 0)),
         )
 
     @property

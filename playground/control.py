@@ -611,6 +611,7 @@ class ControlApi:
             "limits": state.flood.limits.as_dict(),
             "callback_timeout": state.callback_timeout,
             "ban_remaining": remaining,
+            "chat_bans": state.flood.chat_bans,
         }
 
     async def get_stats(self, request: web.Request) -> web.StreamResponse:
@@ -640,6 +641,7 @@ class ControlApi:
         stats.calls.clear()
         stats.errors.clear()
         stats.too_many_requests = stats.violations = stats.errors_4xx = 0
+        self.state.flood.chat_bans = 0
         return _json({"ok": True})
 
     async def get_pending(self, request: web.Request) -> web.StreamResponse:

@@ -1,4 +1,8 @@
-"""Flood control: token buckets for all sends and per chat, and the ban that follows a 429."""
+"""Flood control: token buckets for all sends and per chat, and the bans that follow a 429.
+
+As Telegram does: a chat whose own pace (``chat_rate``, ``chat_burst``) is exceeded is banned
+alone for ``retry_after`` seconds; only the bot's overall pace (``global_rate``) bans every call.
+"""
 
 from __future__ import annotations
 
@@ -49,20 +53,33 @@ class FloodControl:
 
     limits: FloodLimits = field(default_factory=FloodLimits)
     ban_until: float = 0.0
+    """The end of the ban on every call (after the overall pace was exceeded)."""
+    chat_bans: int = 0
+    """How many times one chat was banned alone."""
     _global: TokenBucket | None = None
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
+    _chat_ban_until: dict[int, float] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Full buckets and no ban, as after a change of limits."""
         self._global = None
         self._chats.clear()
+        self._chat_ban_until.clear()
         self.ban_until = 0.0
 
     def ban_remaining(self, now: float) -> int | None:
-        """Whole seconds left of the current ban (at least 1), or None without a ban."""
-        if now >= self.ban_until:
+        """Whole seconds left of the ban on every call (at least 1), or None without one."""
+        return _remaining(self.ban_until, now)
+
+    def chat_ban_remaining(self, chat_id: int, now: float) -> int | None:
+        """Whole seconds left of this chat's own ban (at least 1), or None without one."""
+        until = self._chat_ban_until.get(chat_id)
+        if until is None:
             return None
-        return max(1, math.ceil(self.ban_until - now))
+        if now >= until:
+            del self._chat_ban_until[chat_id]
+            return None
+        return _remaining(until, now)
 
     def _bucket_for_chat(self, chat_id: int, now: float) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -79,20 +96,36 @@ class FloodControl:
         return self._global
 
     def try_send(self, chat_id: int, now: float) -> int | None:
-        """Take a token from both buckets; when one is empty, start a ban and return its length."""
-        return self._take([self._global_bucket(now), self._bucket_for_chat(chat_id, now)], now)
+        """Take a token from both buckets; when one is empty, start a ban and return its length.
+
+        An empty chat bucket bans that chat; an empty overall bucket bans every call.
+        """
+        return self._take(chat_id, self._global_bucket(now), now)
 
     def try_send_chat_only(self, chat_id: int, now: float) -> int | None:
         """Like try_send for a paid broadcast, which the bulk limit does not cover."""
-        return self._take([self._bucket_for_chat(chat_id, now)], now)
+        return self._take(chat_id, None, now)
 
-    def _take(self, buckets: list[TokenBucket], now: float) -> int | None:
-        for bucket in buckets:
-            bucket.refill(now)
-        if any(bucket.tokens < 1.0 for bucket in buckets):
-            seconds = max(1, int(self.limits.retry_after))
+    def _take(self, chat_id: int, overall: TokenBucket | None, now: float) -> int | None:
+        chat = self._bucket_for_chat(chat_id, now)
+        chat.refill(now)
+        if overall is not None:
+            overall.refill(now)
+        seconds = max(1, int(self.limits.retry_after))
+        if overall is not None and overall.tokens < 1.0:
             self.ban_until = now + seconds
             return seconds
-        for bucket in buckets:
-            bucket.tokens -= 1.0
+        if chat.tokens < 1.0:
+            self._chat_ban_until[chat_id] = now + seconds
+            self.chat_bans += 1
+            return seconds
+        chat.tokens -= 1.0
+        if overall is not None:
+            overall.tokens -= 1.0
         return None
+
+
+def _remaining(until: float, now: float) -> int | None:
+    if now >= until:
+        return None
+    return max(1, math.ceil(until - now))

@@ -244,7 +244,7 @@ class Playground:
         try:
             if method not in botapi.CANONICAL.values():
                 raise ApiError(404, "Not Found: method not found")
-            self._check_ban(method)
+            self._check_ban(method, params)
             if method == "getUpdates":
                 result = await self._get_updates(params)
             else:
@@ -257,10 +257,15 @@ class Playground:
             return self._reply(method, params, error)
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
-    def _check_ban(self, method: str) -> None:
+    def _check_ban(self, method: str, params: Params) -> None:
         if method in BAN_EXEMPT:
             return
-        remaining = self.state.flood.ban_remaining(self.state.now())
+        flood, now = self.state.flood, self.state.now()
+        remaining = flood.ban_remaining(now)
+        chat_id = params.integer("chat_id")
+        if remaining is None and chat_id is not None:
+            # A chat banned alone refuses every call for it, and only those.
+            remaining = flood.chat_ban_remaining(chat_id, now)
         if remaining is not None:
             # Calling again before retry_after has passed is what gets bots banned for longer.
             self.state.stats.violations += 1

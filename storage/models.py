@@ -32,6 +32,14 @@ class NoteKind(StrEnum):
     VOICE = "voice"
 
 
+class NoteOrigin(StrEnum):
+    """Where a note came from: a resident's chat, the web pages, or heard in person at the stand."""
+
+    CHAT = "chat"
+    WEB = "web"
+    IN_PERSON = "in_person"
+
+
 class NoteStatus(StrEnum):
     """DRAFT: written, quadrant not chosen yet. PENDING: waits for a moderator."""
 
@@ -113,6 +121,44 @@ class Note:
     created_at: datetime
     updated_at: datetime
     seconds: int | None = None  # a voice note's length; None for words and photos
+    origin: NoteOrigin = NoteOrigin.CHAT
+    heard_in: str | None = None  # the speaker's village or neighbourhood key, in person only
+    board_photo_id: int | None = None  # the photo of the paper board it was typed from
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPhoto:
+    """A photo of the paper board, waiting to be typed off; never public unless approved."""
+
+    id: int
+    theme_id: int
+    file_id: str
+    done: bool
+    approved: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardCounts:
+    """How many invitation cards of a theme were printed, and how many were opened."""
+
+    printed: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class InPersonContact:
+    """Contact details someone at the stand agreed to give, to be invited to the tables."""
+
+    id: int
+    theme_id: int
+    first_name: str
+    phone: str | None
+    email: str | None
+    purpose: str
+    consent: str
+    noted_by: int | None
+    noted_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +174,7 @@ class NoteReach:
     writer: int | None
     village_key: str | None
     neighbourhood_key: str | None
+    heard_in: str | None = None  # a note heard in person: the speaker's village or neighbourhood
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +525,7 @@ class Moment:
     created_by: int | None
     created_at: datetime
     updated_at: datetime
+    length_minutes: int | None = None  # None: planned before the end was asked
 
 
 class ReminderStatus(StrEnum):

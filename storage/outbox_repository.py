@@ -48,8 +48,8 @@ class OutboxRepository(ABC):
         """Put a claimed message back, due again at due_at."""
 
     @abstractmethod
-    async def release(self, message_id: int) -> None:
-        """Put a claimed message back as it was, without counting an attempt (a 429)."""
+    async def release(self, message_id: int, due_at: datetime | None = None) -> None:
+        """Put a claimed message back without counting an attempt (a 429); due_at: not sooner."""
 
     @abstractmethod
     async def mark_failed(self, message_id: int, error: str) -> None: ...

@@ -18,6 +18,7 @@ from storage.models import (
     NewMessage,
     Note,
     NoteKind,
+    NoteOrigin,
     NoteReach,
     NoteStatus,
     PlaceRef,
@@ -29,6 +30,7 @@ from storage.models import (
 )
 from storage.moderation_repository import ModerationRepository
 from storage.outbox_repository import OutboxRepository
+from storage.square_repository import SquareRepository
 from storage.tables_repository import TablesRepository
 
 
@@ -187,8 +189,13 @@ class CoreRepository(ABC):
         """Count the residents whose first note for the theme came after since."""
 
     @abstractmethod
-    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
-        """Publish, close or reopen a theme; None when it does not exist."""
+    async def set_theme_status(
+        self, theme_id: int, status: ThemeStatus, *, now: datetime | None = None
+    ) -> Theme | None:
+        """Publish, close or reopen a theme; None when it does not exist.
+
+        now (the bot's clock) is when a closing happened; the retention of contacts noted in
+        person counts from it."""
 
     @abstractmethod
     async def list_active_themes(
@@ -203,7 +210,7 @@ class CoreRepository(ABC):
         self,
         *,
         theme_id: int,
-        author_id: int,
+        author_id: int | None,
         kind: NoteKind,
         text: str,
         file_id: str | None,
@@ -211,8 +218,13 @@ class CoreRepository(ABC):
         status: NoteStatus,
         source_update_id: int | None,
         seconds: int | None = None,
+        origin: NoteOrigin = NoteOrigin.CHAT,
+        heard_in: str | None = None,
+        board_photo_id: int | None = None,
     ) -> Note:
-        """Store a note; with a source_update_id already used, return that note instead."""
+        """Store a note; with a source_update_id already used, return that note instead.
+
+        A note heard in person has no author_id and origin IN_PERSON."""
 
     @abstractmethod
     async def get_note(self, note_id: int) -> Note | None: ...
@@ -259,5 +271,7 @@ class CoreRepository(ABC):
         """Return a theme's notes, newest first."""
 
 
-class Repository(CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, ABC):
+class Repository(
+    CoreRepository, OutboxRepository, ModerationRepository, TablesRepository, SquareRepository, ABC
+):
     """Everything the flows may ask of storage."""

@@ -24,6 +24,7 @@ from storage.models import (
     NewMessage,
     Note,
     NoteKind,
+    NoteOrigin,
     NoteReach,
     NoteStatus,
     PlaceKind,
@@ -127,6 +128,9 @@ def _note(row: Row) -> Note:
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
         seconds=row["seconds"],
+        origin=NoteOrigin(row["origin"]),
+        heard_in=row["heard_in"],
+        board_photo_id=row["board_photo_id"],
     )
 
 
@@ -619,11 +623,21 @@ class SqlCore(CoreRepository):
         )
         return 0 if row is None else int(row["n"])
 
-    async def set_theme_status(self, theme_id: int, status: ThemeStatus) -> Theme | None:
+    async def set_theme_status(
+        self, theme_id: int, status: ThemeStatus, *, now: datetime | None = None
+    ) -> Theme | None:
+        now_text = self._now() if now is None else _ts(now)
+        # closed_at: when it was first closed; the in-person contacts' retention counts from
+        # it. Reopening clears it.
+        closed, closed_values = (
+            ("closed_at = COALESCE(closed_at, ?)", (now_text,))
+            if status == ThemeStatus.CLOSED
+            else ("closed_at = NULL", ())
+        )
         async with self._write() as conn:
             await conn.execute(
-                "UPDATE themes SET status = ?, updated_at = ? WHERE id = ?",
-                (status.value, self._now(), theme_id),
+                "UPDATE themes SET status = ?, updated_at = ?, " + closed + " WHERE id = ?",
+                (status.value, now_text, *closed_values, theme_id),
             )
         return await self.get_theme(theme_id)
 
@@ -654,7 +668,7 @@ class SqlCore(CoreRepository):
         self,
         *,
         theme_id: int,
-        author_id: int,
+        author_id: int | None,
         kind: NoteKind,
         text: str,
         file_id: str | None,
@@ -662,14 +676,18 @@ class SqlCore(CoreRepository):
         status: NoteStatus,
         source_update_id: int | None,
         seconds: int | None = None,
+        origin: NoteOrigin = NoteOrigin.CHAT,
+        heard_in: str | None = None,
+        board_photo_id: int | None = None,
     ) -> Note:
         now = self._now()
         async with self._write() as conn:
             # One statement in the usual case (every note a resident writes comes here).
             row = await conn.fetch_one(
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
-                " source_update_id, created_at, updated_at, seconds)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " source_update_id, created_at, updated_at, seconds, origin, heard_in,"
+                " board_photo_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_update_id) DO NOTHING RETURNING *",
                 (
                     theme_id,
@@ -683,6 +701,9 @@ class SqlCore(CoreRepository):
                     now,
                     now,
                     seconds,
+                    origin.value,
+                    heard_in,
+                    board_photo_id,
                 ),
             )
             if row is None:
@@ -754,7 +775,8 @@ class SqlCore(CoreRepository):
         if not wanted:
             return []
         rows = await self._select(
-            "SELECT n.quadrant, n.origin, n.author_id, r.village_key, r.neighbourhood_key"
+            "SELECT n.quadrant, n.origin, n.author_id, n.heard_in, r.village_key,"
+            " r.neighbourhood_key"
             " FROM notes n LEFT JOIN residents r ON r.user_id = n.author_id"
             f" WHERE n.theme_id = ? AND n.status IN ({_placeholders(len(wanted))})"
             " AND n.quadrant IS NOT NULL ORDER BY n.id",
@@ -773,6 +795,7 @@ class SqlCore(CoreRepository):
                 ),
                 village_key=row["village_key"],
                 neighbourhood_key=row["neighbourhood_key"],
+                heard_in=row["heard_in"],
             )
             for row in rows
         ]

@@ -202,8 +202,13 @@ class SqlOutbox(SqlCore, OutboxRepository):
             message_id, "status = 'pending', due_at = ?, last_error = ?", (_ts(due_at), error[:500])
         )
 
-    async def release(self, message_id: int) -> None:
-        await self._settle(message_id, "status = 'pending', attempts = attempts - 1", ())
+    async def release(self, message_id: int, due_at: datetime | None = None) -> None:
+        if due_at is None:
+            await self._settle(message_id, "status = 'pending', attempts = attempts - 1", ())
+            return
+        await self._settle(
+            message_id, "status = 'pending', attempts = attempts - 1, due_at = ?", (_ts(due_at),)
+        )
 
     async def mark_failed(self, message_id: int, error: str) -> None:
         await self._settle(

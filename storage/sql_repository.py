@@ -5,10 +5,11 @@ from __future__ import annotations
 from storage.repository import Repository
 from storage.sql_moderation import SqlModeration
 from storage.sql_outbox import SqlOutbox
+from storage.sql_square import SqlSquare
 from storage.sql_tables import SqlTables
 
 
-class SqlRepository(SqlModeration, SqlTables, SqlOutbox, Repository):
+class SqlRepository(SqlModeration, SqlTables, SqlSquare, SqlOutbox, Repository):
     """The whole Repository over the connection protocol; a backend adds its connections.
 
     SQLite (``storage/sqlite.py``) and PostgreSQL (``storage/postgres.py``) each derive from

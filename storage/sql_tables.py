@@ -101,6 +101,7 @@ def _moment(row: Row) -> Moment:
         created_by=row["created_by"],
         created_at=_parse_ts(row["created_at"]),
         updated_at=_parse_ts(row["updated_at"]),
+        length_minutes=row["length_minutes"],
     )
 
 
@@ -351,8 +352,6 @@ class SqlTables(SqlCore, TablesRepository):
         commitment: Commitment,
         how: str,
         first_name: str | None,
-        *,
-        ignore_capacity: bool = False,
     ) -> JoinResult:
         now = self._now()
         # Capacity and waiting-list order are counted, then changed.
@@ -363,8 +362,6 @@ class SqlTables(SqlCore, TablesRepository):
             )
             if existing is not None:
                 status = MemberStatus(existing["status"])
-                if ignore_capacity and status == MemberStatus.WAITING:
-                    status = MemberStatus.MEMBER
                 await conn.execute(
                     "UPDATE table_members SET commitment = ?, how = ?, first_name = ?, status = ?"
                     " WHERE table_id = ? AND user_id = ?",
@@ -388,9 +385,8 @@ class SqlTables(SqlCore, TablesRepository):
                 full = table["capacity"] is not None and (
                     members >= table["capacity"] or (waiting is not None and waiting["n"] > 0)
                 )
-                status = (
-                    MemberStatus.WAITING if full and not ignore_capacity else MemberStatus.MEMBER
-                )
+                # One rule for everyone, the initiator too: a full table has a waiting list.
+                status = MemberStatus.WAITING if full else MemberStatus.MEMBER
                 seq = await conn.fetch_one(
                     "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM table_members"
                     " WHERE table_id = ?",
@@ -571,13 +567,14 @@ class SqlTables(SqlCore, TablesRepository):
         remind_theme: bool,
         created_by: int | None,
         reminders: Sequence[tuple[int, datetime]],
+        length_minutes: int | None = None,
     ) -> Moment:
         now = self._now()
         async with self._write() as conn:
             moment_id = await conn.insert(
                 "INSERT INTO moments (theme_id, table_id, kind, title, starts_at, place,"
-                " remind_theme, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " remind_theme, created_by, created_at, updated_at, length_minutes)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     theme_id,
                     table_id,
@@ -589,6 +586,7 @@ class SqlTables(SqlCore, TablesRepository):
                     created_by,
                     now,
                     now,
+                    length_minutes,
                 ),
             )
             await self._add_reminders(conn, moment_id, starts_at, reminders, now)

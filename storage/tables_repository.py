@@ -91,11 +91,10 @@ class TablesRepository(ABC):
         commitment: Commitment,
         how: str,
         first_name: str | None,
-        *,
-        ignore_capacity: bool = False,
     ) -> JoinResult:
-        """Join as a member, or on the waiting list when the table is full. Someone already
-        there keeps their place and gets the new commitment, line and name."""
+        """Join as a member, or on the waiting list when the table is full (for everyone, the
+        initiator too). Someone already there keeps their place and gets the new commitment,
+        line and name."""
 
     @abstractmethod
     async def leave_table(self, table_id: int, user_id: int) -> bool:
@@ -151,6 +150,7 @@ class TablesRepository(ABC):
         remind_theme: bool,
         created_by: int | None,
         reminders: Sequence[tuple[int, datetime]],
+        length_minutes: int | None = None,
     ) -> Moment:
         """Create a moment with its reminders planned as (offset minutes, due at)."""
 

@@ -70,6 +70,13 @@ villages = [
 [residents]
 flood_messages = 1000
 flood_seconds = 1
+
+[flood]
+updates = 1000000
+chat_rate = 10000.0
+chat_burst = 10000
+bot_rate = 100000.0
+bot_burst = 100000
 {extra}
 """,
         encoding="utf-8",

@@ -37,6 +37,14 @@ villages = [
   {{ name = "Doorwerth", neighbourhoods = ["Kasteelweg", "Dorp"] }},
   {{ name = "Heveadorp" }},
 ]
+
+# Tests act faster than people: no flood guard, no pacing (tests/conftest.py GENEROUS_FLOOD).
+[flood]
+updates = 1000000
+chat_rate = 10000.0
+chat_burst = 10000
+bot_rate = 100000.0
+bot_burst = 100000
 {extra}
 """,
         encoding="utf-8",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
+import tomllib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from bot.core.config import (
     Config,
     ConfigError,
     DeliveryConfig,
+    FloodConfig,
     ModerationConfig,
     Municipality,
     Neighbourhood,
@@ -135,6 +137,7 @@ def test_example_spells_out_every_default(tmp_path: Path) -> None:
     assert example.delivery == DeliveryConfig()
     assert example.reminders == RemindersConfig()
     assert example.residents == ResidentsConfig()
+    assert example.flood == FloodConfig()
     assert example.default_language == "nl"
     assert example.municipality.timezone == "Europe/Amsterdam"
 
@@ -394,7 +397,7 @@ ERRORS: list[tuple[str, str, str]] = [
         "unknown top-level key",
         'langauge = "nl"\n' + MINIMAL,
         "langauge: unknown key (known: language, telegram, storage, municipality, roles, "
-        "moderation, delivery, reminders, residents, metrics)",
+        "moderation, delivery, reminders, residents, privacy, metrics, flood)",
     ),
     (
         "unknown key with a space is quoted",
@@ -708,7 +711,7 @@ ERRORS: list[tuple[str, str, str]] = [
     (
         "unknown key in municipality",
         MINIMAL + "gebieden = []\n",
-        "municipality.gebieden: unknown key (known: name, timezone, areas)",
+        "municipality.gebieden: unknown key (known: name, timezone, areas, calendar_domain)",
     ),
 ]
 
@@ -893,3 +896,25 @@ def test_municipality_is_hashable_and_comparable(renkum: Municipality, tmp_path:
     again = load(tmp_path, RENKUM).municipality
     assert renkum == again
     assert hash(renkum) == hash(again)
+
+
+def test_flood_limits_are_checked(tmp_path: Path) -> None:
+    config = parse_config(
+        tomllib.loads(MINIMAL + "[flood]\nupdates = 5\nchat_rate = 2\nchat_burst = 4\n"),
+        base_dir=tmp_path,
+    )
+    assert config.flood == FloodConfig(updates=5, chat_rate=2.0, chat_burst=4)
+    assert error_of(tmp_path, MINIMAL + "[flood]\nchat_rate = 0\n") == (
+        "flood.chat_rate: must be more than 0 and at most 1000000, got 0"
+    )
+    assert error_of(tmp_path, MINIMAL + "[flood]\nupdates = 0\n") == (
+        "flood.updates: must be between 1 and 1000000, got 0"
+    )
+
+
+def test_calendar_domain_names_this_installation(tmp_path: Path) -> None:
+    assert load(tmp_path, MINIMAL).municipality.calendar_host == "renkum.buurtbot"
+    domain = MINIMAL + 'calendar_domain = "dorpsgesprek.example.nl"\n'
+    assert load(tmp_path, domain).municipality.calendar_host == "dorpsgesprek.example.nl"
+    with pytest.raises(ConfigError, match="calendar_domain"):
+        load(tmp_path, MINIMAL + 'calendar_domain = "a b"\n')

@@ -6,7 +6,14 @@ from datetime import date, time
 
 import pytest
 
-from bot.village.dates import format_date, format_period, parse_date, parse_time
+from bot.village.dates import (
+    date_doubt,
+    format_date,
+    format_period,
+    parse_date,
+    parse_time,
+    read_date,
+)
 
 TODAY = date(2027, 3, 10)
 
@@ -63,3 +70,26 @@ def test_formatting() -> None:
     assert (
         format_period(date(2027, 3, 12), date(2027, 4, 23), "nl") == "12 maart 2027 – 23 april 2027"
     )
+
+
+def test_a_weekday_that_does_not_fit_is_a_doubt_with_the_nearest_such_day() -> None:
+    today = date(2026, 12, 2)
+    typed = read_date("vrijdag 12 december", today)
+    assert typed is not None and typed.weekday == 4
+    doubt = date_doubt(typed, today)
+    assert doubt is not None and doubt.reason == "weekday"
+    assert doubt.options == (date(2026, 12, 12), date(2026, 12, 11))
+    fitting = read_date("za 12 december", today)
+    assert fitting is not None and date_doubt(fitting, today) is None
+
+
+def test_a_date_far_ahead_or_gone_by_is_a_doubt() -> None:
+    today = date(2026, 12, 2)
+    far = read_date("14 november", today)
+    assert far is not None and far.day == date(2027, 11, 14) and not far.year_given
+    assert (doubt := date_doubt(far, today)) is not None and doubt.reason == "far"
+    gone = read_date("1-12-2026", today)
+    assert gone is not None and (doubt := date_doubt(gone, today)) is not None
+    assert doubt.reason == "past"
+    near = read_date("19 december", today)
+    assert near is not None and date_doubt(near, today) is None

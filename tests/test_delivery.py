@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core.clock import ManualClock
 from bot.services.delivery import DeliveryWorker, progress_bar
+from bot.services.pacing import ChatRetryAfter
 from storage.models import BroadcastKind, NewMessage, OutboxStatus
 from storage.sqlite import SqliteRepository
 from tests.backends import new_repository
@@ -98,7 +99,7 @@ async def test_each_failure_is_settled_its_own_way(repo: SqliteRepository) -> No
     assert [r["status"] for r in cancelled if r["chat_id"] == 2] == ["blocked", "cancelled"]
 
 
-async def test_retry_after_pauses_every_send(repo: SqliteRepository) -> None:
+async def test_a_bot_wide_retry_after_pauses_every_send(repo: SqliteRepository) -> None:
     clock = ManualClock(START)
     bot = StubBot({3: [RetryAfter(1)]})
     worker = DeliveryWorker(bot, repo, clock, rate_per_second=200, max_attempts=3)  # type: ignore[arg-type]
@@ -113,6 +114,41 @@ async def test_retry_after_pauses_every_send(repo: SqliteRepository) -> None:
     after = [moment for _, _, moment in sends[3:]]
     assert all(moment - refused_at >= 0.99 for moment in after), "a send went out during the ban"
     assert worker.stats.rate_limited == 1
+
+
+async def test_a_held_chat_waits_while_the_others_go_on(repo: SqliteRepository) -> None:
+    """A 429 for one chat (ChatPacer's ChatRetryAfter) delays that chat's rows only."""
+    clock = ManualClock(START)
+    bot = StubBot({3: [ChatRetryAfter(3, 5.0)]})
+    worker = DeliveryWorker(bot, repo, clock, rate_per_second=200, max_attempts=3)  # type: ignore[arg-type]
+    first = await repo.create_broadcast(
+        BroadcastKind.MESSAGE, [NewMessage(chat_id, "Hallo") for chat_id in range(1, 7)]
+    )
+    # A second message for the held chat in the same batch waits with it.
+    await repo.enqueue([NewMessage(3, "nog een voor 3")])
+    await _run_until_settled(worker, repo, first.id, clock)
+    sends = [c for c in bot.calls if c[0] == "send"]
+    assert [chat for _, chat, _ in sends] == [1, 2, 3, 4, 5, 6]
+    refused_at, last_at = sends[2][2], sends[-1][2]
+    assert last_at - refused_at < 4.0, "the other chats waited out the 5 s hold"
+    assert worker.stats.chat_held == 2 and worker.stats.rate_limited == 0
+    waiting = [r for r in await repo.dump_table("outbox") if r["status"] == "pending"]
+    assert [(r["chat_id"], r["attempts"]) for r in waiting] == [(3, 0), (3, 0)]
+    due = await repo.next_due_at()
+    assert due is not None and START < due <= START + timedelta(seconds=5)
+
+    # Once the hold is over both go out, no attempt counted for the wait.
+    await asyncio.sleep(0.01)
+    worker._held.clear()  # the hold is measured in real seconds; the due time in clock time
+    clock.advance(timedelta(seconds=5))
+    await worker.start()
+    for _ in range(500):
+        sent_to_3 = [r for r in await repo.dump_table("outbox") if r["chat_id"] == 3]
+        if all(r["status"] == "sent" for r in sent_to_3):
+            break
+        await asyncio.sleep(0.01)
+    await worker.stop()
+    assert [r["status"] for r in sent_to_3] == ["sent", "sent"]
 
 
 async def test_in_flight_messages_go_back_after_a_crash(repo: SqliteRepository) -> None:

@@ -17,7 +17,18 @@ from pypdf import PdfReader
 from bot.runner import BotRunner
 from bot.services.exports import report_files
 from playground.client import Person, PlaygroundClient
-from storage.models import Commitment, Decision, MomentKind, PlaceKind, PlaceRef, Theme
+from storage.models import (
+    Commitment,
+    Decision,
+    MomentKind,
+    NoteKind,
+    NoteOrigin,
+    NoteStatus,
+    PlaceKind,
+    PlaceRef,
+    Quadrant,
+    Theme,
+)
 from tests.conftest import AMBASSADOR_ID, MODERATOR_ID, BotFactory, add_theme, repo_of
 from tests.residents import onboard
 from tests.staff import documents, staff, start_bot, write_note
@@ -191,6 +202,19 @@ async def test_the_cli_writes_the_report_and_the_chat_offers_it(
     )
     anna = await onboard(pg, "Anna", village="Doorwerth", news=False)
     await write_note(anna, "Een pluktuin achter het dorpshuis", "Wens")
+    # Heard at the stand from someone of Heveadorp: no writer, counted there, in person.
+    await runner.repo.add_note(
+        theme_id=theme.id,
+        author_id=None,
+        kind=NoteKind.TEXT,
+        text="Een bankje voor wie slecht ter been is",
+        file_id=None,
+        quadrant=Quadrant.WISH,
+        status=NoteStatus.VISIBLE,
+        source_update_id=None,
+        origin=NoteOrigin.IN_PERSON,
+        heard_in="heveadorp",
+    )
     ahmed = await staff(pg, "Ahmed", AMBASSADOR_ID)
     await ahmed.send("/export")
     await ahmed.press("Groen Doorwerth")

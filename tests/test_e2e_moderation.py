@@ -101,6 +101,7 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
     await write_note(bea, "Speeltuin bij school graag", "Wens")
     await write_note(anna, "Waarom rijdt de bus niet op zondag?", "Wens")
     await write_note(anna, "Bel Piet de Vries op 06-12345678 over de moestuin", "Mogelijkheid")
+    await anna.press("Zo laten")  # she is asked about the number first, and keeps it
     await write_note(anna, "Rotzooi van die lui daar", "Wens")
 
     mo = await moderator(pg)

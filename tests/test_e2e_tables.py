@@ -98,6 +98,10 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
         assert len(invitation) == 1, person
         assert "Repair Café Doorwerth" in invitation[0].text
         assert invitation[0].button_labels == ["Meedenken", "Meedoen", "Verbinden"]
+        # Each way to join is explained before it is chosen (issue 13, point 20).
+        assert "• Verbinden: je brengt de tafel in contact met andere initiatieven" in (
+            invitation[0].text
+        )
     for person in (dirk, eva):
         assert await texts(person, "uitnodiging voor het vervolg") == [], person
     # Inviting again sends nobody a second one.

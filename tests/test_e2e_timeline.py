@@ -90,6 +90,12 @@ async def test_a_moment_typed_in_dutch_answers_and_calendar_files(
     await ahmed.send("half acht")
     assert (await ahmed.bot_messages())[-2].text.startswith("Die tijd begreep ik niet.")
     await ahmed.send("19.30")
+    assert (await ahmed.last_bot_message()).text.startswith(
+        "Hoe laat is het afgelopen? Schrijf een tijd na 19:30, bijvoorbeeld 21:30."
+    )
+    await ahmed.send("18:00")  # before it starts
+    assert (await ahmed.bot_messages())[-2].text.startswith("Het begint om 19:30.")
+    await ahmed.send("22:00")
     await ahmed.send("Dorpshuis De Bongerd")
     summary = await ahmed.last_bot_message()
     assert summary.text.startswith("Feest: wat hebben we bereikt?\nSlotbijeenkomst · Thema:")
@@ -143,6 +149,9 @@ async def test_a_moment_typed_in_dutch_answers_and_calendar_files(
     start = event.decoded("dtstart")
     assert start == datetime(2026, 11, 14, 19, 30, tzinfo=AMS)
     assert start.utcoffset() == timedelta(hours=1)
+    # The end the ambassador gave, and a UID that names this installation.
+    assert event.decoded("dtend") == datetime(2026, 11, 14, 22, 0, tzinfo=AMS)
+    assert str(event["uid"]).endswith("@renkum.buurtbot"), event["uid"]
     assert calendar.walk("VTIMEZONE"), "the zone's rules travel with the file"
     # And the whole agenda.
     await plan_moment(ahmed, theme.title, title="Moestuin inzaaien", day="7-11", clock_time="10:00")
@@ -194,6 +203,7 @@ async def test_reminders_on_the_nights_the_clocks_change(
         " Kies een andere tijd."
     )
     await ahmed.send("10:00")
+    await ahmed.press("Ongeveer 2 uur")
     await ahmed.send("Het dorpsplein")
     assert "zondag 28 maart 2027 om 10:00" in (await ahmed.last_bot_message()).text
     await ahmed.press("Zet op de tijdlijn")

@@ -480,6 +480,30 @@ async def test_flood_control_and_violations(
 
 
 @ignore_retry_after_type
+async def test_a_chat_over_its_pace_is_banned_alone(
+    bot: PtbBot, client: PlaygroundClient, anna: Person
+) -> None:
+    """telegram-rules: about one message a second per chat; a 429 there holds that chat only."""
+    bram = await client.new_person("Bram")
+    await client.set_limits(chat_burst=2, chat_rate=1.0, retry_after=5)
+    await bot.send_message(anna.id, "1")
+    await bot.send_message(anna.id, "2")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(anna.id, "3")
+    assert retry_after(caught.value) == 5
+    # Another chat goes on as if nothing happened, and that is no violation.
+    await bot.send_message(bram.id, "voor Bram")
+    await bot.send_chat_action(bram.id, "typing")
+    stats = await client.stats()
+    assert (stats.violations, stats.chat_bans, stats.ban_remaining) == (0, 1, 0.0)
+    # A call for the banned chat during its ban is one, whatever the method.
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("x", chat_id=anna.id, message_id=1)
+    stats = await client.stats()
+    assert (stats.violations, stats.too_many_requests) == (1, 2)
+
+
+@ignore_retry_after_type
 async def test_global_flood_limit_spans_chats(
     bot: PtbBot, client: PlaygroundClient, playground: Playground
 ) -> None:

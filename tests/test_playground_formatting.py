@@ -224,8 +224,11 @@ def test_token_buckets() -> None:
     assert flood.try_send(1, 0.0) is None
     assert flood.try_send(1, 0.0) is None
     assert flood.try_send(1, 0.0) == 1
-    assert flood.ban_remaining(0.5) == 1
-    assert flood.ban_remaining(1.0) is None
+    # An empty chat bucket bans that chat alone (telegram-rules: about 1 message a second
+    # per chat); the bot's other chats go on.
+    assert flood.chat_ban_remaining(1, 0.5) == 1
+    assert flood.ban_remaining(0.5) is None
+    assert flood.chat_ban_remaining(1, 1.0) is None
     assert flood.try_send(2, 1.0) is None
     # One second refilled one token of chat 1.
     assert flood.try_send(1, 1.0) is None

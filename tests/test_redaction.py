@@ -47,3 +47,17 @@ def test_apply_keeps_the_rest() -> None:
 def test_merge_and_uncovered() -> None:
     assert merge([(5, 8), (0, 3), (2, 4), (8, 9)]) == [(0, 4), (5, 9)]
     assert uncovered([(0, 2), (5, 7), (9, 12)], [(6, 10)]) == [(0, 2)]
+
+
+def test_contact_details_in_names_each_kind() -> None:
+    from bot.village.redaction import ContactKind, contact_details_in, without_contact_details
+
+    text = "Bel me op 06-12345678 of mail sanne@example.org, Dorpsstraat 12, 6865 AB"
+    assert contact_details_in(text) == [
+        ContactKind.PHONE,
+        ContactKind.EMAIL,
+        ContactKind.POSTCODE,
+        ContactKind.ADDRESS,
+    ]
+    assert contact_details_in("Meer bankjes bij de kerk") == []
+    assert without_contact_details("Bel 06-12345678 graag") == "Bel […] graag"

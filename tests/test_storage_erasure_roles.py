@@ -23,6 +23,7 @@ from storage.models import (
     MomentKind,
     NewMessage,
     NoteKind,
+    NoteOrigin,
     NoteStatus,
     PlaceKind,
     PlaceRef,
@@ -53,6 +54,8 @@ HOLDS_NOBODY = {
     "schema_migrations": "which migrations ran",
     "moment_reminders": "when a moment's reminders are due; who gets them is read at sending",
     "note_edits": "which note changed after which decision; gone with the note (ON DELETE CASCADE)",
+    "board_photos": "photos of the paper board; who sent one is not kept",
+    "invitation_cards": "a card's token hash and whether it was used, not by whom",
 }
 
 
@@ -205,6 +208,28 @@ async def populate(repo: SqlRepository) -> None:
         table.id, WAITING.user_id, Commitment.TAKE_PART, WAITING.words[3], WAITING.words[0]
     )
     assert waiting.member.status == MemberStatus.WAITING
+
+    # At the stand the ambassador notes a note heard in person and someone's contact details.
+    await repo.add_note(
+        theme_id=own.id,
+        author_id=None,
+        kind=NoteKind.TEXT,
+        text="Meer bankjes op het plein",
+        file_id=None,
+        quadrant=Quadrant.WISH,
+        status=NoteStatus.VISIBLE,
+        source_update_id=2900,
+        origin=NoteOrigin.IN_PERSON,
+        heard_in="oosterend",
+    )
+    await repo.add_in_person_contact(
+        own.id,
+        first_name="Truus",
+        phone="0612345678",
+        email=None,
+        noted_by=AMBASSADOR.user_id,
+        noted_on=T0.date(),
+    )
 
     # The admin's own exports land in the audit trail.
     await repo.audit(

@@ -46,7 +46,8 @@ def test_files_ship_as_package_resources() -> None:
 def test_load_migrations_numbers_them_in_order() -> None:
     migrations = load_migrations()
     versions = [m.version for m in migrations]
-    assert versions == list(range(1, len(versions) + 1))
+    # Parallel branches take numbers given to them, so a branch may hold a gap until merged.
+    assert versions == sorted(set(versions)) and versions[0] == 1
     assert migrations[0].name == "initial"
     assert "CREATE TABLE residents" in migrations[0].sql
 

@@ -103,6 +103,7 @@ async def plan_moment(
     place: str | None = None,
     table: str | None = None,
     kind: str = "Ontmoeting",
+    end: str | None = None,
 ) -> None:
     """The ambassador puts a moment on the timeline, through /moment."""
     await ahmed.send("/moment")
@@ -113,6 +114,10 @@ async def plan_moment(
     await ahmed.send(title)
     await ahmed.send(day)
     await ahmed.send(clock_time)
+    if end is None:
+        await ahmed.press("Ongeveer 2 uur")
+    else:
+        await ahmed.send(end)
     if place is None:
         await ahmed.press("Sla over")
     else:

@@ -57,6 +57,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("afsluiten", Role.AMBASSADOR),
     Command("nieuwetafel", Role.AMBASSADOR),
     Command("moment", Role.AMBASSADOR),
+    Command("plein", Role.AMBASSADOR),
+    Command("overtypen", Role.AMBASSADOR, (Role.MODERATOR,)),
     Command("moderatie", Role.MODERATOR),
     Command("export", Role.MODERATOR, (Role.AMBASSADOR,)),
     Command("rol", Role.ADMIN),

@@ -26,6 +26,8 @@ class BuurtContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
         self.resident: Resident | None = None
         self.roles: frozenset[Role] = frozenset({Role.RESIDENT})
         self.state: ChatState = ChatState(chat_id or 0)
+        self.quiet = False
+        """A flood (the guard's UpdateGate): store what is sent, answer nothing."""
 
     @property
     def services(self) -> Services:

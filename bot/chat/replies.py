@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot.chat.context import BuurtContext
 from bot.chat.text_limits import CALLBACK_ANSWER_LIMIT, shorten, split_html
+from bot.chat.typed_buttons import button_pairs, is_typed, remember
 from bot.core import raw_api
 from bot.core.i18n import Html, plain
 
@@ -33,7 +34,10 @@ async def say(
     chat = update.effective_chat
     if chat is None:
         return None
-    return await send(context, chat.id, text, markup)
+    message = await send(context, chat.id, text, markup)
+    if isinstance(markup, InlineKeyboardMarkup):
+        await remember(context, chat.id, message.message_id, button_pairs(markup))
+    return message
 
 
 async def send(
@@ -83,15 +87,22 @@ async def say_with_buttons(
         )
         return (await send(context, chat.id, text, markup)).message_id
     keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
-    return await raw_api.send_message(
+    message_id = await raw_api.send_message(
         context.bot, chat.id, parts[0], parse_mode=ParseMode.HTML, inline_keyboard=keyboard
     )
+    await remember(context, chat.id, message_id, [pair for row in rows for pair in row])
+    return message_id
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a button press once; a press that is too old to answer is not an error."""
     query = update.callback_query
     if query is None:
+        return
+    if is_typed(query):
+        # A typed press has no query to answer: what it would have said is said in the chat.
+        if text and isinstance(query.message, Message):
+            await query.get_bot().send_message(query.message.chat.id, text)
         return
     try:
         await query.answer(shorten(text, CALLBACK_ANSWER_LIMIT) if text else None, show_alert=alert)
@@ -119,6 +130,9 @@ async def edit_or_send(
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
+            if markup is not None:
+                chat_id = query.message.chat.id
+                await remember(context, chat_id, query.message.message_id, button_pairs(markup))
             return
         except BadRequest as exc:
             if "not modified" in exc.message:

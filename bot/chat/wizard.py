@@ -24,7 +24,8 @@ longer in (an old message, a forged button) is answered as stale and changes not
 
 Editing one answer from the preview: `ask(..., back=True)` asks that step again and returns
 to the confirm step afterwards, unless the step says `edit_continues` (a start date is
-followed by its end date).
+followed by its end date). `edit_rows` draws a preview's "change this" buttons, one per
+step; the wizard handles their press itself, so a preview needs no edit code of its own.
 
 A flow whose buttons were sent before it used the wizard keeps their data: a step with an
 `action` draws `<prefix>:<action>:<code>` (or `<prefix>:<action>` for an empty code), and a
@@ -33,6 +34,11 @@ step with `repeat` is asked once per key (one question per quadrant), its answer
 dict; an answer of `KEEP` (a skip while editing) leaves what was stored. A choice step may
 answer a code it did not draw with its own alert (`unknown`), and a step that wants buttons
 may ask its question again after "use the buttons" (`ask_again`).
+
+A text step's parse may answer a `Doubt` instead of a value: a reading that needs a yes
+first (a weekday that does not fit its date, a date far ahead). The wizard asks its question
+with one button per value it may mean; a press takes that value, typed text is read afresh.
+The values wait in the stored answers, so a restart keeps the question open.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ Data = dict[str, Any]
 BACK = "_back"
 """Marks, in the stored answers, that one answer is being changed from the preview."""
 
+DOUBT = "_doubt"
+"""The values a Doubt's buttons stand for, kept in the stored answers until one is taken."""
+
 KEEP: Any = object()
 """An answer that leaves the stored value as it was: skipping a question while editing."""
 
@@ -73,7 +82,16 @@ class Refusal:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
-Parse = Callable[[str, BuurtContext, Data], "object | Refusal"]
+@dataclass(frozen=True)
+class Doubt:
+    """A reading asked about before it is taken: a catalog key, and (label, value) buttons."""
+
+    key: str
+    options: Sequence[tuple[str, object]]
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+Parse = Callable[[str, BuurtContext, Data], "object | Refusal | Doubt"]
 """Reads typed text (already stripped, never empty) into the value to store."""
 Check = Callable[[object, BuurtContext, Data], "Refusal | None"]
 """Refuses a value, typed or chosen, that does not fit the answers so far."""
@@ -226,6 +244,14 @@ class Wizard:
         """A button of this wizard for a step; its press reaches that step's handling."""
         return InlineKeyboardButton(plain(lang, label), callback_data=self._data(step, code))
 
+    def edit_rows(
+        self, lang: str, fields: Sequence[tuple[str, str]], per_row: int = 2
+    ) -> list[list[InlineKeyboardButton]]:
+        """Buttons under the preview that each ask one step again: (label key, step name)."""
+        confirm = self.confirm.name
+        buttons = [self.button(lang, label, confirm, f"{_EDIT}{name}") for label, name in fields]
+        return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
     def steps(self) -> dict[str, StepHandler]:
         """The free-text handlers of every step, for the flow's STEPS."""
         return {step.name: self._guard(self._on_text) for step in self._steps}
@@ -275,7 +301,11 @@ class Wizard:
         step, code = self._pressed_step(query.data or "")
         state = context.state
         if step is None or state.flow != self.flow or state.step != step.name:
-            await answer_key(update, context, "common.stale_button")
+            if isinstance(step, ConfirmStep):
+                # A second tap on a preview already decided: answered quietly, nothing edited.
+                await answer(update)
+            else:
+                await answer_key(update, context, "common.stale_button")
             return
         data = dict(state.data)
         value = self._pressed(update, context, step, data, code)
@@ -286,6 +316,10 @@ class Wizard:
         await answer(update)
         await drop_buttons(update)
         if isinstance(step, ConfirmStep):
+            edited = self._by_name.get(code[len(_EDIT) :]) if code.startswith(_EDIT) else None
+            if edited is not None and not isinstance(edited, ConfirmStep):
+                await self.ask(update, context, edited.name, data, back=True)
+                return
             await step.decide(update, context, data, code)
             return
         await self._take(update, context, step, data, value)
@@ -314,6 +348,10 @@ class Wizard:
             return _STALE
         if step.skip is not None and code == _SKIP:
             return step.skip_value
+        if code.startswith(_DOUBTED):
+            doubted = data.get(DOUBT) or []
+            index = code[len(_DOUBTED) :]
+            return doubted[int(index)] if index.isdigit() and int(index) < len(doubted) else _STALE
         for shortcut in step.shortcuts:
             if shortcut.code == code:
                 return shortcut.value(context, data)
@@ -324,6 +362,10 @@ class Wizard:
     ) -> None:
         """Store an answer and ask the next question, or refuse it and ask again."""
         assert not isinstance(step, ConfirmStep)
+        data.pop(DOUBT, None)
+        if isinstance(value, Doubt):
+            await self._doubt(update, context, step, data, value)
+            return
         refusal = value if isinstance(value, Refusal) else None
         if refusal is None and value is not KEEP and step.check is not None:
             refusal = step.check(value, context, data)
@@ -344,11 +386,28 @@ class Wizard:
             data[key] = value
         await self.ask(update, context, self._after(step, data), data)
 
+    async def _doubt(
+        self, update: Update, context: BuurtContext, step: Step, data: Data, doubt: Doubt
+    ) -> None:
+        """Ask about a reading, one button per value it may mean; the step stays open."""
+        answers = dict(data, **{DOUBT: [value for _, value in doubt.options]})
+        await context.services.repo.set_state(chat_id(update), self.flow, step.name, answers)
+        rows = [
+            [InlineKeyboardButton(label, callback_data=self._data(step.name, f"{_DOUBTED}{index}"))]
+            for index, (label, _) in enumerate(doubt.options)
+        ]
+        text = t(context.lang, doubt.key, **doubt.values)
+        await say(update, context, text, InlineKeyboardMarkup(rows) if rows else None)
+
     async def _refuse(
         self, update: Update, context: BuurtContext, step: Step, data: Data, refusal: Refusal
     ) -> None:
         limit = step.limit if isinstance(step, TextStep) else None
-        values = {"max": limit, **refusal.values} if limit is not None else dict(refusal.values)
+        # A refusal may show the prompt's own example: the step's prompt values come along.
+        prompt_values = None if isinstance(step, ConfirmStep) else step.prompt_values
+        asked = dict(prompt_values(context, data)) if prompt_values else {}
+        values = {**asked, "max": limit} if limit is not None else asked
+        values.update(refusal.values)
         await say(update, context, t(context.lang, refusal.key, **values))
         await self.ask(update, context, step.name, data)
 
@@ -396,4 +455,6 @@ class Wizard:
 
 
 _SKIP = "-"
+_DOUBTED = "?"
+_EDIT = "~"
 _STALE = object()

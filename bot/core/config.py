@@ -112,6 +112,16 @@ class Municipality:
     name: str
     timezone: str = "Europe/Amsterdam"
     areas: tuple[Area, ...] = ()
+    calendar_domain: str = ""
+    """Names this installation in calendar files (UIDs); by default made from the name."""
+
+    @property
+    def calendar_host(self) -> str:
+        """The domain of calendar UIDs: configured, or renkum.buurtbot from the name."""
+        if self.calendar_domain:
+            return self.calendar_domain
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "gemeente"
+        return f"{slug}.buurtbot"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -261,6 +271,26 @@ class ResidentsConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    in_person_contacts_days: int = 90
+    """Contact details noted at the stand are deleted this many days after the theme closed."""
+
+
+@dataclass(frozen=True)
+class FloodConfig:
+    updates: int = 20
+    """More updates than this from one resident within `seconds`: one notice, then silence."""
+    seconds: int = 10
+    chat_rate: float = 1.0
+    """The bot's own messages per second to one chat (Telegram: about one a second)."""
+    chat_burst: int = 3
+    """Messages one chat may get at once before chat_rate paces them (a short reply)."""
+    bot_rate: float = 1000.0
+    """A backstop over all chats; bulk sending keeps to [delivery] rate_per_second (< 30)."""
+    bot_burst: int = 1000
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig
@@ -270,8 +300,10 @@ class Config:
     delivery: DeliveryConfig
     reminders: RemindersConfig
     residents: ResidentsConfig
+    privacy: PrivacyConfig = PrivacyConfig()
     metrics: MetricsConfig | None = None
     """None: no /metrics endpoint (the [metrics] section is left out)."""
+    flood: FloodConfig = field(default_factory=FloodConfig)
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -346,7 +378,9 @@ def parse_config(
         delivery=_parse_delivery(_section(root, "delivery")),
         reminders=_parse_reminders(_section(root, "reminders")),
         residents=_parse_residents(_section(root, "residents")),
+        privacy=_parse_privacy(_section(root, "privacy")),
         metrics=_parse_metrics(root["metrics"]) if "metrics" in root else None,
+        flood=_parse_flood(_section(root, "flood")),
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -363,7 +397,9 @@ _ROOT_KEYS: Final = (
     "delivery",
     "reminders",
     "residents",
+    "privacy",
     "metrics",
+    "flood",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -481,7 +517,7 @@ def _parse_municipality(value: Any) -> Municipality:
     if value is None:
         raise ConfigError("municipality: missing; add a [municipality] table with at least a name")
     t = _table(value, "municipality")
-    _check_keys(t, "municipality", ("name", "timezone", "areas"))
+    _check_keys(t, "municipality", ("name", "timezone", "areas", "calendar_domain"))
     name = _name(t.get("name"), "municipality.name")
     timezone = _timezone(t.get("timezone", "Europe/Amsterdam"), "municipality.timezone")
     seen: dict[str, str] = {}
@@ -489,7 +525,10 @@ def _parse_municipality(value: Any) -> Municipality:
         _parse_area(item, f"municipality.areas[{i}]", seen)
         for i, item in enumerate(_array(t.get("areas", []), "municipality.areas"))
     )
-    return Municipality(name=name, timezone=timezone, areas=areas)
+    domain = _str(t.get("calendar_domain", ""), "municipality.calendar_domain").strip()
+    if not re.fullmatch(r"([a-z0-9-]+\.)*[a-z0-9-]*", domain.lower()):
+        raise ConfigError(f"municipality.calendar_domain: expected a domain, got {domain!r}")
+    return Municipality(name=name, timezone=timezone, areas=areas, calendar_domain=domain)
 
 
 def _parse_area(value: Any, path: str, seen: dict[str, str]) -> Area:
@@ -670,6 +709,37 @@ def _parse_residents(t: Mapping[str, Any]) -> ResidentsConfig:
             t.get("flood_seconds", d.flood_seconds), "residents.flood_seconds", 1, 3600
         ),
     )
+
+
+def _parse_privacy(t: Mapping[str, Any]) -> PrivacyConfig:
+    _check_keys(t, "privacy", ("in_person_contacts_days",))
+    days = t.get("in_person_contacts_days", PrivacyConfig.in_person_contacts_days)
+    return PrivacyConfig(
+        in_person_contacts_days=_int(days, "privacy.in_person_contacts_days", 1, 3650)
+    )
+
+
+def _parse_flood(t: Mapping[str, Any]) -> FloodConfig:
+    keys = ("updates", "seconds", "chat_rate", "chat_burst", "bot_rate", "bot_burst")
+    _check_keys(t, "flood", keys)
+    d = FloodConfig()
+    return FloodConfig(
+        updates=_int(t.get("updates", d.updates), "flood.updates", 1, 1_000_000),
+        seconds=_int(t.get("seconds", d.seconds), "flood.seconds", 1, 3600),
+        chat_rate=_rate(t.get("chat_rate", d.chat_rate), "flood.chat_rate"),
+        chat_burst=_int(t.get("chat_burst", d.chat_burst), "flood.chat_burst", 1, 1_000_000),
+        bot_rate=_rate(t.get("bot_rate", d.bot_rate), "flood.bot_rate"),
+        bot_burst=_int(t.get("bot_burst", d.bot_burst), "flood.bot_burst", 1, 1_000_000),
+    )
+
+
+def _rate(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: expected a number, got {_describe(value)}")
+    # Written so that NaN fails too.
+    if not 0 < value <= 1_000_000:
+        raise ConfigError(f"{path}: must be more than 0 and at most 1000000, got {value}")
+    return float(value)
 
 
 # --- value checks -----------------------------------------------------------------------------

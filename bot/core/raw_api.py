@@ -11,13 +11,13 @@ of CPU; README, Performance):
   the note. The raw call sends the buttons as plain JSON and reads only message_id.
 
 Both go through Bot.do_api_request, PTB's public call for raw requests (since v20.8): the same
-Bot, so the same transport, rate limiter (ExtBot's AIORateLimiter), timeouts and errors as the
-typed methods, and no reliance on the private Bot._post it wraps. Two of its habits are undone
-here: it warns "Please use 'Bot.getUpdates'" for an endpoint that has a typed method (we skip
-that method on purpose), and after initialize() it turns InvalidToken into EndPointNotFound
-(it cannot tell a refused token from an unknown method; both of ours exist, so it is the
-token). Cost against Bot._post, on this machine: about 10 microseconds more per call, about 1%
-of a note's CPU.
+Bot, so the same transport, rate limiter (ExtBot's ChatPacer, bot/services/pacing.py),
+timeouts and errors as the typed methods, and no reliance on the private Bot._post it wraps.
+Two of its habits are undone here: it warns "Please use 'Bot.getUpdates'" for an endpoint
+that has a typed method (we skip that method on purpose), and after initialize() it turns
+InvalidToken into EndPointNotFound (it cannot tell a refused token from an unknown method;
+both of ours exist, so it is the token). Cost against Bot._post, on this machine: about 10
+microseconds more per call, about 1% of a note's CPU.
 """
 
 from __future__ import annotations

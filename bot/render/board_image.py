@@ -67,6 +67,7 @@ class StickyNote:
     kind: str = "text"  # "text" | "photo" | "voice"
     image: bytes | None = field(default=None, repr=False)
     also_mentioned: int = 0  # notes a moderator marked as saying the same as this one
+    mark: str = ""  # a small line at the foot, e.g. "op het plein" for a note heard in person
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,10 @@ def _draw_note(
     if note.also_mentioned > 0:
         mentioned = plain(labels.language, "picture.mentioned", count=note.also_mentioned + 1)
         bottom -= _draw_mentioned(draw, tile, mentioned, palette)
+    if note.mark:
+        # A small line at the foot: "op het plein" for a note heard at the stand.
+        bottom -= _MARKER_SIZE + 6
+        draw.text((pad, bottom + 2), note.mark, font=font(False, _MARKER_SIZE), fill=palette.ink)
     line_height = _line_height(size)
     text = note.text
     photo = None

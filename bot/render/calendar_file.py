@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-# A moment has a start only; agenda apps want an end, so a moment blocks this long.
+# Agenda apps want an end; a moment planned before its end was asked blocks this long.
 DEFAULT_LENGTH = timedelta(hours=2)
 PRODUCT = "-//buurtbot//tijdlijn//NL"
 
@@ -26,6 +26,12 @@ class CalendarEntry:
     sequence: int = 0
     cancelled: bool = False
     stamp: datetime | None = None
+    length_minutes: int | None = None  # None: not said, DEFAULT_LENGTH
+
+
+def moment_uid(moment_id: int, host: str) -> str:
+    """The moment's UID: the same in every file of this installation, unlike any other's."""
+    return f"moment-{moment_id}@{host}"
 
 
 def calendar_file(entries: Sequence[CalendarEntry], tz: ZoneInfo, name: str) -> bytes:
@@ -42,7 +48,11 @@ def calendar_file(entries: Sequence[CalendarEntry], tz: ZoneInfo, name: str) -> 
         event.add("uid", entry.uid)
         event.add("summary", entry.title)
         event.add("dtstart", start)
-        event.add("dtend", start + DEFAULT_LENGTH)
+        event.add(
+            "dtend",
+            start
+            + (timedelta(minutes=entry.length_minutes) if entry.length_minutes else DEFAULT_LENGTH),
+        )
         event.add("dtstamp", entry.stamp or entry.starts_at)
         event.add("sequence", entry.sequence)
         if entry.place:

@@ -74,6 +74,8 @@ def board_markdown(board: BoardExport) -> str:
             continue
         for note in notes:
             line = f"- {_md(note_words(note, lang))}"
+            if note.in_person:
+                line += " " + _md(f"({plain(lang, 'square.board.mark')})")
             if note.also_mentioned:
                 line += " " + _md(
                     plain(lang, "export.also_mentioned", count=note.also_mentioned + 1)
@@ -111,7 +113,17 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-CSV_HEADER = ("number", "quadrant", "quadrant_name", "kind", "text", "date", "also_mentioned")
+CSV_HEADER = (
+    "number",
+    "quadrant",
+    "quadrant_name",
+    "kind",
+    "text",
+    "date",
+    "also_mentioned",
+    "in_person",
+    "heard_in",
+)
 
 
 def board_csv(board: BoardExport) -> bytes:
@@ -128,6 +140,8 @@ def board_csv(board: BoardExport) -> bytes:
                 note.text,
                 note.date.isoformat(),
                 note.also_mentioned,
+                1 if note.in_person else 0,
+                note.heard_in,
             )
             for note in board.notes
         ],
@@ -149,6 +163,11 @@ def board_json(board: BoardExport) -> bytes:
         "municipality": board.municipality,
         "exported_at": board.exported_at.isoformat(),
         "counts": {q.value: len(board.in_quadrant(q)) for q in QUADRANT_ORDER},
+        # Heard in person at the stand, counted apart from what came in through the chat.
+        "counts_in_person": {
+            q.value: sum(1 for note in board.in_quadrant(q) if note.in_person)
+            for q in QUADRANT_ORDER
+        },
         "notes": [
             {
                 "number": note.number,
@@ -157,6 +176,8 @@ def board_json(board: BoardExport) -> bytes:
                 "text": note.text,
                 "date": note.date.isoformat(),
                 "also_mentioned": note.also_mentioned,
+                "in_person": note.in_person,
+                "heard_in": note.heard_in or None,
             }
             for note in board.notes
         ],
@@ -221,3 +242,38 @@ def table_cards_markdown(
         lines += [f"- {_md(card.places)}", ""]
     lines.append(f"_{_md(footer)}_")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class InPersonContactRow:
+    """Someone at the stand who agreed, in person, to be invited to a theme's tables."""
+
+    first_name: str
+    phone: str
+    email: str
+    purpose: str
+    consent: str
+    noted_by: str  # the ambassador's Telegram id, or "" when they were erased
+    noted_on: str
+
+
+IN_PERSON_CONTACT_HEADER = (
+    "first_name",
+    "phone",
+    "email",
+    "purpose",
+    "consent",
+    "noted_by",
+    "noted_on",
+)
+
+
+def in_person_contacts_csv(contacts: Sequence[InPersonContactRow]) -> bytes:
+    """The contacts noted at the stand, with how and when they agreed: nothing else."""
+    return _csv(
+        IN_PERSON_CONTACT_HEADER,
+        [
+            (c.first_name, c.phone, c.email, c.purpose, c.consent, c.noted_by, c.noted_on)
+            for c in contacts
+        ],
+    )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
-from bot.services.flood import FloodGate
+from bot.services.flood import FloodGate, UpdateGate
 from bot.services.metrics import Metrics
 from bot.services.workers import Workers
 from storage.repository import Repository
@@ -25,7 +25,10 @@ class Services:
     repo: Repository
     clock: Clock = field(default_factory=SystemClock)
     flood: FloodGate = field(init=False)
+    """Many notes in a row: stop asking where each goes (conversations/village_talk)."""
     metrics: Metrics = field(default_factory=Metrics)
+    updates: UpdateGate = field(init=False)
+    """Any update past [flood]'s limit: one notice, then silence (the guard, bot/app.py)."""
     workers: Workers = field(default_factory=Workers)
     """Started in post_init, once the bot can send; stopped in post_stop, before it closes."""
     intake: Workers = field(default_factory=Workers)
@@ -39,6 +42,7 @@ class Services:
     def __post_init__(self) -> None:
         residents = self.config.residents
         self.flood = FloodGate(residents.flood_messages, residents.flood_seconds, self.clock)
+        self.updates = UpdateGate(self.config.flood.updates, self.config.flood.seconds)
 
     def outbox_changed(self) -> None:
         """Tell the delivery worker that something new is due."""

@@ -1,7 +1,9 @@
 """The one paced worker that sends everything in the outbox: broadcasts, reminders, invitations.
 
-Sending is sequential on purpose: with one call in flight, a 429 stops everything at once and
-no further call reaches Telegram before retry_after has passed.
+Sending is sequential on purpose: with one call in flight, a 429 for the whole bot stops
+everything at once and no further call reaches Telegram before retry_after has passed. A chat
+that is held (its own 429, or the ChatPacer's pace for it) never holds the others: its
+messages are put back, due when the chat may be written to again, and the next chat goes.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.core.clock import Clock
 from bot.core.i18n import DEFAULT_LANGUAGE, number, t
+from bot.services.pacing import ChatRetryAfter, Pace
 from bot.services.workers import Worker
 from storage.failures import unavailable
 from storage.models import OutboxMessage, OutboxStatus
@@ -34,6 +38,7 @@ _BAR_WIDTH = 10
 # With replicas: how often to take over what a stopped replica was sending, and to count
 # the replicas sending beside this one (the rate is shared among them).
 _LOOK_AROUND = 5.0
+_MAX_HELD = 10_000
 
 
 @dataclass
@@ -45,6 +50,9 @@ class DeliveryStats:
     failed: int = 0
     retried: int = 0
     rate_limited: int = 0
+    """429s for the whole bot: every send waited."""
+    chat_held: int = 0
+    """Messages put back because their chat was held; the other chats went on."""
     per_broadcast: dict[int, float] = field(default_factory=dict)
 
 
@@ -79,7 +87,7 @@ class DeliveryWorker(Worker):
 
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         repo: Repository,
         clock: Clock,
         *,
@@ -100,6 +108,8 @@ class DeliveryWorker(Worker):
         self._senders = 1
         self._looked_around = 0.0
         self._reported = False
+        # Chats held (monotonic end of the hold), so their other messages wait too.
+        self._held: dict[int, float] = {}
         self.stats = DeliveryStats()
 
     async def begin(self) -> float:
@@ -149,6 +159,8 @@ class DeliveryWorker(Worker):
                 for rest in batch[index:]:
                     await self._repo.release(rest.id)
                 break
+            if await self._hold_back(message):
+                continue
             await self._pace()
             await self._deliver(message)
             if message.broadcast_id is not None:
@@ -156,6 +168,20 @@ class DeliveryWorker(Worker):
                 await self._maybe_progress(message.broadcast_id)
         for broadcast_id in touched:
             await self._maybe_finish(broadcast_id)
+
+    async def _hold_back(self, message: OutboxMessage) -> bool:
+        """Put a message of a held chat back, due when its hold ends; True when it was."""
+        until = self._held.get(message.chat_id)
+        if until is None:
+            return False
+        left = until - time.monotonic()
+        if left <= 0:
+            del self._held[message.chat_id]
+            return False
+        self.stats.chat_held += 1
+        due = self._clock.now() + timedelta(seconds=left)
+        await self._settle(self._repo.release, message.id, due)
+        return True
 
     async def _idle_delay(self) -> float:
         due = await self._repo.next_due_at()
@@ -197,10 +223,20 @@ class DeliveryWorker(Worker):
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(message),
                 disable_web_page_preview=True,
+                # Rather than wait for a held chat, hear of it and go on with the next.
+                rate_limit_args=Pace(wait=False),
             )
+        except ChatRetryAfter as exc:
+            self.stats.chat_held += 1
+            now = time.monotonic()
+            if len(self._held) >= _MAX_HELD:
+                self._held = {c: until for c, until in self._held.items() if until > now}
+            self._held[exc.chat_id] = now + exc.seconds
+            due = self._clock.now() + timedelta(seconds=exc.seconds)
+            await self._settle(repo.release, message.id, due)
         except RetryAfter as exc:
             wait = _retry_seconds(exc.retry_after)
-            _log.warning("Telegram asks to wait %.0f s; every send waits", wait)
+            _log.warning("Telegram holds the whole bot for %.0f s; every send waits", wait)
             self.stats.rate_limited += 1
             self._next_at = time.monotonic() + wait
             await self._settle(repo.release, message.id)
@@ -305,6 +341,8 @@ class DeliveryWorker(Worker):
                     chat_id=broadcast.sender_chat_id,
                     message_id=broadcast.progress_message_id,
                     parse_mode=ParseMode.HTML,
+                    # The bar is shown again in a few seconds: never hold up the sending for it.
+                    rate_limit_args=Pace(wait=final),
                 )
             if final:
                 await self._bot.send_message(

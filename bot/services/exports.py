@@ -12,14 +12,16 @@ from bot.core.config import Config
 from bot.core.i18n import plain
 from bot.render.board_image import MAX_NOTES_PER_QUADRANT, render_board
 from bot.render.board_pdf import board_picture, render_board_pdf
-from bot.render.calendar_file import CalendarEntry, calendar_file
+from bot.render.calendar_file import CalendarEntry, calendar_file, moment_uid
 from bot.render.exports import (
     ContactRow,
+    InPersonContactRow,
     TableCardExport,
     board_csv,
     board_json,
     board_markdown,
     contacts_csv,
+    in_person_contacts_csv,
     table_cards_markdown,
 )
 from bot.render.report_html import render_report_html
@@ -246,7 +248,8 @@ async def _timeline_file(
     tables = {table.id: table.title for table in await repo.list_tables([theme.id])}
     entries = [
         CalendarEntry(
-            uid=f"moment-{moment.id}@buurtbot",
+            uid=moment_uid(moment.id, config.municipality.calendar_host),
+            length_minutes=moment.length_minutes,
             title=moment.title,
             starts_at=moment.starts_at,
             place=moment.place,
@@ -306,3 +309,39 @@ async def contacts_file(
         detail={"contacts": len(rows), "via": via},
     )
     return ExportFile(f"contacten-{theme.code}.csv", contacts_csv(rows), "text/csv")
+
+
+async def in_person_contacts_file(
+    repo: Repository,
+    theme: Theme,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_name: str | None,
+    via: str,
+) -> ExportFile | None:
+    """The contacts noted in person at the stand, as CSV (None when there are none); audited."""
+    contacts = await repo.list_in_person_contacts(theme.id)
+    if not contacts:
+        return None
+    rows = [
+        InPersonContactRow(
+            first_name=c.first_name,
+            phone=c.phone or "",
+            email=c.email or "",
+            purpose=c.purpose,
+            consent=c.consent,
+            noted_by="" if c.noted_by is None else str(c.noted_by),
+            noted_on=c.noted_on.isoformat(),
+        )
+        for c in contacts
+    ]
+    await repo.audit(
+        AuditAction.CONTACTS_EXPORT,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        theme_id=theme.id,
+        detail={"in_person_contacts": len(rows), "via": via},
+    )
+    return ExportFile(f"contacten-plein-{theme.code}.csv", in_person_contacts_csv(rows), "text/csv")

@@ -13,6 +13,7 @@ async def theme_progress(repo: Repository, theme: Theme, now: datetime) -> Progr
     """The theme's progress as of now."""
     counts = await repo.count_notes(theme.id)
     participants = await repo.theme_participants(theme.id)
+    cards = await repo.card_counts(theme.id)
     return Progress(
         title=theme.title,
         involved=len(participants),
@@ -22,4 +23,7 @@ async def theme_progress(repo: Repository, theme: Theme, now: datetime) -> Progr
         commitments=await repo.count_commitments(theme.id),
         examples=counts[Quadrant.EXAMPLE],
         moments_held=await repo.count_moments_held(theme.id, now),
+        in_person=await repo.count_in_person(theme.id),
+        cards_printed=cards.printed,
+        cards_used=cards.used,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.config import Config
@@ -17,7 +18,15 @@ from bot.village.report import (
     reach_by_place,
     totals,
 )
-from storage.models import Commitment, MemberStatus, MomentStatus, PlaceKind, PlaceRef, Theme
+from storage.models import (
+    Commitment,
+    MemberStatus,
+    MomentStatus,
+    NoteReach,
+    PlaceKind,
+    PlaceRef,
+    Theme,
+)
 from storage.repository import Repository
 
 
@@ -26,7 +35,7 @@ async def council_report(
 ) -> CouncilReport:
     """Everything the report shows, read from the database as of now."""
     board = await board_export(repo, config, theme, language=language, now=now)
-    rows = await repo.note_reach(theme.id)
+    rows = [_with_place(config, row) for row in await repo.note_reach(theme.id)]
     names = {
         (row.village_key, row.neighbourhood_key): _place_name(
             config, row.village_key, row.neighbourhood_key
@@ -46,6 +55,15 @@ async def council_report(
         tables=await _tables(repo, theme),
         moments=await _moments(repo, config, theme, language),
     )
+
+
+def _with_place(config: Config, row: NoteReach) -> NoteReach:
+    """A note heard in person counts where its speaker lives, when the ambassador tapped it."""
+    if row.heard_in is None or row.writer is not None:
+        return row
+    if config.municipality.village(row.heard_in) is not None:
+        return replace(row, village_key=row.heard_in)
+    return replace(row, neighbourhood_key=row.heard_in)
 
 
 def _place_name(config: Config, village: str | None, hood: str | None) -> str:

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from bot.core.config import Municipality
 from bot.core.i18n import plain
 from bot.village.dates import format_period
-from storage.models import Note, NoteStatus, Quadrant, Theme
+from bot.village.square import speaker_place_name
+from storage.models import Note, NoteOrigin, NoteStatus, Quadrant, Theme
 
 SHOWN: tuple[NoteStatus, ...] = (NoteStatus.VISIBLE,)
 """The notes anyone but the writer and the moderators may read."""
@@ -40,6 +41,8 @@ class ExportNote:
     text: str
     date: date
     also_mentioned: int = 0  # notes a moderator marked as saying the same
+    in_person: bool = False  # heard at the stand and entered by the ambassador
+    heard_in: str = ""  # the village or neighbourhood the speaker at the stand came from
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ def board_notes(
             text=note.text,
             date=note.created_at.astimezone(tz).date(),
             also_mentioned=duplicates.get(note.id, 0),
+            in_person=note.origin == NoteOrigin.IN_PERSON,
+            heard_in=speaker_place_name(municipality, note.heard_in) or "",
         )
         for note in reversed(list(newest_first))
         if note.quadrant is not None and note.status in SHOWN

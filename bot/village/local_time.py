@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.village.dates import DUTCH_MONTHS, ENGLISH_MONTHS
+from bot.village.dates import DUTCH_DAYS, DUTCH_MONTHS, ENGLISH_DAYS, ENGLISH_MONTHS
 
-DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MINUTES_PER_DAY = 1440
 
 
@@ -68,6 +66,17 @@ def format_when(moment: datetime, language: str, tz: ZoneInfo) -> str:
     day = ENGLISH_DAYS[local.weekday()]
     month = ENGLISH_MONTHS[local.month - 1]
     return f"{day} {local.day} {month} {local.year} at {local:%H:%M}"
+
+
+def format_span(moment: datetime, length_minutes: int | None, language: str, tz: ZoneInfo) -> str:
+    """format_when with the end: ... om 19:30 tot 21:30; a length not said leaves it out."""
+    when = format_when(moment, language, tz)
+    if not length_minutes:
+        return when
+    end = (moment + timedelta(minutes=length_minutes)).astimezone(tz)
+    days = (end.date() - moment.astimezone(tz).date()).days
+    until = f"{end:%H:%M}" if days == 0 else format_when(end, language, tz)
+    return f"{when} {'tot' if language == 'nl' else 'until'} {until}"
 
 
 def format_short(moment: datetime, language: str, tz: ZoneInfo) -> str:

@@ -29,3 +29,6 @@ class Progress:
     commitments: int
     examples: int
     moments_held: int
+    in_person: int = 0  # of the notes on the board, those heard in person at the stand
+    cards_printed: int = 0  # invitation cards handed out at the stand
+    cards_used: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from enum import StrEnum
 
 PLACEHOLDER = "[…]"
 MIN_PIECE = 2
@@ -32,6 +33,32 @@ _PATTERNS = (
 )
 
 Span = tuple[int, int]
+
+
+class ContactKind(StrEnum):
+    """What kind of contact detail a piece of text looks like."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    POSTCODE = "postcode"
+    ADDRESS = "address"
+
+
+_KINDS = (ContactKind.PHONE, ContactKind.EMAIL, ContactKind.POSTCODE, ContactKind.ADDRESS)
+
+
+def contact_details_in(text: str) -> list[ContactKind]:
+    """The kinds of contact details a note seems to hold, so its writer is asked before it shows.
+
+    For the chat and the web form alike: a phone number, e-mail, postcode or street address in
+    a public note is asked about once; nothing is taken out without the writer's word.
+    """
+    return [kind for kind, pattern in zip(_KINDS, _PATTERNS, strict=True) if pattern.search(text)]
+
+
+def without_contact_details(text: str) -> str:
+    """The text with everything that looks like a contact detail replaced by the marker."""
+    return apply(text, candidates(text))
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:

@@ -9,9 +9,10 @@ from bot.chat.context import BuurtContext
 from bot.chat.replies import answer, answer_key, drop_buttons, edit_or_send, say
 from bot.chat.text_limits import first_words, shorten
 from bot.chat.updates import chat_id, user_id
-from bot.chat.visible import own_note
+from bot.chat.visible import notes_today, own_note
 from bot.core.i18n import Html, plain, t
 from bot.village.notes import has_visible_text
+from bot.village.visibility import NoteWindow
 from conversations import village_talk
 from conversations.my_notes.actions import EDIT, FLOW, PREFIX, Action
 from conversations.my_notes.choices import send_choices
@@ -172,9 +173,22 @@ async def on_note(update: Update, context: BuurtContext, args: list[str]) -> Non
     await say(update, context, text, InlineKeyboardMarkup([row, [_back_button(lang)]]))
 
 
+async def _theme_closed(update: Update, context: BuurtContext, note: Note) -> bool:
+    """Say so when the note's theme takes no notes any more: its words stay as they were."""
+    theme = await context.services.repo.get_theme(note.theme_id)
+    if theme is None or notes_today(context, theme) != NoteWindow.ENDED:
+        return False
+    lang = context.lang
+    keyboard = village_talk.board_keyboard(lang, theme.id)
+    await say(update, context, t(lang, "understanding.closed_no_edit"), keyboard)
+    return True
+
+
 async def on_edit(update: Update, context: BuurtContext, args: list[str]) -> None:
-    """Wait for the note's new words."""
+    """Wait for the note's new words, while its theme still takes notes."""
     if (note := await _own_note(update, context, args)) is None:
+        return
+    if await _theme_closed(update, context, note):
         return
     await context.services.repo.set_state(chat_id(update), FLOW, EDIT, {"note": note.id})
     await say(update, context, t(context.lang, "mine.ask_text"))
@@ -238,6 +252,8 @@ async def on_new_text(update: Update, context: BuurtContext) -> None:
     await repo.set_state(chat_id(update), None, None, {})
     if note is None or note.author_id != user_id(update):
         await say(update, context, t(lang, "talk.note_gone"))
+        return
+    if await _theme_closed(update, context, note):
         return
     # Changed words are new words: the moderators see them again, in the same write.
     edited = await repo.edit_note_text(

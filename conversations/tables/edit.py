@@ -34,7 +34,7 @@ from conversations.tables.actions import (
 )
 from conversations.tables.card import field_text
 from conversations.tables.waiting import fill_free_places
-from storage.models import CardField, TalkTable, Theme
+from storage.models import CardField, MemberStatus, TalkTable, Theme
 
 # Members hear of card changes once: this long after the last edit, and no later than
 # DIGEST_WITHIN after the first edit they have not heard of.
@@ -151,6 +151,12 @@ async def on_edit_text(update: Update, context: BuurtContext) -> None:
         capacity = read_capacity(value)
         if capacity is None:
             await say(update, context, t(lang, "tables.bad_capacity", max=MAX_CAPACITY))
+            return
+        members = await context.services.repo.list_members(table.id)
+        seated = sum(1 for m in members if m.status == MemberStatus.MEMBER)
+        if capacity and capacity < seated:
+            # Nobody is sent away: a maximum below who already sits there is refused.
+            await say(update, context, t(lang, "table_places.below_members", count=seated))
             return
         await _store(update, context, table, field, capacity)
         return

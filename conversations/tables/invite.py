@@ -125,17 +125,14 @@ async def on_initiator_link(update: Update, context: BuurtContext) -> None:
     if not await repo.claim_initiator(table.id, user_id(update)):
         await say(update, context, t(lang, "tables.link_taken"))
         return
-    # The initiator sits at the table, full or not; someone already there keeps their line.
+    # The initiator joins like anyone: a full table puts them on its waiting list.
     member = await repo.get_member(table.id, user_id(update))
-    if member is None or member.status == MemberStatus.WAITING:
-        await repo.join_table(
-            table.id,
-            user_id(update),
-            member.commitment if member else Commitment.TAKE_PART,
-            member.how if member else "",
-            member.first_name if member else None,
-            ignore_capacity=True,
-        )
+    if member is None:
+        await repo.join_table(table.id, user_id(update), Commitment.TAKE_PART, "", None)
+        member = await repo.get_member(table.id, user_id(update))
     await say(update, context, t(lang, "tables.initiator_welcome", title=table.title))
+    if member is not None and member.status == MemberStatus.WAITING:
+        position = await repo.waiting_position(table.id, member.user_id)
+        await say(update, context, t(lang, "tables.joined_waiting", position=position))
     claimed = await repo.get_table(table.id)
     await show_card(update, context, claimed or table, edit=False)

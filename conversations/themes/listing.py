@@ -11,6 +11,8 @@ from bot.chat.replies import answer, say
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.core.i18n import plain, t
 from bot.village.dates import format_period
+from conversations.square.actions import PREFIX as SQUARE_PREFIX
+from conversations.square.actions import Action as SquareAction
 from conversations.theme_list import managed_theme, managed_themes
 from conversations.themes.actions import (
     MESSAGE_PREFIX,
@@ -128,4 +130,6 @@ def _card_keyboard(lang: str, theme: Theme) -> InlineKeyboardMarkup:
                 button("themes.close", TOOLS_PREFIX, ToolAction.CLOSE),
             ]
         )
+        # The quick entry of notes heard at the stand (conversations/square).
+        rows.append([button("square.button", SQUARE_PREFIX, SquareAction.GO)])
     return InlineKeyboardMarkup(rows)

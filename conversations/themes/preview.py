@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,18 +13,35 @@ from bot.chat.guards import still_manages
 from bot.chat.replies import answer_key, say
 from bot.chat.updates import chat_id
 from bot.chat.wizard import Data
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
 from bot.village.dates import format_period
 from conversations import village_talk
 from conversations.themes.actions import PREFIX, Action, Decision, Field
 from conversations.themes.places import place_of
 from conversations.themes.publish import confirm_publish, save
-from storage.models import ThemeStatus
+from storage.models import BOARD_QUADRANTS, ThemeStatus
 
 
 def button(lang: str, key: str, action: Action, *args: str | int) -> InlineKeyboardButton:
     """A th: button with its label from the catalog."""
     return InlineKeyboardButton(plain(lang, key), callback_data=pack(PREFIX, action, *args))
+
+
+def quadrant_questions(lang: str, own: Mapping[str, str]) -> Html:
+    """What residents are asked after each quadrant button: the theme's own or the usual."""
+    lines = [t(lang, "theme_preview.questions")]
+    for quadrant in BOARD_QUADRANTS:
+        question = own.get(quadrant.value)
+        key = "theme_preview.own_question" if question else "theme_preview.usual_question"
+        lines.append(
+            t(
+                lang,
+                key,
+                quadrant=plain(lang, f"quadrants.{quadrant.value}"),
+                question=question or plain(lang, f"quadrant_prompt.{quadrant.value}"),
+            )
+        )
+    return Html("\n".join(lines))
 
 
 async def show_preview(update: Update, context: BuurtContext, data: Data) -> None:
@@ -54,6 +71,8 @@ async def show_preview(update: Update, context: BuurtContext, data: Data) -> Non
         period=format_period(starts, ends, lang),
         status=plain(lang, f"newtheme.status_{status.value}"),
     )
+    questions = quadrant_questions(lang, data.get("questions") or {})
+    summary = Html(f"{summary}\n\n{questions}")
     rows = [[button(lang, "newtheme.publish", Action.DECIDE, Decision.PUBLISH)]]
     if status == ThemeStatus.DRAFT:
         rows.append([button(lang, "newtheme.save_draft", Action.DECIDE, Decision.DRAFT)])

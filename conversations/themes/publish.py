@@ -9,9 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chat.broadcasts import queue_broadcast
 from bot.chat.callbacks import pack
+from bot.chat.confirm import settle
 from bot.chat.context import BuurtContext
 from bot.chat.guards import still_manages
-from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.replies import answer_key, say
 from bot.chat.updates import user_id
 from bot.chat.wizard import Data
 from bot.core.clock import local_today
@@ -89,11 +90,9 @@ async def on_publish_answer(update: Update, context: BuurtContext, args: list[st
     theme = await managed_theme(update, context, args[1])
     if theme is None:
         return
-    if theme.status != ThemeStatus.DRAFT:
-        await answer_key(update, context, "common.stale_button")
+    # A second tap finds the theme published already: answered quietly, nothing edited.
+    if not await settle(update, still_open=theme.status == ThemeStatus.DRAFT):
         return
-    await answer(update)
-    await drop_buttons(update)
     if args[0] != YES:
         await say(update, context, t(context.lang, "newtheme.saved_draft"))
         return

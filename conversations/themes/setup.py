@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from telegram import Update
 
 from bot.chat.context import BuurtContext
+from bot.chat.date_answers import date_answer, date_examples
 from bot.chat.guards import ambassadors_only
 from bot.chat.replies import answer, answer_key
 from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
@@ -19,6 +20,7 @@ from bot.chat.wizard import (
     ChoiceStep,
     ConfirmStep,
     Data,
+    Doubt,
     Refusal,
     Repeat,
     Shortcut,
@@ -26,7 +28,7 @@ from bot.chat.wizard import (
     Wizard,
 )
 from bot.core.i18n import plain
-from bot.village.dates import format_date, parse_date
+from bot.village.dates import format_date
 from conversations.themes.actions import FLOW, PREFIX, Action, Field
 from conversations.themes.places import place_code, stored, theme_places
 from conversations.themes.preview import decide, show_preview
@@ -51,10 +53,19 @@ FIELD_STEPS: dict[str, str] = {
 }
 
 
-def _read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal:
-    """Read a typed date such as 12-3-2027."""
-    parsed = parse_date(text, today(context))
-    return parsed.isoformat() if parsed else Refusal("newtheme.bad_date")
+def _read_start(text: str, context: BuurtContext, data: Data) -> str | Refusal | Doubt:
+    """Read a typed start date; a theme that already runs may keep a start gone by."""
+    past = None if data.get("id") else Refusal("newtheme.past_date")
+    return date_answer(text, context, bad="newtheme.bad_date", past=past)
+
+
+def _read_end(text: str, context: BuurtContext, data: Data) -> str | Refusal | Doubt:
+    """Read a typed end date: never one before the start."""
+    if not data.get("starts"):
+        return date_answer(text, context, bad="newtheme.bad_date", past=None)
+    start = _start(context, data)
+    past = Refusal("newtheme.end_before_start", {"start": format_date(start, context.lang)})
+    return date_answer(text, context, bad="newtheme.bad_date", past=past, earliest=start)
 
 
 def _check_start(value: object, context: BuurtContext, data: Data) -> Refusal | None:
@@ -134,6 +145,9 @@ SETUP = Wizard(
             limit=MAX_QUESTION,
             error="newtheme.bad_question",
             shortcuts=[Shortcut("newtheme.default_question", "default", lambda *_: "")],
+            prompt_values=lambda context, _: {
+                "usual": plain(context.lang, "talk.default_question")
+            },
             action=Action.QUESTION,
         ),
         ChoiceStep(
@@ -150,8 +164,9 @@ SETUP = Wizard(
             "newtheme.ask_start",
             field="starts",
             error="newtheme.bad_date",
-            parse=_read_date,
+            parse=_read_start,
             check=_check_start,
+            prompt_values=date_examples,
             shortcuts=[
                 Shortcut("newtheme.today", "today", _from_today(lambda _: 0)),
                 Shortcut("newtheme.tomorrow", "tomorrow", _from_today(lambda _: 1)),
@@ -165,8 +180,9 @@ SETUP = Wizard(
             "newtheme.ask_end",
             field="ends",
             error="newtheme.bad_date",
-            parse=_read_date,
+            parse=_read_end,
             check=_check_end,
+            prompt_values=date_examples,
             shortcuts=[
                 Shortcut("newtheme.weeks_4", "w4", _from_start(timedelta(weeks=4))),
                 Shortcut("newtheme.weeks_6", "w6", _from_start(timedelta(weeks=6))),

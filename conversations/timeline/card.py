@@ -12,7 +12,8 @@ from bot.chat.replies import answer, answer_key, edit_or_send, say
 from bot.chat.updates import chat_id, user_id
 from bot.chat.visible import visible_moment
 from bot.core.i18n import Html, plain, t
-from bot.render.calendar_file import CalendarEntry, calendar_file
+from bot.render.calendar_file import CalendarEntry, calendar_file, moment_uid
+from bot.village.local_time import format_span
 from conversations.timeline.actions import Action, button
 from conversations.timeline.moments import audience_name, is_open, manages, moment_lines, scope_name
 from storage.models import Moment, MomentStatus
@@ -52,7 +53,12 @@ async def show(update: Update, context: BuurtContext, moment: Moment, *, edit: b
         "timeline.card",
         kind=plain(lang, f"timeline.kind_{moment.kind.value}"),
         scope=await scope_name(context, lang, moment.theme_id, moment.table_id or 0),
-        **moment_lines(services, lang, moment),
+        **dict(
+            moment_lines(services, lang, moment),
+            when=format_span(
+                moment.starts_at, moment.length_minutes, lang, services.config.municipality.tz
+            ),
+        ),
     )
     rows: list[list[InlineKeyboardButton]] = []
     open_ = is_open(context, moment)
@@ -153,7 +159,8 @@ async def send_calendar(
         scope = await scope_name(context, lang, moment.theme_id, moment.table_id or 0)
         entries.append(
             CalendarEntry(
-                uid=f"moment-{moment.id}@buurtbot",
+                uid=moment_uid(moment.id, services.config.municipality.calendar_host),
+                length_minutes=moment.length_minutes,
                 title=moment.title,
                 starts_at=moment.starts_at,
                 place=moment.place,

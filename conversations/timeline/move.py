@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.context import BuurtContext
+from bot.chat.date_answers import date_examples
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import drop_buttons, say
 from bot.chat.updates import chat_id
@@ -67,7 +68,11 @@ async def on_move_yes(update: Update, context: BuurtContext, pressed: Managed) -
 
 @for_its_ambassador
 async def on_move_no(update: Update, context: BuurtContext, _: Managed) -> None:
-    """Keep the moment where it was."""
+    """Keep the moment where it was; a second tap is quiet."""
+    # The press was answered already (for_its_ambassador): only the question is checked.
+    state = context.state
+    if state.flow != FLOW or state.step != MOVE_CONFIRM:
+        return
     await drop_buttons(update)
     await decide(update, context, {}, _NO)
 
@@ -109,6 +114,7 @@ MOVE = Wizard(
             field="date",
             parse=read_date,
             error="timeline.bad_date",
+            prompt_values=date_examples,
         ),
         TextStep(
             "move_time",

@@ -8,20 +8,21 @@ shows a preview to save, stop, or widen who gets the reminders.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import ButtonHandler, unpack_int
 from bot.chat.context import BuurtContext
+from bot.chat.date_answers import date_answer, date_examples
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
-from bot.chat.wizard import ConfirmStep, Data, Refusal, TextStep, Wizard
+from bot.chat.wizard import ConfirmStep, Data, Doubt, Refusal, Shortcut, TextStep, Wizard
 from bot.core.i18n import plain, t
 from bot.services.scheduler import planning_changed
-from bot.village.dates import format_date, parse_date, parse_time
-from bot.village.local_time import format_when, local_moment
+from bot.village.dates import format_date, parse_time
+from bot.village.local_time import format_span, format_when, local_moment
 from conversations.theme_list import managed_themes, offer_themes
 from conversations.timeline.actions import (
     FLOW,
@@ -38,13 +39,13 @@ from conversations.timeline.moments import (
     reminders_for,
     scope_name,
     starts,
-    today,
 )
 from storage.models import MomentKind, Theme, ThemeStatus
 
 KIND, PREVIEW = "kind", "preview"
 MAX_TITLE, MAX_PLACE = 80, 120
 MAX_TABLES = 30
+ABOUT_TWO_HOURS = timedelta(hours=2)
 
 
 @ambassadors_only
@@ -132,15 +133,9 @@ async def on_kind(update: Update, context: BuurtContext, args: list[str]) -> Non
     await SETUP.start(update, context, dict(answers, kind=kind.value))
 
 
-def read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal:
+def read_date(text: str, context: BuurtContext, _: Data) -> str | Refusal | Doubt:
     """Read a typed date (Dutch or English, with or without a year), from today on."""
-    first = today(context)
-    day = parse_date(text, first)
-    if day is None:
-        return Refusal("timeline.bad_date")
-    if day < first:
-        return Refusal("timeline.past_date")
-    return day.isoformat()
+    return date_answer(text, context, bad="timeline.bad_date", past=Refusal("timeline.past_date"))
 
 
 def read_time(text: str, context: BuurtContext, answers: Data) -> str | Refusal:
@@ -158,6 +153,25 @@ def read_time(text: str, context: BuurtContext, answers: Data) -> str | Refusal:
     return f"{clock:%H:%M}"
 
 
+def read_end(text: str, context: BuurtContext, answers: Data) -> int | Refusal:
+    """Read the time it ends, stored as its length in minutes; it ends after it starts."""
+    clock = parse_time(text)
+    if clock is None:
+        return Refusal("planning.bad_end")
+    start = starts(answers, context)
+    day = date.fromisoformat(str(answers["date"]))
+    end = local_moment(day, clock, context.services.config.municipality.tz)
+    if end is None or end <= start:
+        return Refusal("planning.end_before_start")
+    return (end - start) // timedelta(minutes=1)
+
+
+def end_values(context: BuurtContext, answers: Data) -> dict[str, object]:
+    """The start, and an end two hours later as the example."""
+    start = starts(answers, context).astimezone(context.services.config.municipality.tz)
+    return {"start": f"{start:%H:%M}", "example": f"{start + ABOUT_TWO_HOURS:%H:%M}"}
+
+
 async def show_preview(update: Update, context: BuurtContext, answers: Data) -> None:
     """Show the moment as it will be saved, with who gets its reminders."""
     lang = context.lang
@@ -170,7 +184,7 @@ async def show_preview(update: Update, context: BuurtContext, answers: Data) -> 
         title=answers["title"],
         kind=plain(lang, f"timeline.kind_{answers['kind']}"),
         scope=await scope_name(context, lang, int(answers["theme"]), table_id),
-        when=format_when(starts(answers, context), lang, tz),
+        when=format_span(starts(answers, context), _length(answers), lang, tz),
         place=answers.get("place") or plain(lang, "timeline.no_place"),
         audience=audience_name(lang, bool(table_id), widen),
     )
@@ -178,6 +192,7 @@ async def show_preview(update: Update, context: BuurtContext, answers: Data) -> 
     keyboard = InlineKeyboardMarkup(
         [
             [SETUP.button(lang, "timeline.save", PREVIEW, Action.SAVE)],
+            *SETUP.edit_rows(lang, EDITABLE),
             [SETUP.button(lang, toggle, PREVIEW, Action.WIDEN_NEW)],
             [SETUP.button(lang, "newtheme.stop", PREVIEW, Action.STOP)],
         ]
@@ -225,11 +240,27 @@ async def _save(update: Update, context: BuurtContext, answers: Data) -> None:
         remind_theme=bool(answers.get("widen")),
         created_by=user_id(update),
         reminders=reminders_for(services, start),
+        length_minutes=_length(answers),
     )
     planning_changed(context.application)
     await say(update, context, t(context.lang, "timeline.saved"))
     await show(update, context, moment, edit=False)
 
+
+def _length(answers: Data) -> int | None:
+    """The moment's length in minutes; None for a chat stored before the end was asked."""
+    length = answers.get("length")
+    return int(length) if length else None
+
+
+EDITABLE = (
+    ("moment_edit.title", "title"),
+    ("moment_edit.date", "date"),
+    ("moment_edit.time", "time"),
+    ("moment_edit.end", "end"),
+    ("moment_edit.place", "place"),
+)
+"""The preview's edit buttons: (label, step); a new date asks the time again."""
 
 SETUP = Wizard(
     flow=FLOW,
@@ -237,8 +268,30 @@ SETUP = Wizard(
     guard=ambassadors_only,
     steps=[
         TextStep("title", "timeline.ask_title", limit=MAX_TITLE, error="tables.too_long"),
-        TextStep("date", "timeline.ask_date", parse=read_date, error="timeline.bad_date"),
+        TextStep(
+            "date",
+            "timeline.ask_date",
+            parse=read_date,
+            error="timeline.bad_date",
+            prompt_values=date_examples,
+            edit_continues=True,
+        ),
         TextStep("time", "timeline.ask_time", parse=read_time, error="timeline.bad_time"),
+        TextStep(
+            "end",
+            "planning.ask_end",
+            field="length",
+            parse=read_end,
+            error="planning.bad_end",
+            prompt_values=end_values,
+            shortcuts=[
+                Shortcut(
+                    "planning.about_two_hours",
+                    "2h",
+                    lambda c, d: ABOUT_TWO_HOURS // timedelta(minutes=1),
+                )
+            ],
+        ),
         TextStep(
             "place",
             "timeline.ask_place",

@@ -16,7 +16,11 @@ from bot.chat.steps import StepHandler
 from bot.core.i18n import LANGUAGES, plain
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.contact import on_chat_only, on_contact, on_invite
-from conversations.village_talk.keyboards import preselect_keyboard, quadrant_keyboard
+from conversations.village_talk.keyboards import (
+    board_keyboard,
+    preselect_keyboard,
+    quadrant_keyboard,
+)
 from conversations.village_talk.opening import (
     on_done,
     on_news,
@@ -26,12 +30,14 @@ from conversations.village_talk.opening import (
     opening_text,
     themes_command,
 )
-from conversations.village_talk.placing import on_quadrant
+from conversations.village_talk.placing import on_keep, on_quadrant, on_strip
 from conversations.village_talk.writing import on_edited, on_message
 
 __all__ = [
     "FLOW",
+    "KEEPS",
     "STEPS",
+    "board_keyboard",
     "handlers",
     "open_by_code",
     "opening_text",
@@ -40,6 +46,8 @@ __all__ = [
 ]
 
 STEPS: dict[str, StepHandler] = {WRITE: on_message}
+# A message in the WRITE step becomes a note: a flood's are still stored (quietly).
+KEEPS = (WRITE,)
 
 ROUTES: dict[str, ButtonHandler] = {
     Action.OPEN: on_open,
@@ -48,6 +56,8 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.DONE: on_done,
     Action.INVITE: on_invite,
     Action.NEWS: on_news,
+    Action.KEEP: on_keep,
+    Action.STRIP: on_strip,
 }
 
 

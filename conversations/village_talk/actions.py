@@ -21,3 +21,5 @@ class Action(StrEnum):
     DONE = "done"
     INVITE = "inv"
     NEWS = "news"
+    KEEP = "keep"
+    STRIP = "strip"

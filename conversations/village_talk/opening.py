@@ -136,7 +136,9 @@ async def say_not_open(update: Update, context: BuurtContext, theme: Theme) -> N
         return
     await say(update, context, t(lang, "talk.not_started", date=format_date(theme.starts_on, lang)))
     if not (await context.services.repo.get_consents(user_id(update)))[Consent.THEME_NEWS]:
-        await say(update, context, t(lang, "talk.not_started_news"), news_keyboard(lang))
+        has_village = context.resident is not None and context.resident.village_key
+        key = "talk.not_started_news" if has_village else "understanding.not_started_news_anywhere"
+        await say(update, context, t(lang, key), news_keyboard(lang))
 
 
 async def on_news(update: Update, context: BuurtContext, args: list[str]) -> None:
