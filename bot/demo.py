@@ -106,6 +106,8 @@ async def _demo(
                 await seed_demo(runner.repo, config, SystemClock())
                 out.write(f"(logboek: {log}; foto's en bestanden: {folder / FILES})\n")
                 await _say_how_to_export(runner, config, folder, out)
+                if runner.web is not None:
+                    out.write(f"(de webpagina's: http://127.0.0.1:{runner.web.port}/)\n")
                 if reopened:
                     out.write("(je gesprekken van de vorige keer gaan verder)\n")
                 chat.after_line = lambda: _save_ids(playground, folder)

@@ -18,6 +18,7 @@ from bot.ops_server import OpsServer
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
 from bot.replicas import ChatTurns, OrphanSweeper
+from bot.web.server import WebServer
 from bot.webhook import WebhookServer
 from storage.failures import unavailable
 from storage.repository import Repository
@@ -100,6 +101,10 @@ class BotRunner:
         self.ops: OpsServer | None = None
         if config.metrics is not None:
             self.ops = intake.add(OpsServer(self.app, services, config.metrics))
+        # The public pages ([web]) on every replica, before updates come in.
+        self.web: WebServer | None = None
+        if config.web is not None:
+            self.web = intake.add(WebServer(services, lambda: self.app.bot.username))
         if self.sweeper is not None:
             intake.add(self.sweeper)
         intake.add(self.intake)

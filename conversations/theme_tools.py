@@ -155,6 +155,9 @@ async def _send_progress(update: Update, context: BuurtContext, theme: Theme) ->
             used=progress.cards_used,
         )
         text = Html(f"{text}\n{cards}")
+    if progress.from_web:
+        # Counted apart: notes from the web pages have no resident behind them.
+        text = Html(f"{text}\n{t(lang, 'web.progress_from_web', count=progress.from_web)}")
     assert update.effective_chat is not None
     await context.bot.send_photo(
         update.effective_chat.id, png, caption=split_html(text, CAPTION_LIMIT)[0], parse_mode="HTML"

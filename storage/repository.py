@@ -227,6 +227,34 @@ class CoreRepository(ABC):
         A note heard in person has no author_id and origin IN_PERSON."""
 
     @abstractmethod
+    async def add_web_note(
+        self, *, theme_id: int, quadrant: Quadrant, text: str, writer: str
+    ) -> Note:
+        """Store a note from the web pages: no author, waiting for a moderator, writer hashed."""
+
+    @abstractmethod
+    async def list_web_notes(self, writer: str) -> list[Note]:
+        """Return the notes written from the browser whose token hashes to writer, newest first."""
+
+    @abstractmethod
+    async def board_mark(self, theme_id: int) -> str:
+        """A cheap mark that changes whenever the theme's board changes (the screen's poll)."""
+
+    @abstractmethod
+    async def count_web_notes(self, theme_id: int) -> int:
+        """Count a theme's notes on the board that were written on the web pages."""
+
+    @abstractmethod
+    async def change_web_note(
+        self, note_id: int, writer: str, *, text: str, quadrant: Quadrant
+    ) -> Note | None:
+        """Change a web note of this writer; it waits for a moderator again. None: not theirs."""
+
+    @abstractmethod
+    async def delete_web_notes(self, writer: str, note_id: int | None = None) -> int:
+        """Delete one web note of this writer (or all of them); return how many went."""
+
+    @abstractmethod
     async def get_note(self, note_id: int) -> Note | None: ...
 
     @abstractmethod

@@ -714,6 +714,65 @@ class SqlCore(CoreRepository):
         assert row is not None
         return _note(row)
 
+    async def add_web_note(
+        self, *, theme_id: int, quadrant: Quadrant, text: str, writer: str
+    ) -> Note:
+        now = self._now()
+        async with self._write() as conn:
+            row = await conn.fetch_one(
+                "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
+                " created_at, updated_at, origin, web_writer)"
+                " VALUES (?, NULL, ?, 'text', ?, NULL, ?, ?, ?, 'web', ?) RETURNING *",
+                (theme_id, quadrant.value, text, NoteStatus.PENDING.value, now, now, writer),
+            )
+        assert row is not None
+        return _note(row)
+
+    async def list_web_notes(self, writer: str) -> list[Note]:
+        rows = await self._select(
+            "SELECT * FROM notes WHERE web_writer = ? ORDER BY id DESC", (writer,)
+        )
+        return [_note(row) for row in rows]
+
+    async def board_mark(self, theme_id: int) -> str:
+        # Count, newest id and newest change of the visible notes: any approval, hide,
+        # change or delete moves one of them (the notes_page index serves the scan).
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n, MAX(id) AS top, MAX(updated_at) AS changed FROM notes"
+            " WHERE theme_id = ? AND status = ?",
+            (theme_id, NoteStatus.VISIBLE.value),
+        )
+        if row is None:
+            return ""
+        return f"{row['n']}-{row['top'] or 0}-{row['changed'] or ''}"
+
+    async def count_web_notes(self, theme_id: int) -> int:
+        row = await self._select_one(
+            "SELECT COUNT(*) AS n FROM notes WHERE theme_id = ? AND origin = 'web'"
+            " AND status = ? AND quadrant IS NOT NULL",
+            (theme_id, NoteStatus.VISIBLE.value),
+        )
+        return 0 if row is None else int(row["n"])
+
+    async def change_web_note(
+        self, note_id: int, writer: str, *, text: str, quadrant: Quadrant
+    ) -> Note | None:
+        async with self._write() as conn:
+            row = await conn.fetch_one(
+                "UPDATE notes SET text = ?, quadrant = ?, status = ?, updated_at = ?"
+                " WHERE id = ? AND web_writer = ? RETURNING *",
+                (text, quadrant.value, NoteStatus.PENDING.value, self._now(), note_id, writer),
+            )
+        return None if row is None else _note(row)
+
+    async def delete_web_notes(self, writer: str, note_id: int | None = None) -> int:
+        async with self._write() as conn:
+            if note_id is None:
+                return await conn.execute("DELETE FROM notes WHERE web_writer = ?", (writer,))
+            return await conn.execute(
+                "DELETE FROM notes WHERE id = ? AND web_writer = ?", (note_id, writer)
+            )
+
     async def get_note(self, note_id: int) -> Note | None:
         row = await self._select_one("SELECT * FROM notes WHERE id = ?", (note_id,))
         return None if row is None else _note(row)

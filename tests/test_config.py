@@ -397,7 +397,7 @@ ERRORS: list[tuple[str, str, str]] = [
         "unknown top-level key",
         'langauge = "nl"\n' + MINIMAL,
         "langauge: unknown key (known: language, telegram, storage, municipality, roles, "
-        "moderation, delivery, reminders, residents, privacy, metrics, flood)",
+        "moderation, delivery, reminders, residents, privacy, metrics, flood, web)",
     ),
     (
         "unknown key with a space is quoted",

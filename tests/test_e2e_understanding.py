@@ -137,6 +137,7 @@ async def test_typing_skip_at_where_leaves_the_place_open(
     await ahmed.send("Moestuin inzaaien")
     await ahmed.send((date.today() + timedelta(days=10)).strftime("%d-%m-%Y"))
     await ahmed.send("10:00")
+    await ahmed.send("12:00")  # the end
     await ahmed.send(skip)
     preview = await ahmed.last_bot_message()
     assert where in preview.text

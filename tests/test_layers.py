@@ -18,6 +18,7 @@ LAYERS = {
     "wiring": 8,
     "conversations": 7,
     "bot.chat": 6,
+    "bot.web": 6,
     "bot.services": 5,
     "bot.render": 4,
     "bot.village": 3,
@@ -37,7 +38,7 @@ def _module_name(path: Path) -> str:
 
 def _layer(module: str) -> str | None:
     """The layer a module of ours belongs to; None for the playground and outside code."""
-    for prefix in ("bot.chat", "bot.services", "bot.render", "bot.village", "bot.core"):
+    for prefix in ("bot.chat", "bot.web", "bot.services", "bot.render", "bot.village", "bot.core"):
         if module == prefix or module.startswith(prefix + "."):
             return prefix
     top = module.split(".")[0]

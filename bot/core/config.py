@@ -257,6 +257,33 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The public web pages ([web]): the board for anyone, and notes without an account."""
+
+    listen: str = "127.0.0.1"
+    """Loopback by default: a reverse proxy in front publishes it."""
+    port: int = 8080
+    """0 picks a free port (tests)."""
+    public_url: str = ""
+    """Where people reach the pages (poster, QR code); https makes the cookie Secure."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Only a request from one of these addresses may name the visitor in X-Forwarded-For."""
+    notes_per_window: int = 5
+    """Notes one browser, or one address, may send within window_minutes."""
+    window_minutes: int = 10
+    max_body_bytes: int = 16384
+    accessibility_contact: str = ""
+    """Where people report an accessibility problem (the statement names it)."""
+    accessibility_status: str = ""
+    """The municipality's own words on how far the pages meet WCAG 2.1 AA, if it has them."""
+
+    @property
+    def secure(self) -> bool:
+        """True when the pages are reached over https (the cookie is then Secure)."""
+        return self.public_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class RemindersConfig:
     offsets_minutes: tuple[int, ...] = (1440, 120)
     """Minutes before a moment, largest first, so they come out in the order they are sent."""
@@ -304,6 +331,8 @@ class Config:
     metrics: MetricsConfig | None = None
     """None: no /metrics endpoint (the [metrics] section is left out)."""
     flood: FloodConfig = field(default_factory=FloodConfig)
+    web: WebConfig | None = None
+    """None: no web pages (the [web] section is left out)."""
     default_language: str = "nl"
     # repr=False keeps the token out of logs and tracebacks that print the config.
     token: str | None = field(default=None, repr=False)
@@ -381,6 +410,7 @@ def parse_config(
         privacy=_parse_privacy(_section(root, "privacy")),
         metrics=_parse_metrics(root["metrics"]) if "metrics" in root else None,
         flood=_parse_flood(_section(root, "flood")),
+        web=_parse_web(root["web"]) if "web" in root else None,
         default_language=_choice(root.get("language", "nl"), "language", LANGUAGES),
         token=token or None,
         source=source,
@@ -400,6 +430,7 @@ _ROOT_KEYS: Final = (
     "privacy",
     "metrics",
     "flood",
+    "web",
 )
 
 # Letters that Unicode does not decompose into ASCII plus accents, spelled the usual way.
@@ -676,6 +707,56 @@ def _parse_metrics(raw: Any) -> MetricsConfig:
     if not listen:
         raise ConfigError("metrics.listen: must not be empty")
     return MetricsConfig(listen=listen, port=_int(t.get("port", d.port), "metrics.port", 0, 65535))
+
+
+_WEB_KEYS: Final = (
+    "listen",
+    "port",
+    "public_url",
+    "trusted_proxies",
+    "notes_per_window",
+    "window_minutes",
+    "max_body_bytes",
+    "accessibility_contact",
+    "accessibility_status",
+)
+
+
+def _parse_web(raw: Any) -> WebConfig:
+    t = _table(raw, "web")
+    _check_keys(t, "web", _WEB_KEYS)
+    d = WebConfig()
+    listen = _str(t.get("listen", d.listen), "web.listen", "an address").strip()
+    if not listen:
+        raise ConfigError("web.listen: must not be empty")
+    public_url = _str(t.get("public_url", d.public_url), "web.public_url").strip().rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise ConfigError("web.public_url: must start with http:// or https://")
+    proxies = tuple(
+        _str(value, f"web.trusted_proxies[{i}]", "an address").strip()
+        for i, value in enumerate(_array(t.get("trusted_proxies", []), "web.trusted_proxies"))
+    )
+    return WebConfig(
+        listen=listen,
+        port=_int(t.get("port", d.port), "web.port", 0, 65535),
+        public_url=public_url,
+        trusted_proxies=proxies,
+        notes_per_window=_int(
+            t.get("notes_per_window", d.notes_per_window), "web.notes_per_window", 1, 1000
+        ),
+        window_minutes=_int(
+            t.get("window_minutes", d.window_minutes), "web.window_minutes", 1, 1440
+        ),
+        max_body_bytes=_int(
+            t.get("max_body_bytes", d.max_body_bytes), "web.max_body_bytes", 2048, 1048576
+        ),
+        accessibility_contact=_str(
+            t.get("accessibility_contact", ""), "web.accessibility_contact"
+        ).strip(),
+        accessibility_status=_str(
+            t.get("accessibility_status", ""), "web.accessibility_status"
+        ).strip(),
+    )
 
 
 def _parse_reminders(t: Mapping[str, Any]) -> RemindersConfig:

@@ -26,4 +26,5 @@ async def theme_progress(repo: Repository, theme: Theme, now: datetime) -> Progr
         in_person=await repo.count_in_person(theme.id),
         cards_printed=cards.printed,
         cards_used=cards.used,
+        from_web=await repo.count_web_notes(theme.id),
     )

@@ -32,3 +32,5 @@ class Progress:
     in_person: int = 0  # of the notes on the board, those heard in person at the stand
     cards_printed: int = 0  # invitation cards handed out at the stand
     cards_used: int = 0
+    from_web: int = 0
+    """Of the notes on the board, those written on the web pages (counted apart)."""

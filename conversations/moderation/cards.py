@@ -78,6 +78,8 @@ async def card_text(
         )
     if edited_after is not None:
         extra.append(t(lang, _EDITED_AFTER[edited_after]))
+    if note.origin == "web":
+        extra.append(t(lang, "web.via_website"))
     if note.status == NoteStatus.VISIBLE:
         extra.append(t(lang, "moderation.on_board"))
     values = {
