@@ -19,6 +19,7 @@ from bot.core.i18n import plain, t
 from bot.services.exports import (
     CARDS,
     CONTACTS,
+    REPORT,
     THEME_FORMATS,
     TIMELINE,
     ExportFile,
@@ -114,7 +115,8 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
 
     # One per row: each label says what the file is for, which takes more than a word.
     available = await available_formats(context.services.repo, theme)
-    formats = ["md", "csv", "json", "png", "pdf", *(f for f in (CARDS, TIMELINE) if f in available)]
+    extra = (f for f in (CARDS, TIMELINE, REPORT) if f in available)
+    formats = ["md", "csv", "json", "png", "pdf", *extra]
     rows = [[button(fmt)] for fmt in formats]
     rows.append([button(ALL)])
     if _may_export_contacts(update, context, theme):
@@ -178,8 +180,8 @@ async def on_format(update: Update, context: BuurtContext, args: list[str]) -> N
         via="chat",
         photos=lambda file_id: photo_bytes(context.bot, file_id),
     )
-    for made, file in zip(formats, files, strict=True):
-        await _send(context, chat_id(update), file, t(context.lang, f"export.caption_{made}"))
+    for file in files:
+        await _send(context, chat_id(update), file, t(context.lang, f"export.caption_{file.fmt}"))
 
 
 async def _send(context: BuurtContext, target: int, file: ExportFile, caption: str) -> None:

@@ -107,6 +107,7 @@ async def _send_poster(update: Update, context: BuurtContext, theme: Theme) -> N
         period=format_period(theme.starts_on, theme.ends_on, lang),
         deep_link=deep_link(context.bot.username, theme),
         municipality=config.municipality.name,
+        web_page=config.web.theme_page(theme.code) if config.web else "",
     )
     pdf, png = await asyncio.gather(
         asyncio.to_thread(render_poster_pdf, content, language=lang),

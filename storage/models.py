@@ -162,6 +162,22 @@ class InPersonContact:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteReach:
+    """Where one board note came from, for the council's report: never who wrote it.
+
+    writer is an opaque number that is the same for one writer's notes within one answer (so
+    people can be counted), not a Telegram id; None for notes without a writer.
+    """
+
+    quadrant: Quadrant
+    origin: str  # "chat" | "web" | "in_person"
+    writer: int | None
+    village_key: str | None
+    neighbourhood_key: str | None
+    heard_in: str | None = None  # a note heard in person: the speaker's village or neighbourhood
+
+
+@dataclass(frozen=True, slots=True)
 class ChatState:
     """Where a chat is in a multi-step flow; flow None means no flow is running."""
 

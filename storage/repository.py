@@ -19,6 +19,7 @@ from storage.models import (
     Note,
     NoteKind,
     NoteOrigin,
+    NoteReach,
     NoteStatus,
     PlaceRef,
     Quadrant,
@@ -279,6 +280,12 @@ class CoreRepository(ABC):
         self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
     ) -> dict[Quadrant, int]:
         """Return the number of notes per quadrant (every quadrant present, zero included)."""
+
+    @abstractmethod
+    async def note_reach(
+        self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
+    ) -> list[NoteReach]:
+        """Return each placed note's quadrant, way in and writer's place (for the report)."""
 
     @abstractmethod
     async def list_notes(

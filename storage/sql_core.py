@@ -25,6 +25,7 @@ from storage.models import (
     Note,
     NoteKind,
     NoteOrigin,
+    NoteReach,
     NoteStatus,
     PlaceKind,
     PlaceRef,
@@ -825,6 +826,38 @@ class SqlCore(CoreRepository):
         for row in rows:
             counts[Quadrant(row["quadrant"])] = int(row["n"])
         return counts
+
+    async def note_reach(
+        self, theme_id: int, statuses: Collection[NoteStatus] = (NoteStatus.VISIBLE,)
+    ) -> list[NoteReach]:
+        wanted = [status.value for status in dict.fromkeys(statuses)]
+        if not wanted:
+            return []
+        rows = await self._select(
+            "SELECT n.quadrant, n.origin, n.author_id, n.heard_in, r.village_key,"
+            " r.neighbourhood_key"
+            " FROM notes n LEFT JOIN residents r ON r.user_id = n.author_id"
+            f" WHERE n.theme_id = ? AND n.status IN ({_placeholders(len(wanted))})"
+            " AND n.quadrant IS NOT NULL ORDER BY n.id",
+            (theme_id, *wanted),
+        )
+        # Writers become 1, 2, 3 ... in order of their first note: countable, not traceable.
+        writers: dict[int, int] = {}
+        return [
+            NoteReach(
+                quadrant=Quadrant(row["quadrant"]),
+                origin=str(row["origin"]),
+                writer=(
+                    None
+                    if row["author_id"] is None
+                    else writers.setdefault(int(row["author_id"]), len(writers) + 1)
+                ),
+                village_key=row["village_key"],
+                neighbourhood_key=row["neighbourhood_key"],
+                heard_in=row["heard_in"],
+            )
+            for row in rows
+        ]
 
     async def list_notes(
         self,

@@ -217,10 +217,13 @@ def test_cli_writes_every_format_and_logs_it(tmp_path: Path) -> None:
     result = _run("--config", str(config), "--theme", code.upper(), "--out", str(out))
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(f"bord-{code}.{ext}" for ext in ("csv", "json", "md", "pdf", "png"))
-    assert result.stdout.strip().splitlines() == [
-        str(out / f"bord-{code}.{e}") for e in ("md", "csv", "json", "png", "pdf")
-    ]
+    report = [f"participatieverslag-{code}.pdf", f"participatieverslag-{code}.html"]
+    board = [f"bord-{code}.{e}" for e in ("md", "csv", "json", "png", "pdf")]
+    assert names == sorted(board + report)
+    assert result.stdout.strip().splitlines() == [str(out / name) for name in board + report]
+    page = (out / report[1]).read_text("utf-8")
+    assert "Meer bomen op het plein" not in page  # shared by nobody: only counted
+    assert "1 persoon deed mee" in page
     data = json.loads((out / f"bord-{code}.json").read_text("utf-8"))
     assert [n["text"] for n in data["notes"]] == ["Meer bomen op het plein"]
     assert Image.open(out / f"bord-{code}.png").size == (1080, 1350)

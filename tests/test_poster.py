@@ -242,3 +242,30 @@ def test_every_line_stays_inside_the_margins(
     for column in {text.x for text in texts}:
         baselines = [text.baseline for text in texts if text.x == column]
         assert baselines == sorted(baselines)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("nl", "Geen Telegram? Lees en schrijf mee op"), ("en", "No Telegram? Read and write along")],
+)
+def test_the_poster_names_the_web_page_for_those_without_telegram(
+    language: str, words: str
+) -> None:
+    page = "https://dorpsgesprek.renkum.nl/thema/abc123"
+    content = replace(CONTENT, web_page=page)
+    pdf = render_poster_pdf(content, language=language)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = " ".join((reader.pages[0].extract_text() or "").split())
+    assert words in text and page in text
+    # The QR code still takes Telegram users straight to the chat.
+    found = _decode(render_poster_png(content, language=language))
+    assert [barcode.text for barcode in found] == [CONTENT.deep_link]
+    assert words not in " ".join(
+        (
+            PdfReader(io.BytesIO(render_poster_pdf(CONTENT, language=language)))
+            .pages[0]
+            .extract_text()
+            or ""
+        ).split()
+    )

@@ -282,6 +282,10 @@ class WebConfig:
         """True when the pages are reached over https (the cookie is then Secure)."""
         return self.public_url.startswith("https://")
 
+    def theme_page(self, code: str) -> str:
+        """The public address of a theme's page, or "" when no public_url is configured."""
+        return f"{self.public_url}/thema/{code}" if self.public_url else ""
+
 
 @dataclass(frozen=True)
 class RemindersConfig:

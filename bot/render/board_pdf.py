@@ -51,12 +51,12 @@ _OTHER_INK: RGB = (80, 74, 70)
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
-def _text(text: str, bold: bool = False) -> str:
+def pdf_text(text: str, bold: bool = False) -> str:
     """One line of text with only what the embedded fonts can draw (emoji with their font)."""
-    return " ".join(_note_text(text, bold).split())
+    return " ".join(pdf_note_text(text, bold).split())
 
 
-def _note_text(text: str, bold: bool = False) -> str:
+def pdf_note_text(text: str, bold: bool = False) -> str:
     """Text in full, its line breaks kept, with only what the embedded fonts can draw."""
     drawable = (drawable_code_points(bold) or frozenset()) | emoji_code_points()
     out: list[str] = []
@@ -109,7 +109,9 @@ def board_picture(
     )
 
 
-class _BoardPdf(FPDF):
+class FooterPdf(FPDF):
+    """An A4 portrait page with a muted footer line and the page number on every page."""
+
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = footer_text
@@ -128,10 +130,10 @@ def render_board_pdf(board: BoardExport, photos: Mapping[int, bytes] | None = No
     photos holds the photo notes' photos by note number, for the picture's thumbnails.
     """
     lang = board.language
-    pdf = _BoardPdf(_text(board.footer()))
+    pdf = FooterPdf(pdf_text(board.footer()))
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_FOOTER_ROOM + 4)
-    start_pdf(pdf, title=_text(board.title), language=lang)
+    start_pdf(pdf, title=pdf_text(board.title), language=lang)
     add_pdf_emoji(pdf)
     _first_page(pdf, board, photos)
     _note_pages(pdf, board)
@@ -141,7 +143,7 @@ def render_board_pdf(board: BoardExport, photos: Mapping[int, bytes] | None = No
 def _first_page(pdf: FPDF, board: BoardExport, photos: Mapping[int, bytes] | None) -> None:
     lang = board.language
     pdf.add_page()
-    title = _text(board.title, bold=True)
+    title = pdf_text(board.title, bold=True)
     about = " · ".join(part for part in (board.place, board.period) if part)
     pdf.set_font(PDF_FAMILY, "B", 20)
     lines = pdf.multi_cell(_CONTENT, 9, title, dry_run=True, output="LINES")
@@ -157,7 +159,7 @@ def _first_page(pdf: FPDF, board: BoardExport, photos: Mapping[int, bytes] | Non
     )
     pdf.set_font(PDF_FAMILY, "", 11)
     if about:
-        pdf.cell(_CONTENT, 6, _text(about), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(_CONTENT, 6, pdf_text(about), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = band + 5
     pdf.set_xy(_MARGIN, top)
     if board.question:
@@ -166,7 +168,7 @@ def _first_page(pdf: FPDF, board: BoardExport, photos: Mapping[int, bytes] | Non
         pdf.multi_cell(
             _CONTENT,
             6.5,
-            _text(board.question, bold=True),
+            pdf_text(board.question, bold=True),
             align="L",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -186,7 +188,7 @@ def _first_page(pdf: FPDF, board: BoardExport, photos: Mapping[int, bytes] | Non
         pdf.set_xy(_MARGIN, top + width * BOARD_HEIGHT / BOARD_WIDTH + 2)
         pdf.set_font(PDF_FAMILY, "", 10)
         pdf.set_text_color(*PRINT_MUTED_INK)
-        pdf.multi_cell(_CONTENT, 4.5, _text(plain(lang, key)), align="C")
+        pdf.multi_cell(_CONTENT, 4.5, pdf_text(plain(lang, key)), align="C")
 
 
 def _note_pages(pdf: FPDF, board: BoardExport) -> None:
@@ -199,7 +201,7 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
     pdf.cell(
         _CONTENT,
         9,
-        _text(plain(lang, "export.all_notes"), bold=True),
+        pdf_text(plain(lang, "export.all_notes"), bold=True),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -214,16 +216,16 @@ def _note_pages(pdf: FPDF, board: BoardExport) -> None:
             pdf.add_page()
         pdf.set_font(PDF_FAMILY, "B", 13)
         pdf.set_text_color(*ink)
-        pdf.cell(_CONTENT, 8, _text(heading, bold=True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(_CONTENT, 8, pdf_text(heading, bold=True), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_draw_color(*ink)
         pdf.set_line_width(0.6)
         pdf.line(_MARGIN, pdf.get_y(), _MARGIN + _CONTENT, pdf.get_y())
         pdf.ln(2.5)
         pdf.set_font(PDF_FAMILY, "", _NOTE_SIZE)
         for note in notes:
-            words = _note_text(note_words(note, lang))
+            words = pdf_note_text(note_words(note, lang))
             if note.shared_by > 1:
-                words += "  " + _text(plain(lang, "export.also_mentioned", count=note.shared_by))
+                words += "  " + pdf_text(plain(lang, "export.also_mentioned", count=note.shared_by))
             _note_block(pdf, words, fill)
         pdf.ln(3)
 

@@ -62,6 +62,8 @@ class PosterContent:
     period: str
     deep_link: str
     municipality: str
+    web_page: str = ""
+    """The theme's public web page, for those without Telegram ("" when there are none)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class _Labels:
     scan: str
     camera: str
     fallback: str
+    no_telegram: str
     municipality: str
     municipality_prefix: str
 
@@ -82,6 +85,7 @@ _LABELS: Mapping[str, _Labels] = {
         scan="Scan de code en praat mee via Telegram",
         camera="Richt de camera van je telefoon op de code.",
         fallback="Lukt scannen niet? Ga dan naar:",
+        no_telegram="Geen Telegram? Lees en schrijf mee op {url}",
         municipality="Gemeente {name}",
         municipality_prefix="gemeente",
     ),
@@ -91,6 +95,7 @@ _LABELS: Mapping[str, _Labels] = {
         scan="Scan the code and join the talk on Telegram",
         camera="Point your phone’s camera at the code.",
         fallback="Can’t scan? Go to:",
+        no_telegram="No Telegram? Read and write along at {url}",
         municipality="Municipality of {name}",
         municipality_prefix="municipality",
     ),
@@ -394,9 +399,21 @@ def _layout(content: PosterContent, labels: _Labels) -> list[_Shape]:
         link_text += _block(_MARGIN, link_top, link_lines, link_size, True, INK, 1.15)[0]
         link_text.append(_Link(_MARGIN, hint_top, _CONTENT_WIDTH, link_bottom - hint_top, payload))
 
+        above = hint_top
+        if content.web_page:
+            # Most villagers use WhatsApp, not Telegram: the theme's web page takes them too.
+            web_size = 13.0
+            words = labels.no_telegram.format(url=content.web_page)
+            web_lines, _cut = _wrap_mm(words, True, web_size, _CONTENT_WIDTH, 2)
+            above = hint_top - 4 - _height(web_size, len(web_lines), 1.2)
+            link_text += _block(_MARGIN, above, web_lines, web_size, True, BAND, 1.2)[0]
+            link_text.append(
+                _Link(_MARGIN, above, _CONTENT_WIDTH, hint_top - above, content.web_page)
+            )
+
         card = 76.0
         padding = 5.0
-        qr_top = hint_top - 7 - card
+        qr_top = above - 7 - card
         qr_row = [
             _Rect(_MARGIN, qr_top, card, card, WHITE, radius=3, outline=_CARD_EDGE),
             _Qr(_MARGIN + padding, qr_top + padding, card - 2 * padding, _qr_modules(payload), INK),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.core.config import Config
@@ -24,6 +24,9 @@ from bot.render.exports import (
     in_person_contacts_csv,
     table_cards_markdown,
 )
+from bot.render.report_html import render_report_html
+from bot.render.report_pdf import render_report_pdf
+from bot.render.report_view import report_view
 from bot.village.board import SHOWN, BoardExport, board_content, board_notes
 from storage.models import (
     BOARD_QUADRANTS,
@@ -43,7 +46,9 @@ from storage.repository import Repository
 BOARD_FORMATS: tuple[str, ...] = ("md", "csv", "json", "png", "pdf")
 # The theme's table cards as Markdown, and its timeline as a calendar file.
 CARDS, TIMELINE = "cards", "ics"
-THEME_FORMATS: tuple[str, ...] = (*BOARD_FORMATS, CARDS, TIMELINE)
+# The council's report: an A4 PDF and an accessible HTML page (bot/services/report.py).
+REPORT = "report"
+THEME_FORMATS: tuple[str, ...] = (*BOARD_FORMATS, CARDS, TIMELINE, REPORT)
 CONTACTS = "contacts"
 _MIME = {
     "md": "text/markdown",
@@ -67,6 +72,8 @@ class ExportFile:
     name: str
     data: bytes
     mime: str
+    fmt: str = ""
+    """The format asked for that made it (the report makes two files)."""
 
 
 async def board_export(
@@ -118,13 +125,31 @@ def render_file(
 
 
 async def available_formats(repo: Repository, theme: Theme) -> list[str]:
-    """What "everything" means for a theme: the board, and cards and timeline when it has them."""
+    """What "everything" means for a theme: the board, cards and timeline when it has them,
+    and the council's report."""
     formats = list(BOARD_FORMATS)
     if await repo.list_tables([theme.id]):
         formats.append(CARDS)
-    if await _moments(repo, theme):
+    if await moments_of(repo, theme):
         formats.append(TIMELINE)
+    formats.append(REPORT)
     return formats
+
+
+async def report_files(
+    repo: Repository, config: Config, theme: Theme, *, language: str, now: datetime
+) -> list[ExportFile]:
+    """The council's report of the theme as an A4 PDF and an accessible HTML page."""
+    # Imported here: the report reads the board export of this very module.
+    from bot.services.report import council_report
+
+    view = report_view(await council_report(repo, config, theme, language=language, now=now))
+    name = f"participatieverslag-{theme.code}"
+    pdf = await asyncio.to_thread(render_report_pdf, view)
+    return [
+        ExportFile(f"{name}.pdf", pdf, "application/pdf", REPORT),
+        ExportFile(f"{name}.html", render_report_html(view), "text/html", REPORT),
+    ]
 
 
 async def board_files(
@@ -148,14 +173,18 @@ async def board_files(
     board = await board_export(repo, config, theme, language=language, now=now)
     pictured = photos is not None and any(fmt in ("png", "pdf") for fmt in formats)
     shown = await board_photos(repo, theme, photos) if photos is not None and pictured else {}
-    files = []
+    files: list[ExportFile] = []
     for fmt in formats:
         if fmt == CARDS:
             files.append(await _cards_file(repo, config, theme, board))
         elif fmt == TIMELINE:
             files.append(await _timeline_file(repo, config, theme, language))
+        elif fmt == REPORT:
+            files += await report_files(repo, config, theme, language=language, now=now)
+            continue
         else:
             files.append(await asyncio.to_thread(render_file, board, fmt, shown))
+        files[-1] = replace(files[-1], fmt=fmt)
     await repo.audit(
         AuditAction.EXPORT,
         actor_id=actor_id,
@@ -207,7 +236,8 @@ async def _cards_file(
     return ExportFile(f"tafelkaarten-{theme.code}.md", text.encode("utf-8"), "text/markdown")
 
 
-async def _moments(repo: Repository, theme: Theme) -> list[Moment]:
+async def moments_of(repo: Repository, theme: Theme) -> list[Moment]:
+    """Every moment of the theme and its tables, begun or not: the timeline as a whole."""
     return await repo.upcoming_moments(
         _BEGINNING, theme_ids=[theme.id], with_tables=True, limit=_MOMENTS
     )
@@ -234,7 +264,7 @@ async def _timeline_file(
             cancelled=moment.status == MomentStatus.CANCELLED,
             stamp=moment.updated_at,
         )
-        for moment in await _moments(repo, theme)
+        for moment in await moments_of(repo, theme)
     ]
     name = plain(language, "timeline.calendar_name", municipality=config.municipality.name)
     data = await asyncio.to_thread(calendar_file, entries, config.municipality.tz, name)

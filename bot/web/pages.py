@@ -294,8 +294,8 @@ class Pages:
         )
 
     def _join_url(self, theme: Theme) -> str:
-        if self._web.public_url:
-            return f"{self._web.public_url}/thema/{theme.code}"
+        if page := self._web.theme_page(theme.code):
+            return page
         username = self._bot_username() or "buurtbot"
         return f"https://t.me/{username}?start=t_{theme.code}"
 
