@@ -2,7 +2,7 @@
 
     buurtbot export --config PATH --theme CODE
     buurtbot export --data DIR --theme CODE     (a `buurtbot demo --data DIR` database)
-                    [--format md csv json png pdf cards ics report | all | contacts]
+                    [--format md csv json png pdf html cards ics report | all | contacts]
                     [--out DIR] [--language nl|en]
 
 Each export is written in the audit trail as done from the command line. The contact list
@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         nargs="+",
         default=[ALL],
         choices=[*THEME_FORMATS, ALL, CONTACTS],
-        help="one or more formats: md csv json png pdf (the board), cards (table cards), ics"
+        help="one or more formats: md csv json png pdf html (the board), cards (table cards), ics"
         " (the timeline), report (the council's report: PDF and HTML); 'all' is all of these"
         " the theme has; 'contacts' the contact list",
     )

@@ -17,6 +17,7 @@ from bot.chat.text_limits import BUTTON_LABEL_LIMIT, shorten
 from bot.chat.updates import chat_id, person_name, user_id
 from bot.core.i18n import plain, t
 from bot.services.exports import (
+    BOARD_FORMATS,
     CARDS,
     CONTACTS,
     REPORT,
@@ -116,7 +117,7 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
     # One per row: each label says what the file is for, which takes more than a word.
     available = await available_formats(context.services.repo, theme)
     extra = (f for f in (CARDS, TIMELINE, REPORT) if f in available)
-    formats = ["md", "csv", "json", "png", "pdf", *extra]
+    formats = [*BOARD_FORMATS, *extra]
     rows = [[button(fmt)] for fmt in formats]
     rows.append([button(ALL)])
     if _may_export_contacts(update, context, theme):

@@ -162,9 +162,9 @@ async def test_hide_move_duplicate_and_redact_change_board_and_exports(
     await mo.press("Alles")
     files = await documents(pg, await mo.bot_messages(after=mark))
     code = theme.code
-    assert sorted(files) == sorted(
-        f"bord-{code}.{ext}" for ext in ("md", "csv", "json", "png", "pdf")
-    )
+    report = [f"participatieverslag-{code}.pdf", f"participatieverslag-{code}.html"]
+    board = [f"bord-{code}.{ext}" for ext in ("md", "csv", "json", "png", "pdf", "html")]
+    assert sorted(files) == sorted(board + report)
 
     data = json.loads(files[f"bord-{code}.json"])
     notes = {n["text"]: n for n in data["notes"]}

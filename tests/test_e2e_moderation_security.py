@@ -178,7 +178,7 @@ async def test_contact_details_only_for_the_areas_ambassador_and_admins(
     mark = await ahmed.mark()
     await ahmed.press("Alles")
     files = await documents(pg, await ahmed.bot_messages(after=mark))
-    assert len(files) == 7  # the board's five, and the council's report as PDF and HTML
+    assert len(files) == 8  # the board's six, and the council's report as PDF and HTML
     for name, content in files.items():
         readable = readable_text(name, content)
         for person in (carla, dirk):
@@ -271,7 +271,7 @@ async def test_table_cards_and_timeline_export_without_names(
     await ahmed.press("Alles")
     files = await documents(pg, await ahmed.bot_messages(after=mark))
     assert f"tafelkaarten-{theme.code}.md" in files and f"tijdlijn-{theme.code}.ics" in files
-    assert len(files) == 9
+    assert len(files) == 10
     cards = files[f"tafelkaarten-{theme.code}.md"].decode("utf-8")
     assert cards.startswith("# Tafelkaarten: Groen Doorwerth\n")
     assert "## Moestuin bij de school" in cards

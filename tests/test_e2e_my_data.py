@@ -286,6 +286,8 @@ async def test_export_buttons_say_what_each_file_is_for(
         "Voor een programmeur (JSON)",
         "Om te delen: een plaatje (PNG)",
         "Om te printen: A4 voor het prikbord (PDF)",
+        "Voor de website: een toegankelijke pagina (HTML)",
+        "Voor de gemeenteraad: het participatieverslag",
         "Alles",
     ]
     mark = await mo.mark()

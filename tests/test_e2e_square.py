@@ -550,3 +550,22 @@ async def test_the_square_in_english_and_not_for_another_area(
     assert await bot.repo.card_counts(elsewhere.id) == CardCounts(0, 0)
     stats = await pg.stats()
     assert stats.errors_4xx == 0, stats.error_descriptions
+
+
+async def test_with_web_pages_the_card_names_the_theme_s_page(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    await world.stop()
+    world.runner = await world.make_bot(
+        clock=world.clock,
+        database=world.database,
+        web={"port": 0, "public_url": "https://dorpsgesprek.renkum.nl"},
+    )
+    theme = await village_theme(world.bot)
+    ahmed = await ambassador(pg)
+    await ahmed.send("/plein")
+    mark = await ahmed.mark()
+    await ahmed.press("Uitnodigingskaartje")
+    files = await documents(pg, await ahmed.bot_messages(after=mark))
+    text = PdfReader(io.BytesIO(files[f"uitnodigingskaartje-{theme.code}.pdf"])).pages[0]
+    assert f"https://dorpsgesprek.renkum.nl/thema/{theme.code}" in (text.extract_text() or "")

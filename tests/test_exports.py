@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import html
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
+from bot.render.board_html import render_board_html
 from bot.render.board_pdf import render_board_pdf
 from bot.render.exports import (
     BoardExport,
@@ -218,7 +220,7 @@ def test_cli_writes_every_format_and_logs_it(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in out.iterdir())
     report = [f"participatieverslag-{code}.pdf", f"participatieverslag-{code}.html"]
-    board = [f"bord-{code}.{e}" for e in ("md", "csv", "json", "png", "pdf")]
+    board = [f"bord-{code}.{e}" for e in ("md", "csv", "json", "png", "pdf", "html")]
     assert names == sorted(board + report)
     assert result.stdout.strip().splitlines() == [str(out / name) for name in board + report]
     page = (out / report[1]).read_text("utf-8")
@@ -273,3 +275,19 @@ def test_cli_mistakes_exit_2_with_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0], (args, result.stderr)
     assert not (tmp_path / "never").exists()
+
+
+def test_html_is_an_accessible_page_of_every_note() -> None:
+    notes = [
+        _note(1, Quadrant.WISH, NASTY, also=1),
+        _note(2, Quadrant.QUESTION, "Wie beheert de moestuin?"),
+        _note(3, Quadrant.EXAMPLE, "", kind="photo"),
+    ]
+    page = render_board_html(_board(notes)).decode("utf-8")
+    assert page.startswith("<!doctype html>") and '<html lang="nl">' in page
+    assert "<script" not in page and "http" not in page.split("<body>", 1)[1]
+    # One heading per quadrant, every note in its own words, escaped by the template engine.
+    assert page.count("<h2 ") == 4
+    assert html.escape(NASTY, quote=False) in page and NASTY not in page
+    assert "Wie beheert de moestuin?" in page and "gedeeld door 2" in page
+    assert "[foto]" in page

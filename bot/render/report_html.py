@@ -15,7 +15,8 @@ from bot.render.report_view import ReportView
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The one Jinja2 environment of the files made here, autoescaping HTML."""
     return Environment(
         loader=PackageLoader("bot.render", "templates"),
         autoescape=select_autoescape(("html",)),
@@ -26,4 +27,4 @@ def _environment() -> Environment:
 
 def render_report_html(view: ReportView) -> bytes:
     """Return the report as a UTF-8 HTML page."""
-    return _environment().get_template("report.html").render(view=view).encode("utf-8")
+    return environment().get_template("report.html").render(view=view).encode("utf-8")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from bot.core.config import Config
 from bot.core.i18n import plain
+from bot.render.board_html import render_board_html
 from bot.render.board_image import MAX_NOTES_PER_QUADRANT, render_board
 from bot.render.board_pdf import board_picture, render_board_pdf
 from bot.render.calendar_file import CalendarEntry, calendar_file, moment_uid
@@ -43,7 +44,7 @@ from storage.models import (
 )
 from storage.repository import Repository
 
-BOARD_FORMATS: tuple[str, ...] = ("md", "csv", "json", "png", "pdf")
+BOARD_FORMATS: tuple[str, ...] = ("md", "csv", "json", "png", "pdf", "html")
 # The theme's table cards as Markdown, and its timeline as a calendar file.
 CARDS, TIMELINE = "cards", "ics"
 # The council's report: an A4 PDF and an accessible HTML page (bot/services/report.py).
@@ -56,6 +57,7 @@ _MIME = {
     "json": "application/json",
     "png": "image/png",
     "pdf": "application/pdf",
+    "html": "text/html",
 }
 _PAGE = 500
 # Every planned moment, also those that have begun: the timeline as a whole.
@@ -119,6 +121,8 @@ def render_file(
         data = render_board(board_picture(board, photos=photos), language=board.language)
     elif fmt == "pdf":
         data = render_board_pdf(board, photos=photos)
+    elif fmt == "html":
+        data = render_board_html(board)
     else:
         raise ValueError(f"unknown export format: {fmt!r}")
     return ExportFile(name, data, _MIME[fmt])

@@ -67,6 +67,7 @@ async def on_card(update: Update, context: BuurtContext, args: list[str]) -> Non
     lang = context.lang
     when = await _next_date(context, theme)
     contents: list[CardContent] = []
+    web = services.config.web
     for _ in range(1 + CARDS_PER_SHEET):
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         await services.repo.create_invitation_card(
@@ -80,7 +81,7 @@ async def on_card(update: Update, context: BuurtContext, args: list[str]) -> Non
                 scan=plain(lang, "square.card.scan"),
                 once=plain(lang, "square.card.once"),
                 link=card_link(context.bot.username, token),
-                # TODO(web): the theme's web address once [web] public_url exists.
+                web=web.theme_page(theme.code) if web else "",
             )
         )
     card = await asyncio.to_thread(render_card_pdf, contents[0], language=lang)
