@@ -172,7 +172,27 @@ def _rewind(request_data: RequestData | None) -> None:
             content.seek(0)
 
 
-class RetryingRequest(BaseRequest):
+class WrappingRequest(BaseRequest):
+    """A transport around another one: its timeouts, start and stop are the inner one's."""
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self.inner = inner
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The wrapped transport's read timeout."""
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Initialize the wrapped transport."""
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Shut the wrapped transport down."""
+        await self.inner.shutdown()
+
+
+class RetryingRequest(WrappingRequest):
     """Try a call again after a 5xx answer, a network error or a timeout.
 
     Pauses grow from ``first_delay`` to at most ``max_delay``; after ``attempts`` tries the
@@ -191,24 +211,11 @@ class RetryingRequest(BaseRequest):
     ) -> None:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
-        self.inner = inner
+        super().__init__(inner)
         self._attempts = attempts
         self._first_delay = first_delay
         self._max_delay = max_delay
         self.retries = 0
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's read timeout."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Initialize the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut the wrapped transport down."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -288,25 +295,12 @@ def make_requests(
     return RetryingRequest(calls, attempts=attempts), updates
 
 
-class CountingRequest(BaseRequest):
+class CountingRequest(WrappingRequest):
     """Tell an observer the method, HTTP status and chat-or-not of every Bot API answer."""
 
     def __init__(self, inner: BaseRequest, observe: Callable[[str, int, bool], None]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._observe = observe
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's read timeout."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Initialize the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut the wrapped transport down."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,
