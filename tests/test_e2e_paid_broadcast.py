@@ -8,8 +8,8 @@ import pytest
 
 from bot.runner import BotRunner
 from playground.client import Person, PlaygroundClient
-from storage.models import Consent
-from tests.conftest import AMBASSADOR_ID, BotFactory
+from storage.models import Consent, PlaceKind, PlaceRef, ThemeStatus
+from tests.conftest import AMBASSADOR_ID, BotFactory, add_theme
 from tests.process import wait_for_text
 
 TEXT = "Zaterdag is de buurtschoonmaak. Doe je mee?"
@@ -87,3 +87,36 @@ async def test_without_paid_broadcast_nothing_is_paid(pg: PlaygroundClient, bot:
     assert "Telegram Stars" not in confirm
     assert (await pg.stats()).paid_messages == 0
     await _everyone_got_it(people)
+
+
+@pytest.mark.parametrize("bot", [True], indirect=True)
+async def test_paid_theme_news_states_the_cost_and_goes_out_paid(
+    pg: PlaygroundClient, bot: BotRunner
+) -> None:
+    people = await _residents(pg, bot, 45)
+    await add_theme(
+        bot,
+        title="Groen Doorwerth",
+        place=PlaceRef(PlaceKind.VILLAGE, "doorwerth"),
+        status=ThemeStatus.DRAFT,
+    )
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID)
+    await ahmed.send("/start")
+    await ahmed.send("/themas")
+    await ahmed.press("Groen Doorwerth (concept)")
+    await ahmed.press("Publiceer")
+    confirm = (await ahmed.last_bot_message()).text
+    # 45 messages at 0.1 Star: 4.5, stated as about 5.
+    assert confirm.startswith(
+        "Dit bericht gaat extra snel de deur uit. Dat kost ongeveer 5 Telegram Stars.\n\n"
+    )
+    assert "gaat naar 45 bewoners die themanieuws willen." in confirm
+    await pg.reset_stats()
+    await ahmed.press("Ja, publiceer")
+    await _delivered(bot)
+    stats = await pg.stats()
+    assert stats.too_many_requests == 0
+    assert stats.paid_messages == 45
+    for person in people:
+        texts = [m.content for m in await person.bot_messages()]
+        assert sum("Groen Doorwerth" in text for text in texts) == 1, person
