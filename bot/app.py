@@ -180,6 +180,9 @@ async def _post_init(app: BuurtApp) -> None:
             services.clock,
             rate_per_second=delivery.rate_per_second,
             max_attempts=delivery.max_attempts,
+            paid_rate_per_second=(
+                delivery.paid_rate_per_second if delivery.paid_broadcast else None
+            ),
         )
     )
     # Reminders and card digests: planned from the database (bot/services/scheduler.py).

@@ -17,6 +17,7 @@ from bot.chat.steps import StepHandler
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import Html, escape, plain, t
 from bot.services.announcements import news_recipients
+from bot.services.paid_broadcast import cost_line
 from bot.village.access import manageable_places, may_manage
 from conversations.theme_list import managed_themes, offer_themes
 from conversations.themes.actions import MESSAGE_PREFIX, MessageAction
@@ -209,7 +210,11 @@ async def on_text(update: Update, context: BuurtContext) -> None:
         ]
     )
     confirm = "broadcast.confirm" if "theme" in data else "place_message.confirm"
-    await say(update, context, t(lang, confirm, count=len(recipients)), keyboard)
+    text = t(lang, confirm, count=len(recipients))
+    cost = cost_line(lang, context.services.config.delivery, len(recipients))
+    if cost is not None:
+        text = Html(f"{cost}\n\n{text}")
+    await say(update, context, text, keyboard)
 
 
 async def _finish(update: Update, context: BuurtContext, *, send: bool) -> None:

@@ -240,6 +240,10 @@ class Stats:
     ban_remaining: float
     chat_bans: int = 0
     """How many times one chat was banned alone (the ban on every call is ban_remaining)."""
+    paid_messages: int = 0
+    """Messages sent with allow_paid_broadcast."""
+    stars_spent: float = 0.0
+    """What those cost in Telegram Stars (0.1 each)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Stats:
@@ -253,6 +257,8 @@ class Stats:
             limits=dict(data["limits"]),
             ban_remaining=float(data["ban_remaining"]),
             chat_bans=int(data.get("chat_bans", 0)),
+            paid_messages=int(data.get("paid_messages", 0)),
+            stars_spent=float(data.get("stars_spent", 0.0)),
         )
 
     @property

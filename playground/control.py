@@ -612,6 +612,8 @@ class ControlApi:
             "callback_timeout": state.callback_timeout,
             "ban_remaining": remaining,
             "chat_bans": state.flood.chat_bans,
+            "paid_messages": state.flood.paid_messages,
+            "stars_spent": state.flood.stars_spent,
         }
 
     async def get_stats(self, request: web.Request) -> web.StreamResponse:
@@ -642,6 +644,7 @@ class ControlApi:
         stats.errors.clear()
         stats.too_many_requests = stats.violations = stats.errors_4xx = 0
         self.state.flood.chat_bans = 0
+        self.state.flood.paid_messages = 0
         return _json({"ok": True})
 
     async def get_pending(self, request: web.Request) -> web.StreamResponse:
@@ -652,15 +655,23 @@ class ControlApi:
 def apply_limits(state: PlaygroundState, changes: dict[str, Any]) -> FloodLimits:
     """Validate and apply new flood limits (and callback_timeout)."""
     limits = state.flood.limits
-    known = {"global_rate", "global_burst", "chat_rate", "chat_burst", "retry_after"}
+    known = {
+        "global_rate",
+        "global_burst",
+        "chat_rate",
+        "chat_burst",
+        "retry_after",
+        "paid_rate",
+        "paid_burst",
+    }
     unknown = set(changes) - known - {"callback_timeout"}
     if unknown:
         raise ControlError(f"unknown limits: {', '.join(sorted(unknown))}")
     values = {k: _number(v, k) for k, v in changes.items()}
-    for key in ("global_rate", "chat_rate", "callback_timeout"):
+    for key in ("global_rate", "chat_rate", "paid_rate", "callback_timeout"):
         if key in values and values[key] <= 0:
             raise ControlError(f"{key} must be positive")
-    for key in ("global_burst", "chat_burst", "retry_after"):
+    for key in ("global_burst", "chat_burst", "paid_burst", "retry_after"):
         if key in values and (values[key] < 1 or values[key] != int(values[key])):
             raise ControlError(f"{key} must be a whole number of at least 1")
     new = FloodLimits(
@@ -669,6 +680,8 @@ def apply_limits(state: PlaygroundState, changes: dict[str, Any]) -> FloodLimits
         chat_rate=values.get("chat_rate", limits.chat_rate),
         chat_burst=int(values.get("chat_burst", limits.chat_burst)),
         retry_after=int(values.get("retry_after", limits.retry_after)),
+        paid_rate=values.get("paid_rate", limits.paid_rate),
+        paid_burst=int(values.get("paid_burst", limits.paid_burst)),
     )
     state.flood.limits = new
     state.flood.reset()

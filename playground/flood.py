@@ -35,6 +35,9 @@ class FloodLimits:
     chat_rate: float = 1.0
     chat_burst: int = 20
     retry_after: int = 1
+    paid_rate: float = 1000.0
+    """A paid broadcast (allow_paid_broadcast) counts against this, not the bulk limit."""
+    paid_burst: int = 1000
 
     def as_dict(self) -> dict[str, float]:
         """The limits as JSON-ready numbers."""
@@ -44,6 +47,8 @@ class FloodLimits:
             "chat_rate": self.chat_rate,
             "chat_burst": self.chat_burst,
             "retry_after": self.retry_after,
+            "paid_rate": self.paid_rate,
+            "paid_burst": self.paid_burst,
         }
 
 
@@ -56,13 +61,17 @@ class FloodControl:
     """The end of the ban on every call (after the overall pace was exceeded)."""
     chat_bans: int = 0
     """How many times one chat was banned alone."""
+    paid_messages: int = 0
+    """Messages let through as paid broadcast: Telegram charges 0.1 Star for each."""
     _global: TokenBucket | None = None
+    _paid: TokenBucket | None = None
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
     _chat_ban_until: dict[int, float] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Full buckets and no ban, as after a change of limits."""
         self._global = None
+        self._paid = None
         self._chats.clear()
         self._chat_ban_until.clear()
         self.ban_until = 0.0
@@ -102,9 +111,23 @@ class FloodControl:
         """
         return self._take(chat_id, self._global_bucket(now), now)
 
+    def _paid_bucket(self, now: float) -> TokenBucket:
+        if self._paid is None:
+            burst = self.limits.paid_burst
+            self._paid = TokenBucket(self.limits.paid_rate, burst, float(burst), now)
+        return self._paid
+
     def try_send_chat_only(self, chat_id: int, now: float) -> int | None:
-        """Like try_send for a paid broadcast, which the bulk limit does not cover."""
-        return self._take(chat_id, None, now)
+        """Like try_send for a paid broadcast: the 1,000/s bucket instead of the bulk one."""
+        seconds = self._take(chat_id, self._paid_bucket(now), now)
+        if seconds is None:
+            self.paid_messages += 1
+        return seconds
+
+    @property
+    def stars_spent(self) -> float:
+        """What the paid messages cost, at 0.1 Star each."""
+        return self.paid_messages / 10
 
     def _take(self, chat_id: int, overall: TokenBucket | None, now: float) -> int | None:
         chat = self._bucket_for_chat(chat_id, now)

@@ -159,6 +159,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.roles == RolesConfig(frozenset(), frozenset(), ())
     assert config.moderation == ModerationConfig(mode="post", digest_minutes=60)
     assert config.delivery == DeliveryConfig(rate_per_second=25.0, max_attempts=5)
+    assert config.delivery.paid_broadcast is False
     assert config.reminders == RemindersConfig(offsets_minutes=(1440, 120), grace_minutes=30)
     assert config.residents == ResidentsConfig(flood_messages=8, flood_seconds=10)
     assert config.default_language == "nl"
@@ -494,6 +495,21 @@ ERRORS: list[tuple[str, str, str]] = [
         "rate nan",
         MINIMAL + "[delivery]\nrate_per_second = nan\n",
         "delivery.rate_per_second: must be more than 0 and less than 30, got nan",
+    ),
+    (
+        "paid broadcast not a flag",
+        MINIMAL + '[delivery]\npaid_broadcast = "yes"\n',
+        'delivery.paid_broadcast: expected true or false, got "yes"',
+    ),
+    (
+        "paid rate above Telegram's limit",
+        MINIMAL + "[delivery]\npaid_rate_per_second = 1001\n",
+        "delivery.paid_rate_per_second: must be more than 0 and at most 1000, got 1001",
+    ),
+    (
+        "paid rate zero",
+        MINIMAL + "[delivery]\npaid_rate_per_second = 0\n",
+        "delivery.paid_rate_per_second: must be more than 0 and at most 1000, got 0",
     ),
     (
         "no attempts",
@@ -918,3 +934,12 @@ def test_calendar_domain_names_this_installation(tmp_path: Path) -> None:
     assert load(tmp_path, domain).municipality.calendar_host == "dorpsgesprek.example.nl"
     with pytest.raises(ConfigError, match="calendar_domain"):
         load(tmp_path, MINIMAL + 'calendar_domain = "a b"\n')
+
+
+def test_paid_broadcast_is_read_with_its_own_rate(tmp_path: Path) -> None:
+    """Paid broadcasts may go at Telegram's 1,000 a second; the normal rate stays under 30."""
+    text = MINIMAL + "[delivery]\npaid_broadcast = true\npaid_rate_per_second = 1000\n"
+    config = load(tmp_path, text)
+    assert config.delivery.paid_broadcast is True
+    assert config.delivery.paid_rate_per_second == 1000.0
+    assert config.delivery.rate_per_second == 25.0

@@ -166,3 +166,46 @@ def test_progress_bar() -> None:
     assert progress_bar(0, 10) == "░" * 10
     assert progress_bar(5, 10) == "▓" * 5 + "░" * 5
     assert progress_bar(1234, 5000) == "▓▓" + "░" * 8
+
+
+class PaidRecordingBot(StubBot):
+    """Remembers, per chat, whether the message went with allow_paid_broadcast."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.paid: dict[int, bool] = {}
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        self.paid[chat_id] = kwargs.get("allow_paid_broadcast") is True
+        await super().send_message(chat_id, text, **kwargs)
+
+
+@pytest.mark.parametrize("paid_rate", [1000.0, None])
+async def test_only_news_and_bericht_go_as_paid_broadcast(
+    repo: SqliteRepository, paid_rate: float | None
+) -> None:
+    """With paid broadcast on, theme news and /bericht go paid; reminders and replies never."""
+    clock = ManualClock(START)
+    bot = PaidRecordingBot()
+    worker = DeliveryWorker(
+        bot,  # type: ignore[arg-type]
+        repo,
+        clock,
+        rate_per_second=200,
+        max_attempts=3,
+        paid_rate_per_second=paid_rate,
+    )
+    news = await repo.create_broadcast(BroadcastKind.THEME, [NewMessage(1, "Nieuw thema")])
+    message = await repo.create_broadcast(BroadcastKind.MESSAGE, [NewMessage(2, "Bericht")])
+    reminder = await repo.create_broadcast(BroadcastKind.REMINDER, [NewMessage(3, "Morgen")])
+    await repo.enqueue([NewMessage(4, "los bericht")])
+    await worker.start()
+    for _ in range(400):
+        if len(bot.paid) == 4:
+            break
+        await asyncio.sleep(0.01)
+    await worker.stop()
+    on = paid_rate is not None
+    assert bot.paid == {1: on, 2: on, 3: False, 4: False}
+    for broadcast in (news, message, reminder):
+        assert (await repo.broadcast_counts(broadcast.id))[OutboxStatus.SENT] == 1

@@ -520,6 +520,27 @@ async def test_global_flood_limit_spans_chats(
     assert playground.stats()["violations"] == 1
 
 
+@ignore_retry_after_type
+async def test_paid_broadcast_counts_against_its_own_bucket(
+    bot: PtbBot, client: PlaygroundClient, playground: Playground
+) -> None:
+    """allow_paid_broadcast passes the spent bulk limit, meets the paid one, and costs Stars."""
+    people = [await client.new_person(f"P{i}") for i in range(4)]
+    playground.set_limits(
+        global_burst=1, global_rate=0.01, paid_burst=2, paid_rate=0.01, retry_after=2
+    )
+    await bot.send_message(people[0].id, "bulk")
+    await bot.send_message(people[1].id, "paid", allow_paid_broadcast=True)
+    await bot.send_message(people[2].id, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(people[3].id, "paid", allow_paid_broadcast=True)
+    assert retry_after(caught.value) == 2
+    stats = await client.stats()
+    assert stats.paid_messages == 2
+    assert stats.stars_spent == pytest.approx(0.2)
+    assert stats.limits["paid_rate"] == 0.01
+
+
 async def test_two_polls_conflict(bot: PtbBot, playground: Playground) -> None:
     # PTB polls through a pool of one connection, so the rival is a second bot instance.
     first = asyncio.create_task(bot.get_updates(timeout=5))

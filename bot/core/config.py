@@ -244,6 +244,10 @@ class DeliveryConfig:
     rate_per_second: float = 25.0
     """Below Telegram's 30 messages a second for broadcasts, with room for replies."""
     max_attempts: int = 5
+    paid_broadcast: bool = False
+    """Theme news and /bericht go with allow_paid_broadcast: faster, paid in Telegram Stars."""
+    paid_rate_per_second: float = 500.0
+    """The pace of a paid broadcast; Telegram allows up to 1,000 a second."""
 
 
 @dataclass(frozen=True)
@@ -688,7 +692,11 @@ def _parse_moderation(t: Mapping[str, Any]) -> ModerationConfig:
 
 
 def _parse_delivery(t: Mapping[str, Any]) -> DeliveryConfig:
-    _check_keys(t, "delivery", ("rate_per_second", "max_attempts"))
+    _check_keys(
+        t,
+        "delivery",
+        ("rate_per_second", "max_attempts", "paid_broadcast", "paid_rate_per_second"),
+    )
     d = DeliveryConfig()
     where = "delivery.rate_per_second"
     rate = t.get("rate_per_second", d.rate_per_second)
@@ -697,9 +705,22 @@ def _parse_delivery(t: Mapping[str, Any]) -> DeliveryConfig:
     # Written so that NaN fails too.
     if not 0 < rate < 30:
         raise ConfigError(f"{where}: must be more than 0 and less than 30, got {_describe(rate)}")
+    paid = t.get("paid_broadcast", d.paid_broadcast)
+    if not isinstance(paid, bool):
+        raise ConfigError(f"delivery.paid_broadcast: expected true or false, got {_describe(paid)}")
+    where = "delivery.paid_rate_per_second"
+    paid_rate = t.get("paid_rate_per_second", d.paid_rate_per_second)
+    if isinstance(paid_rate, bool) or not isinstance(paid_rate, int | float):
+        raise ConfigError(f"{where}: expected a number, got {_describe(paid_rate)}")
+    if not 0 < paid_rate <= 1000:
+        raise ConfigError(
+            f"{where}: must be more than 0 and at most 1000, got {_describe(paid_rate)}"
+        )
     return DeliveryConfig(
         rate_per_second=float(rate),
         max_attempts=_int(t.get("max_attempts", d.max_attempts), "delivery.max_attempts", 1, 20),
+        paid_broadcast=paid,
+        paid_rate_per_second=float(paid_rate),
     )
 
 

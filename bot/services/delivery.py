@@ -25,6 +25,7 @@ from telegram.ext import ExtBot
 from bot.core.clock import Clock
 from bot.core.i18n import DEFAULT_LANGUAGE, number, t
 from bot.services.pacing import ChatRetryAfter, Pace
+from bot.services.paid_broadcast import PAID_KINDS
 from bot.services.workers import Worker
 from storage.failures import unavailable
 from storage.models import OutboxMessage, OutboxStatus
@@ -94,12 +95,16 @@ class DeliveryWorker(Worker):
         rate_per_second: float,
         max_attempts: int,
         progress_every: float = 3.0,
+        paid_rate_per_second: float | None = None,
     ) -> None:
         super().__init__()
         self._bot = bot
         self._repo = repo
         self._clock = clock
         self._interval = 1.0 / rate_per_second
+        # None: paid broadcast is off, and nothing is ever sent with allow_paid_broadcast.
+        self._paid_interval = None if paid_rate_per_second is None else 1.0 / paid_rate_per_second
+        self._paid_broadcasts: dict[int, bool] = {}
         self._max_attempts = max_attempts
         self._progress_every = progress_every
         self._next_at = 0.0
@@ -161,8 +166,9 @@ class DeliveryWorker(Worker):
                 break
             if await self._hold_back(message):
                 continue
-            await self._pace()
-            await self._deliver(message)
+            paid = await self._paid(message)
+            await self._pace(paid)
+            await self._deliver(message, paid)
             if message.broadcast_id is not None:
                 touched.add(message.broadcast_id)
                 await self._maybe_progress(message.broadcast_id)
@@ -205,16 +211,31 @@ class DeliveryWorker(Worker):
         if requeued:
             _log.warning("%d message(s) a stopped replica was sending are back in line", requeued)
 
-    async def _pace(self) -> None:
+    async def _paid(self, message: OutboxMessage) -> bool:
+        """Whether this message goes as paid broadcast: on, and theme news or /bericht."""
+        broadcast_id = message.broadcast_id
+        if self._paid_interval is None or broadcast_id is None:
+            return False
+        paid = self._paid_broadcasts.get(broadcast_id)
+        if paid is None:
+            if len(self._paid_broadcasts) >= _MAX_HELD:
+                self._paid_broadcasts.clear()
+            broadcast = await self._repo.get_broadcast(broadcast_id)
+            paid = broadcast is not None and broadcast.kind in PAID_KINDS
+            self._paid_broadcasts[broadcast_id] = paid
+        return paid
+
+    async def _pace(self, paid: bool = False) -> None:
         now = time.monotonic()
         # Idle time earns no credit: the rate holds for every second of sending.
         self._next_at = max(self._next_at, now)
         if self._next_at > now:
             await asyncio.sleep(self._next_at - now)
         # Telegram's limit is per bot: replicas that all send share the rate.
-        self._next_at += self._interval * self._senders
+        interval = self._paid_interval if paid and self._paid_interval else self._interval
+        self._next_at += interval * self._senders
 
-    async def _deliver(self, message: OutboxMessage) -> None:
+    async def _deliver(self, message: OutboxMessage, paid: bool = False) -> None:
         repo = self._repo
         try:
             await self._bot.send_message(
@@ -223,8 +244,10 @@ class DeliveryWorker(Worker):
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(message),
                 disable_web_page_preview=True,
+                # Only sent when true, so unpaid calls stay as they were.
+                allow_paid_broadcast=True if paid else None,
                 # Rather than wait for a held chat, hear of it and go on with the next.
-                rate_limit_args=Pace(wait=False),
+                rate_limit_args=Pace(wait=False, paid=paid),
             )
         except ChatRetryAfter as exc:
             self.stats.chat_held += 1

@@ -47,6 +47,8 @@ class Pace:
 
     wait: bool = True
     """False for the outbox: rather than wait for a chat, raise ChatRetryAfter at once."""
+    paid: bool = False
+    """A paid broadcast: Telegram's bulk limit (and so the bot's bucket) does not cover it."""
 
 
 class ChatRetryAfter(RetryAfter):
@@ -189,7 +191,8 @@ class ChatPacer(BaseRateLimiter[Pace]):
                 if not makes_a_message(endpoint):
                     return await callback(*args, **kwargs)
                 await self._take_chat_token(chat_id, chat, pace)
-                await self._take_bot_token()
+                if not pace.paid:
+                    await self._take_bot_token()
                 try:
                     return await callback(*args, **kwargs)
                 finally:

@@ -16,8 +16,9 @@ from bot.chat.replies import answer_key, say
 from bot.chat.updates import user_id
 from bot.chat.wizard import Data
 from bot.core.clock import local_today
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
 from bot.services.announcements import news_recipients, theme_news
+from bot.services.paid_broadcast import cost_line
 from bot.village.dates import format_date
 from conversations.theme_list import managed_theme
 from conversations.themes.actions import PREFIX, Action
@@ -65,6 +66,9 @@ async def confirm_publish(update: Update, context: BuurtContext, theme: Theme) -
         text = t(lang, "newtheme.confirm_publish", title=theme.title, count=len(recipients))
     else:
         text = t(lang, "newtheme.confirm_publish_none")
+    cost = cost_line(lang, services.config.delivery, len(recipients))
+    if cost is not None:
+        text = Html(f"{cost}\n\n{text}")
     keyboard = InlineKeyboardMarkup(
         [
             [
