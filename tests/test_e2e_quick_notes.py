@@ -1,0 +1,102 @@
+"""End to end: quick notes from one resident are asked about once and placed with one tap."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.runner import BotRunner
+from playground.client import PlaygroundClient
+from playground.state import PlaygroundState
+from storage.models import NoteStatus, Quadrant
+from tests.conftest import add_theme
+
+WORDS = {
+    "nl": {
+        "one": "Waar hoort dit bij?",
+        "two": "Waar horen deze 2 briefjes bij?",
+        "wish": "Wens",
+        "placed": "Je 2 briefjes staan bij de wensen",
+        "board": "Wensen 2",
+    },
+    "en": {
+        "one": "Where does this belong?",
+        "two": "Where do these 2 notes belong?",
+        "wish": "Wish",
+        "placed": "Your 2 notes are with the wishes",
+        "board": "Wishes 2",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_two_quick_notes_are_placed_with_one_tap(
+    pg: PlaygroundClient,
+    bot: BotRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    words = WORDS[lang]
+    theme = await add_theme(bot)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    sanne = await pg.new_person(first_name="Sanne", language_code=lang)
+    await sanne.send("/thema")
+    await sanne.send("Een bankje bij de bushalte")
+    assert words["one"] in (await sanne.last_bot_message()).text
+    await sanne.send("En meer groen op het plein")
+    assert words["two"] in (await sanne.last_bot_message()).text
+    await sanne.press(words["wish"])
+    assert any(words["placed"] in m.text for m in await sanne.bot_messages())
+    notes = await bot.repo.list_notes(theme.id)
+    assert len(notes) == 2
+    assert all(n.quadrant == Quadrant.WISH and n.status == NoteStatus.VISIBLE for n in notes)
+    await sanne.send("/bord")
+    board = await sanne.last_bot_message()
+    assert board.caption is not None and words["board"] in board.caption
+
+    # Fifteen seconds apart, two notes stand alone: each is asked about on its own.
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now + 15))
+    await sanne.send("Een speeltuin voor de kleintjes")
+    assert words["one"] in (await sanne.last_bot_message()).text
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now + 30))
+    await sanne.send("Een moestuin achter de school")
+    assert words["one"] in (await sanne.last_bot_message()).text
+    await sanne.press(words["wish"])
+    mine = await bot.repo.list_notes_by_author(sanne.id)
+    waiting = [n.text for n in mine if n.quadrant is None]
+    assert waiting == ["Een speeltuin voor de kleintjes"]
+
+
+async def test_a_quick_note_is_not_asked_twice_when_the_first_waits_for_a_quadrant(
+    pg: PlaygroundClient, bot: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = await add_theme(bot)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    sanne = await pg.new_person(first_name="Sanne", language_code="nl")
+    await sanne.send("/thema")
+    await sanne.send("Een bankje bij de bushalte")
+    await sanne.press("Wens")
+    # The first is placed already: the next, quick as it is, gets its own question.
+    await sanne.send("Meer groen op het plein")
+    assert "Waar hoort dit bij?" in (await sanne.last_bot_message()).text
+    await sanne.press("Vraag")
+    quadrants = sorted(str(n.quadrant) for n in await bot.repo.list_notes(theme.id))
+    assert quadrants == sorted([str(Quadrant.WISH), str(Quadrant.QUESTION)])
+
+
+async def test_a_note_with_a_phone_number_stays_out_of_the_burst(
+    pg: PlaygroundClient, bot: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = await add_theme(bot)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    sanne = await pg.new_person(first_name="Sanne", language_code="nl")
+    await sanne.send("/thema")
+    await sanne.send("Bel me op 06 12345678 over het bankje")
+    assert "Waar hoort dit bij?" in (await sanne.last_bot_message()).text
+    await sanne.send("Meer groen op het plein")
+    assert "Waar hoort dit bij?" in (await sanne.last_bot_message()).text
+    await sanne.press("Wens")
+    placed = [n for n in await bot.repo.list_notes(theme.id) if n.quadrant is not None]
+    assert [n.text for n in placed] == ["Meer groen op het plein"]
