@@ -100,3 +100,31 @@ async def test_a_note_with_a_phone_number_stays_out_of_the_burst(
     await sanne.press("Wens")
     placed = [n for n in await bot.repo.list_notes(theme.id) if n.quadrant is not None]
     assert [n.text for n in placed] == ["Meer groen op het plein"]
+
+
+async def test_a_note_kept_as_me_too_stays_out_of_the_burst(
+    pg: PlaygroundClient, bot: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = await add_theme(bot)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    anna = await pg.new_person(first_name="Anna", language_code="nl")
+    await anna.send("/thema")
+    await anna.send("Een bankje bij de bushalte")
+    await anna.press("Wens")
+    bas = await pg.new_person(first_name="Bas", language_code="nl")
+    await bas.send("/thema")
+    await bas.send("Meer groen op het plein")
+    await bas.send("Meer bankjes bij de bus halte graag")
+    assert (await bas.last_bot_message()).text.startswith("Lijkt dit op wat je bedoelt?")
+    await bas.press("Ja, ik ook")
+    await bas.send("Een speeltuin voor de kleintjes")
+    assert "Waar horen deze 2 briefjes bij?" in (await bas.last_bot_message()).text
+    await bas.press("Wens")
+    mine = await bot.repo.list_notes_by_author(bas.id)
+    placed = sorted(n.text or "" for n in mine if n.quadrant == Quadrant.WISH)
+    assert placed == ["Een speeltuin voor de kleintjes", "Meer groen op het plein"]
+    kept = [n.text for n in mine if n.quadrant is None]
+    assert kept == ["Meer bankjes bij de bus halte graag"]
+    board = await bot.repo.list_notes(theme.id)
+    assert len(board) == 3
