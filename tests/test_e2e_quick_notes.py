@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from telegram import Update
 
 from bot.runner import BotRunner
 from playground.client import PlaygroundClient
+from playground.server import Playground
 from playground.state import PlaygroundState
 from storage.models import NoteStatus, Quadrant
 from tests.conftest import add_theme
@@ -128,3 +130,24 @@ async def test_a_note_kept_as_me_too_stays_out_of_the_burst(
     assert kept == ["Meer bankjes bij de bus halte graag"]
     board = await bot.repo.list_notes(theme.id)
     assert len(board) == 3
+
+
+async def test_a_replayed_update_adds_nothing_to_the_burst(
+    pg: PlaygroundClient, bot: BotRunner, playground: Playground, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = await add_theme(bot)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    sanne = await pg.new_person(first_name="Sanne", language_code="nl")
+    await sanne.send("/thema")
+    await sanne.send("Een bankje bij de bushalte")
+    second = await sanne.send("Meer groen op het plein")
+    # The same update once more, as after a kill -9 before it was marked done.
+    message = [m for m in playground.state.history(sanne.id) if not m.from_bot][-1]
+    payload = {"update_id": second, "message": playground.state.message_json(message)}
+    await bot.app.process_update(Update.de_json(payload, bot.app.bot))
+    asked = [m.text for m in await sanne.bot_messages() if "Waar horen deze" in m.text]
+    assert len(asked) == 2 and all("deze 2 briefjes" in a for a in asked), asked
+    await sanne.press("Wens")
+    assert any("Je 2 briefjes staan bij de wensen" in m.text for m in await sanne.bot_messages())
+    assert len(await bot.repo.list_notes(theme.id)) == 2

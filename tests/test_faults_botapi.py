@@ -37,6 +37,8 @@ def _asked(reply: str) -> bool:
 def _placed(reply: str) -> bool:
     """The answer to a placing tap: one note, or all quick notes at once."""
     return reply.startswith(PLACED) or (reply.startswith("Je ") and "bij de wensen" in reply)
+
+
 # The poller waits at most 5 s between tries (bot/polling.py), reached after 1 + 2 + 4 s:
 # any outage longer than about 7 s is handled the same way, with the same delay after it.
 # FAULT_OUTAGE_SECONDS=30 runs the issue's full 30 seconds.
