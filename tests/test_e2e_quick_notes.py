@@ -10,7 +10,8 @@ from playground.client import PlaygroundClient
 from playground.server import Playground
 from playground.state import PlaygroundState
 from storage.models import NoteStatus, Quadrant
-from tests.conftest import add_theme
+from tests.conftest import BotFactory, add_theme
+from tests.staff import start_bot
 
 WORDS = {
     "nl": {
@@ -151,3 +152,21 @@ async def test_a_replayed_update_adds_nothing_to_the_burst(
     await sanne.press("Wens")
     assert any("Je 2 briefjes staan bij de wensen" in m.text for m in await sanne.bot_messages())
     assert len(await bot.repo.list_notes(theme.id)) == 2
+
+
+async def test_in_pre_moderation_the_burst_waits_for_a_moderator(
+    pg: PlaygroundClient, make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = await start_bot(pg, make_bot, moderation={"mode": "pre"})
+    theme = await add_theme(runner)
+    now = PlaygroundState.unix()
+    monkeypatch.setattr(PlaygroundState, "unix", staticmethod(lambda: now))
+    sanne = await pg.new_person(first_name="Sanne", language_code="en")
+    await sanne.send("/thema")
+    await sanne.send("A bench at the bus stop")
+    await sanne.send("More green on the square")
+    await sanne.press("Question")
+    texts = [m.text for m in await sanne.bot_messages()]
+    assert any("A moderator will look at your 2 notes" in t for t in texts), texts
+    pending = await runner.repo.list_notes(theme.id, statuses=(NoteStatus.PENDING,))
+    assert sorted(n.quadrant == Quadrant.QUESTION for n in pending) == [True, True]
