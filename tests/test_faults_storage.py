@@ -75,6 +75,8 @@ async def _in_talk(pg: PlaygroundClient) -> Person:
     anna = await pg.new_person(first_name="Anna")
     await anna.send("/thema")
     await anna.send("Een eerste idee")
+    # Placed, so the next note is asked about on its own (not with this one: burst.py).
+    await anna.press("Wens")
     return anna
 
 

@@ -26,6 +26,8 @@ from tests.conftest import BotFactory, add_theme
 RESIDENTS = 100
 OPENING = "Samen wonen, jong en oud"
 WHERE = "Mooi, dank je. Waar hoort dit bij?"
+# Quick notes after an unplaced one are asked about together (conversations/village_talk/burst).
+QUICK = "Mooi, dank je. Waar horen deze {n} briefjes bij?"
 CANCELLED = "Oké, gestopt."
 IDLE = "Wil je meepraten? Tik /thema."
 
@@ -35,7 +37,8 @@ def _script(index: int) -> tuple[list[str], list[str], list[str]]:
     first = [f"Buur {index}, idee {n}: een bankje & schaduw <3" for n in range(8)]
     second = [f"Buur {index}, later idee {n}" for n in range(8)]
     messages = ["/thema", *first, "/cancel", "Hallo?", "/thema", *second]
-    answers = [OPENING, *[WHERE] * 8, CANCELLED, IDLE, OPENING, *[WHERE] * 8]
+    where = [WHERE, *(QUICK.format(n=n) for n in range(2, 9))]
+    answers = [OPENING, *where, CANCELLED, IDLE, OPENING, *where]
     return messages, answers, first + second
 
 

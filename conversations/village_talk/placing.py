@@ -13,6 +13,7 @@ from bot.core.i18n import plain, t
 from bot.village.redaction import contact_details_in, without_contact_details
 from bot.village.visibility import NoteWindow
 from conversations.village_talk.actions import PREFIX, Action
+from conversations.village_talk.burst import burst_of, forget_burst
 from conversations.village_talk.contact import maybe_invite
 from conversations.village_talk.keyboards import after_keyboard
 from storage.models import Note, NoteStatus, Quadrant, Theme
@@ -82,7 +83,28 @@ async def on_quadrant(update: Update, context: BuurtContext, args: list[str]) ->
         return
     if note.quadrant is None and await ask_about_contact(update, context, note, quadrant):
         return
+    if note.quadrant is None and (burst := await burst_of(update, context, note)):
+        await _place_all(update, context, burst, quadrant, theme)
+        return
     await _place(update, context, note, quadrant, theme)
+
+
+async def _place_all(
+    update: Update, context: BuurtContext, notes: list[Note], quadrant: Quadrant, theme: Theme
+) -> None:
+    """Put every quick note of one burst in the quadrant and say how many went there."""
+    repo = context.services.repo
+    status = initial_status(context)
+    placed = [p for n in notes if (p := await repo.set_note_quadrant(n.id, quadrant, status))]
+    await forget_burst(update, context)
+    await answer(update)
+    lang = context.lang
+    pending = any(p.status == NoteStatus.PENDING for p in placed)
+    key = "understanding.burst_placed_pending" if pending else "understanding.burst_placed"
+    at = plain(lang, f"quadrant_at.{quadrant.value}")
+    text = t(lang, key, count=len(placed), at=at)
+    await edit_or_send(update, context, text, after_keyboard(lang, theme.id))
+    await maybe_invite(update, context, theme)
 
 
 async def ask_about_contact(

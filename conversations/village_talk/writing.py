@@ -19,6 +19,7 @@ from bot.village.notes import has_visible_text
 from bot.village.redaction import contact_details_in
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.alike import alike_note, ask
+from conversations.village_talk.burst import ask_once
 from conversations.village_talk.keyboards import quadrant_pairs
 from conversations.village_talk.opening import current_theme
 from conversations.village_talk.placing import ask_about_contact, confirm_placed, initial_status
@@ -133,6 +134,8 @@ async def _store_note(
     if alike is not None and note.status == NoteStatus.DRAFT and note.quadrant is None:
         await ask(update, context, note, alike, meant)
         return
+    if note.quadrant is None and kind == NoteKind.TEXT and await ask_once(update, context, note):
+        return  # quick after unplaced ones: one question for them all
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"
         # Every note gets this reply: the quick way to send it (see say_with_buttons).
