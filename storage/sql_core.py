@@ -377,6 +377,11 @@ class SqlCore(CoreRepository):
         stored = {row["purpose"]: bool(row["granted"]) for row in rows}
         return {purpose: stored.get(purpose.value, False) for purpose in Consent}
 
+    async def answered_consents(self, user_id: int) -> set[Consent]:
+        rows = await self._select("SELECT purpose FROM consents WHERE user_id = ?", (user_id,))
+        stored = {str(row["purpose"]) for row in rows}
+        return {purpose for purpose in Consent if purpose.value in stored}
+
     async def set_phone(self, user_id: int, phone: str | None) -> None:
         async with self._write() as conn:
             if phone is None:

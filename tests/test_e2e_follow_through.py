@@ -46,9 +46,12 @@ async def _first_note(person: Person, note: str, *, follow: bool, ask: str) -> N
     await person.press(no)  # the table invitation
 
 
+_THEME = "Samen wonen, jong en oud"
+
+
 async def _set_up_table(ahmed: Person, title: str, note_label: str) -> None:
     await ahmed.send("/nieuwetafel")
-    await ahmed.press("Samen wonen, jong en oud")
+    await ahmed.press(_THEME)
     await ahmed.send(title)
     for _ in range(6):  # initiator, capacity, what, ambitions, agreements, working
         last = await ahmed.last_bot_message()
@@ -118,6 +121,13 @@ async def test_follow_up_in_mijn_mijngegevens_and_gone_after_vergeet(
     theme = await village_theme(bot)
     anna = await onboard(pg, "Anna", village="Doorwerth", news=False)
     await _first_note(anna, "Een repair café", follow=False, ask="Wil je horen wat")
+    # Asked once per resident: a first note in another theme does not ask again.
+    other = await village_theme(bot, title="Groen in het dorp")
+    await anna.send("/thema")
+    await anna.press(other.title)
+    await anna.send("Meer bomen langs de weg")
+    await anna.press("Wens")
+    assert len(await texts(anna, "Wil je horen wat er met je briefjes gebeurt?")) == 1
     await anna.send("/mijn")
     assert await texts(anna, "Horen wat er met je briefjes gebeurt: nee")
     await anna.press("Wel horen wat er met mijn briefjes gebeurt")

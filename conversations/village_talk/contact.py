@@ -23,10 +23,10 @@ async def maybe_invite(update: Update, context: BuurtContext, theme: Theme) -> N
     repo = context.services.repo
     uid = user_id(update)
     await repo.set_state(chat_id(update), FLOW, WRITE, dict(state.data, invited_for=theme.id))
-    consents = await repo.get_consents(uid)
-    if not consents[Consent.FOLLOW_UP]:
+    # Asked once per resident, whatever the answer; /mijn changes it later.
+    if Consent.FOLLOW_UP not in await repo.answered_consents(uid):
         await say(update, context, t(context.lang, "follow.ask"), follow_keyboard(context.lang))
-    if consents[Consent.CONTACT]:
+    if (await repo.get_consents(uid))[Consent.CONTACT]:
         return
     await say(
         update, context, t(context.lang, "invite.ask"), invite_keyboard(context.lang, theme.id)
