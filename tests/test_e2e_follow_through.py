@@ -49,7 +49,8 @@ async def _first_note(person: Person, note: str, *, follow: bool, ask: str) -> N
 _THEME = "Samen wonen, jong en oud"
 
 
-async def _set_up_table(ahmed: Person, title: str, note_label: str) -> None:
+async def _set_up_table(ahmed: Person, title: str, note_label: str) -> tuple[int, str]:
+    """Set up a table grown from one note; return the save button's message and data."""
     await ahmed.send("/nieuwetafel")
     await ahmed.press(_THEME)
     await ahmed.send(title)
@@ -60,7 +61,11 @@ async def _set_up_table(ahmed: Person, title: str, note_label: str) -> None:
         await ahmed.press("Geen maximum" if "Geen maximum" in last.button_labels else "Sla over")
     assert (await ahmed.last_bot_message()).text.startswith("Waar komt deze tafel uit voort?")
     await ahmed.press(note_label)
+    preview = await ahmed.last_bot_message()
+    data = preview.button("Opslaan").callback_data
+    assert data is not None
     await ahmed.press("Opslaan")
+    return preview.message_id, data
 
 
 async def test_the_consenting_writer_hears_once_and_the_closing_names_her_table(
@@ -78,7 +83,11 @@ async def test_the_consenting_writer_hears_once_and_the_closing_names_her_table(
     assert not (await bot.repo.get_consents(bas.id))[Consent.FOLLOW_UP]
 
     ahmed = await ambassador(pg)
-    await _set_up_table(ahmed, "Repair Café Doorwerth", "Een repair café in het dorpshuis")
+    save = await _set_up_table(ahmed, "Repair Café Doorwerth", "Een repair café in het dorpshuis")
+    # Save pressed again (a tap that arrives twice) makes no second table, no second message.
+    message_id, data = save
+    await ahmed.press_data(data, message_id)  # its keyboard is gone: only a forged tap
+    assert len(await bot.repo.list_tables([theme.id])) == 1
     await _set_up_table(ahmed, "Bankjes", "Een bankje bij de kerk")
     await _set_up_table(ahmed, "Benches", "A bench by the church too")
     await settled(world.bot)
