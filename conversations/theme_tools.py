@@ -25,7 +25,7 @@ from conversations.note_groups import groups_button, send_groups
 from conversations.theme_list import managed_theme, managed_themes, offer_themes
 from conversations.themes.actions import TOOLS_PREFIX, ToolAction
 from conversations.themes.listing import deep_link
-from storage.models import BOARD_QUADRANTS, BroadcastKind, Theme, ThemeStatus
+from storage.models import BOARD_QUADRANTS, BroadcastKind, NewMessage, Theme, ThemeStatus
 
 ThemeTool = Callable[[Update, BuurtContext, Theme], Awaitable[None]]
 
@@ -207,6 +207,8 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     moments = await repo.upcoming_moments(now, theme_ids=[theme.id], with_tables=True, limit=5)
     tz = context.services.config.municipality.tz
 
+    own_tables = await repo.tables_from_notes(theme.id)
+
     def render(lang: str) -> tuple[Html, tuple[tuple[tuple[str, str], ...], ...]]:
         quadrants = _quadrant_counts(lang, {q.value: counts[q] for q in BOARD_QUADRANTS})
         lines = [
@@ -224,10 +226,34 @@ async def _close(update: Update, context: BuurtContext, theme: Theme) -> None:
     await say(
         update, context, t(context.lang, "close.done", title=theme.title, count=len(participants))
     )
-    if participants:
-        await queue_broadcast(
-            update, context, BroadcastKind.THANKS, participants, render, theme_id=theme.id
+    # A writer whose notes a table grew from hears it in their own thank-you, one message
+    # each (deduped per theme and person); everyone else gets the theme's totals.
+    personal = [p for p in participants if p.user_id in own_tables]
+    if personal:
+        await repo.enqueue(
+            [
+                NewMessage(
+                    p.user_id,
+                    _own_thanks(render(p.language)[0], p.language, own_tables[p.user_id]),
+                    due_at=now,
+                    dedupe_key=f"close-thanks:{theme.id}:{p.user_id}",
+                )
+                for p in personal
+            ]
         )
+        context.services.outbox_changed()
+    others = [p for p in participants if p.user_id not in own_tables]
+    if others:
+        await queue_broadcast(
+            update, context, BroadcastKind.THANKS, others, render, theme_id=theme.id
+        )
+
+
+def _own_thanks(thanks: Html, lang: str, tables: list[str]) -> Html:
+    """The theme's thank-you with what came of the person's own notes."""
+    lines = [t(lang, "follow.close_own")]
+    lines.extend(t(lang, "follow.close_table", title=title) for title in tables)
+    return Html(thanks + "\n\n" + "\n".join(lines))
 
 
 ROUTES: dict[str, ButtonHandler] = {

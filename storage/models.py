@@ -61,6 +61,7 @@ class Consent(StrEnum):
     THEME_NEWS = "theme_news"
     CONTACT = "contact"
     SHOW_NAME = "show_name"
+    FOLLOW_UP = "follow_up"
 
 
 class PlaceKind(StrEnum):
@@ -229,6 +230,15 @@ class BroadcastKind(StrEnum):
 class Recipient:
     user_id: int
     language: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpWriter:
+    """A writer of a note a table grew from, who asked to hear what came of their notes."""
+
+    user_id: int
+    language: str
+    note_text: str
 
 
 @dataclass(frozen=True, slots=True)

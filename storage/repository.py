@@ -124,6 +124,10 @@ class CoreRepository(ABC):
         """Return every purpose, False where the resident never said yes."""
 
     @abstractmethod
+    async def answered_consents(self, user_id: int) -> set[Consent]:
+        """The purposes the resident ever said yes or no to (a question asked once)."""
+
+    @abstractmethod
     async def set_phone(self, user_id: int, phone: str | None) -> None: ...
 
     @abstractmethod

@@ -48,6 +48,9 @@ _THEME_CODE_ATTEMPTS = 20
 # the schema lists (tests/erasure_scan.py), so a forgotten one fails them. In a private chat
 # the chat id is the user id.
 _ERASE_STEPS: tuple[str, ...] = (
+    # The links of a table to the person's notes go with the notes (a cascade too, said here).
+    "DELETE FROM talk_table_notes WHERE note_id IN"
+    " (SELECT id FROM notes WHERE author_id = :user_id)",
     "DELETE FROM notes WHERE author_id = :user_id",
     "DELETE FROM consents WHERE user_id = :user_id",
     "DELETE FROM contact_details WHERE user_id = :user_id",
@@ -373,6 +376,11 @@ class SqlCore(CoreRepository):
         )
         stored = {row["purpose"]: bool(row["granted"]) for row in rows}
         return {purpose: stored.get(purpose.value, False) for purpose in Consent}
+
+    async def answered_consents(self, user_id: int) -> set[Consent]:
+        rows = await self._select("SELECT purpose FROM consents WHERE user_id = ?", (user_id,))
+        stored = {str(row["purpose"]) for row in rows}
+        return {purpose for purpose in Consent if purpose.value in stored}
 
     async def set_phone(self, user_id: int, phone: str | None) -> None:
         async with self._write() as conn:

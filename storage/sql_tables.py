@@ -11,6 +11,7 @@ from storage.connection import Connection, Row
 from storage.models import (
     CardField,
     Commitment,
+    FollowUpWriter,
     JoinResult,
     MemberStatus,
     Moment,
@@ -523,6 +524,56 @@ class SqlTables(SqlCore, TablesRepository):
             (theme_id, table_id),
         )
         return _recipients(rows)
+
+    async def link_table_notes(self, table_id: int, note_ids: Collection[int]) -> None:
+        if not note_ids:
+            return
+        async with self._write() as conn:
+            await conn.executemany(
+                "INSERT INTO talk_table_notes (table_id, note_id) VALUES (?, ?)"
+                " ON CONFLICT (table_id, note_id) DO NOTHING",
+                [(table_id, note_id) for note_id in sorted(set(note_ids))],
+            )
+
+    async def table_note_ids(self, table_id: int) -> list[int]:
+        rows = await self._select(
+            "SELECT note_id FROM talk_table_notes WHERE table_id = ? ORDER BY note_id",
+            (table_id,),
+        )
+        return [int(row["note_id"]) for row in rows]
+
+    async def follow_up_writers(self, table_id: int) -> list[FollowUpWriter]:
+        rows = await self._select(
+            "SELECT r.user_id, r.language, n.text, n.id FROM talk_table_notes l"
+            " JOIN notes n ON n.id = l.note_id"
+            " JOIN residents r ON r.user_id = n.author_id"
+            " JOIN consents c ON c.user_id = r.user_id AND c.purpose = 'follow_up'"
+            " AND c.granted = 1"
+            " WHERE l.table_id = ? AND r.active = 1"
+            " ORDER BY r.user_id, n.id",
+            (table_id,),
+        )
+        writers: dict[int, FollowUpWriter] = {}
+        for row in rows:
+            uid = int(row["user_id"])
+            if uid not in writers:
+                writers[uid] = FollowUpWriter(uid, str(row["language"]), str(row["text"]))
+        return list(writers.values())
+
+    async def tables_from_notes(self, theme_id: int) -> dict[int, list[str]]:
+        rows = await self._select(
+            "SELECT DISTINCT n.author_id, t.id, t.title FROM talk_tables t"
+            " JOIN talk_table_notes l ON l.table_id = t.id"
+            " JOIN notes n ON n.id = l.note_id"
+            " JOIN consents c ON c.user_id = n.author_id AND c.purpose = 'follow_up'"
+            " AND c.granted = 1"
+            " WHERE t.theme_id = ? ORDER BY n.author_id, t.id",
+            (theme_id,),
+        )
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            found.setdefault(int(row["author_id"]), []).append(str(row["title"]))
+        return found
 
     async def count_tables(self, theme_id: int) -> int:
         row = await self._select_one(

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from storage.models import (
     CardField,
     Commitment,
+    FollowUpWriter,
     JoinResult,
     Moment,
     MomentKind,
@@ -127,6 +128,24 @@ class TablesRepository(ABC):
     async def invitation_recipients(self, theme_id: int, table_id: int) -> list[Recipient]:
         """Active residents who wrote for the theme and asked to be invited (consent
         'contact'), who are not at the table yet."""
+
+    @abstractmethod
+    async def link_table_notes(self, table_id: int, note_ids: Collection[int]) -> None:
+        """Say which notes a table grew from (a link already there stays as it is)."""
+
+    @abstractmethod
+    async def table_note_ids(self, table_id: int) -> list[int]:
+        """The notes a table grew from."""
+
+    @abstractmethod
+    async def follow_up_writers(self, table_id: int) -> list[FollowUpWriter]:
+        """Active writers of the notes a table grew from who gave consent 'follow_up',
+        each once, with the first of their linked notes."""
+
+    @abstractmethod
+    async def tables_from_notes(self, theme_id: int) -> dict[int, list[str]]:
+        """Per writer who gave consent 'follow_up', the titles of the theme's tables that
+        grew from their notes (writers without such a table left out)."""
 
     @abstractmethod
     async def count_tables(self, theme_id: int) -> int: ...

@@ -17,8 +17,11 @@ async def onboard(
     """A resident who went through /start: village (or skip) and theme news yes or no."""
     person = await pg.new_person(first_name=name, language_code=language)
     await person.send("/start")
-    await person.press(village or "Sla over")
+    await person.press(village or ("Skip" if language == "en" else "Sla over"))
     if village == "Doorwerth":
         await person.press(neighbourhood)
-    await person.press("Ja, graag" if news else "Nee, liever niet")
+    if language == "en":
+        await person.press("Yes, please" if news else "No, thanks")
+    else:
+        await person.press("Ja, graag" if news else "Nee, liever niet")
     return person

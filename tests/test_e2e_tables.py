@@ -73,6 +73,8 @@ async def test_table_from_card_to_invitations_commitments_and_waiting_list(
     await ahmed.send("Minder weggooien & elkaar leren kennen <3")
     await ahmed.press("Sla over")  # follow-up agreements: none yet
     await ahmed.send("Elke eerste zaterdag van de maand.")
+    assert (await ahmed.last_bot_message()).text.startswith("Waar komt deze tafel uit voort?")
+    await ahmed.press("Sla over")
     preview = (await ahmed.bot_messages())[-2]
     assert preview.text.startswith("Repair Café Doorwerth\nGesprekstafel bij Samen wonen")
     assert "Initiatiefnemer: Marja de Vries" in preview.text

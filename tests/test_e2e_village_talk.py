@@ -214,7 +214,8 @@ async def test_pre_moderation_keeps_notes_off_the_board(
     await _talk(anna)
     await anna.send("Een jeu-de-boulesbaan")
     await anna.press("Wens")
-    assert "Een moderator kijkt er even naar" in (await anna.bot_messages())[-2].text
+    # -3: the question about hearing what comes of it and the invitation come after.
+    assert "Een moderator kijkt er even naar" in (await anna.bot_messages())[-3].text
     counts = await runner.repo.count_notes(theme.id)
     assert counts[Quadrant.WISH] == 0
     pending = await runner.repo.count_notes(theme.id, statuses=(NoteStatus.PENDING,))

@@ -56,6 +56,7 @@ HOLDS_NOBODY = {
     "note_edits": "which note changed after which decision; gone with the note (ON DELETE CASCADE)",
     "board_photos": "photos of the paper board; who sent one is not kept",
     "invitation_cards": "a card's token hash and whether it was used, not by whom",
+    "talk_table_notes": "which table grew from which note, ids only; gone with the note",
 }
 
 

@@ -185,3 +185,43 @@ def test_initial_migration_runs_statement_by_statement() -> None:
         assert sqlite3.complete_statement(statement + ";"), statement
         conn.execute(statement)
     conn.close()
+
+
+async def test_follow_up_migration_keeps_every_consent_and_widens_the_purposes(
+    tmp_path: Path,
+) -> None:
+    """0015 rebuilds consents to widen its CHECK: the answers given before it stay."""
+    before = [m for m in load_migrations() if m.version < 15]
+    async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
+        await conn.execute("PRAGMA foreign_keys = ON")
+        migrated = ThreadedConnection(conn)
+        await apply_sqlite_migrations(migrated, now=lambda: "t", migrations=before)
+        await migrated.execute(
+            "INSERT INTO residents (user_id, language, created_at, last_seen_at)"
+            " VALUES (7, 'nl', 't', 't')"
+        )
+        await migrated.execute(
+            "INSERT INTO consents (user_id, purpose, granted, updated_at)"
+            " VALUES (7, 'theme_news', 1, 't'), (7, 'contact', 0, 't')"
+        )
+        assert 15 in await apply_sqlite_migrations(migrated, now=lambda: "t")
+        await migrated.execute(
+            "INSERT INTO consents (user_id, purpose, granted, updated_at)"
+            " VALUES (7, 'follow_up', 1, 't')"
+        )
+        rows = await migrated.fetch_all(
+            "SELECT purpose, granted FROM consents WHERE user_id = 7 ORDER BY purpose"
+        )
+        assert [(r[0], r[1]) for r in rows] == [
+            ("contact", 0),
+            ("follow_up", 1),
+            ("theme_news", 1),
+        ]
+        with pytest.raises(sqlite3.IntegrityError):
+            await migrated.execute(
+                "INSERT INTO consents (user_id, purpose, granted, updated_at)"
+                " VALUES (7, 'anything', 1, 't')"
+            )
+        # The cascade from residents survives the rebuild.
+        await migrated.execute("DELETE FROM residents WHERE user_id = 7")
+        assert await migrated.fetch_all("SELECT * FROM consents") == []

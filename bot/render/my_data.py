@@ -159,6 +159,8 @@ def summary(data: dict[str, Any], lang: str) -> Html:
             contact=_yes_no(lang, consents.get("contact", False)),
             name=_yes_no(lang, consents.get("show_name", False)),
         )
+        + "\n"
+        + t(lang, "follow.mydata_line", follow=_yes_no(lang, consents.get("follow_up", False)))
     )
     if data["phone"]:
         parts.append(t(lang, "mydata.phone", phone=data["phone"]))

@@ -33,4 +33,6 @@ class Action(StrEnum):
 
 
 # The choices /mijn turns on and off: my:c:<purpose>:<0|1>.
-CONSENT_CODES = Codes({Consent.THEME_NEWS: "news", Consent.CONTACT: "contact"})
+CONSENT_CODES = Codes(
+    {Consent.THEME_NEWS: "news", Consent.CONTACT: "contact", Consent.FOLLOW_UP: "follow"}
+)

@@ -37,6 +37,11 @@ async def send_choices(update: Update, context: BuurtContext, *, edit: bool) -> 
         phone=plain(lang, "mine.phone_kept" if phone else "mine.phone_none"),
         name=plain(lang, "mine.on" if show_name else "mine.off"),
     )
+    follow = consents[Consent.FOLLOW_UP]
+    text = Html(
+        f"{text}\n"
+        + t(lang, "follow.mine_line", follow=plain(lang, "mine.on" if follow else "mine.off"))
+    )
 
     def button(key: str, *data: str | int) -> list[InlineKeyboardButton]:
         return [InlineKeyboardButton(plain(lang, key), callback_data=pack(PREFIX, *data))]
@@ -57,6 +62,12 @@ async def send_choices(update: Update, context: BuurtContext, *, edit: bool) -> 
             Action.CONSENT,
             contact_code,
             0 if contact else 1,
+        ),
+        button(
+            "follow.toggle_off" if follow else "follow.toggle_on",
+            Action.CONSENT,
+            CONSENT_CODES.code(Consent.FOLLOW_UP),
+            0 if follow else 1,
         ),
     ]
     if phone:

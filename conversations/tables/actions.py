@@ -30,6 +30,7 @@ class Step(StrEnum):
     AMBITIONS = "ambitions"
     AGREEMENTS = "agreements"
     WORKING = "working"
+    ORIGIN = "origin"
     PREVIEW = "preview"
     # Joining a table.
     HOW = "how"

@@ -16,10 +16,12 @@ from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
+from bot.chat.text_limits import first_words
 from bot.chat.updates import chat_id, user_id
-from bot.chat.wizard import ConfirmStep, Refusal, Shortcut, TextStep, Wizard
+from bot.chat.wizard import Choice, ChoiceStep, ConfirmStep, Refusal, Shortcut, TextStep, Wizard
 from bot.chat.wizard import Step as WizardStep
-from bot.core.i18n import t
+from bot.core.i18n import plain, t
+from bot.services.follow_through import queue_follow_up
 from conversations.tables.access import manages
 from conversations.tables.actions import (
     FLOW,
@@ -85,6 +87,21 @@ async def _decide(update: Update, context: BuurtContext, data: Data, code: str) 
         await say(update, context, t(context.lang, "tables.stopped"))
 
 
+# How many of the theme's most shared notes the origin step offers as buttons.
+ORIGIN_CHOICES = 5
+NO_ORIGIN = 0
+
+
+def _origins(update: Update, context: BuurtContext, data: Data) -> list[list[Choice]]:
+    """One button per note the table may have grown from (fetched at the start), and skip."""
+    rows = [
+        [Choice(first_words(str(text)), str(note_id), int(note_id))]
+        for note_id, text in data.get("origins", [])
+    ]
+    rows.append([Choice(plain(context.lang, "common.skip"), str(NO_ORIGIN), NO_ORIGIN)])
+    return rows
+
+
 _STEPS: list[WizardStep] = [
     _text(Step.TITLE, MAX_TITLE, skip=False),
     _text(Step.INITIATOR, MAX_NAME),
@@ -99,6 +116,12 @@ _STEPS: list[WizardStep] = [
     _text(Step.AMBITIONS, MAX_FIELD),
     _text(Step.AGREEMENTS, MAX_FIELD),
     _text(Step.WORKING, MAX_FIELD),
+    ChoiceStep(
+        Step.ORIGIN,
+        "follow.ask_origin",
+        choices=_origins,
+        when=lambda data: bool(data.get("origins")),
+    ),
     ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide),
 ]
 SETUP = Wizard(flow=FLOW, prefix=PREFIX, guard=ambassadors_only, steps=_STEPS)
@@ -122,7 +145,9 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
         return
     await answer(update)
     await drop_buttons(update)
-    await SETUP.start(update, context, {"theme": theme.id})
+    notes = await context.services.repo.list_notes_by_support(theme.id, limit=ORIGIN_CHOICES)
+    origins = [[note.id, note.text] for note in notes if note.text]
+    await SETUP.start(update, context, {"theme": theme.id, "origins": origins})
 
 
 def _draft(data: Data) -> TalkTable:
@@ -167,6 +192,11 @@ async def _save(update: Update, context: BuurtContext, data: Data) -> None:
         working=draft.working,
         created_by=user_id(update),
     )
+    origin = int(data.get(Step.ORIGIN) or NO_ORIGIN)
+    if origin != NO_ORIGIN and origin in {int(note_id) for note_id, _ in data.get("origins", [])}:
+        await repo.link_table_notes(table.id, [origin])
+        if await queue_follow_up(repo, table, context.services.clock.now()):
+            context.services.outbox_changed()
     await say(update, context, t(context.lang, "tables.saved", title=table.title))
     await show_card(update, context, table, edit=False)
 

@@ -20,7 +20,7 @@ from bot.chat.steps import StepHandler
 from bot.core.i18n import LANGUAGES, plain
 from conversations.village_talk.actions import FLOW, PREFIX, WRITE, Action
 from conversations.village_talk.alike import on_alike_no, on_alike_yes
-from conversations.village_talk.contact import on_chat_only, on_contact, on_invite
+from conversations.village_talk.contact import on_chat_only, on_contact, on_follow, on_invite
 from conversations.village_talk.keyboards import (
     board_keyboard,
     preselect_keyboard,
@@ -60,6 +60,7 @@ ROUTES: dict[str, ButtonHandler] = {
     Action.QUADRANT: on_quadrant,
     Action.DONE: on_done,
     Action.INVITE: on_invite,
+    Action.FOLLOW: on_follow,
     Action.NEWS: on_news,
     Action.ALIKE_YES: on_alike_yes,
     Action.ALIKE_NO: on_alike_no,

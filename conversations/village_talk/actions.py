@@ -20,6 +20,7 @@ class Action(StrEnum):
     QUADRANT = "q"
     DONE = "done"
     INVITE = "inv"
+    FOLLOW = "fol"
     NEWS = "news"
     ALIKE_YES = "ay"  # vt:ay:<own note>:<the alike note>
     ALIKE_NO = "an"  # vt:an:<own note>:<quadrant letter, or - to ask>

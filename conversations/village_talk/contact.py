@@ -9,7 +9,7 @@ from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
 from bot.core.i18n import plain, t
 from conversations.village_talk.actions import FLOW, WRITE
-from conversations.village_talk.keyboards import invite_keyboard
+from conversations.village_talk.keyboards import follow_keyboard, invite_keyboard
 from storage.models import Consent, Theme
 
 _ANSWERS = {"0": False, "1": True}
@@ -23,6 +23,9 @@ async def maybe_invite(update: Update, context: BuurtContext, theme: Theme) -> N
     repo = context.services.repo
     uid = user_id(update)
     await repo.set_state(chat_id(update), FLOW, WRITE, dict(state.data, invited_for=theme.id))
+    # Asked once per resident, whatever the answer; /mijn changes it later.
+    if Consent.FOLLOW_UP not in await repo.answered_consents(uid):
+        await say(update, context, t(context.lang, "follow.ask"), follow_keyboard(context.lang))
     if (await repo.get_consents(uid))[Consent.CONTACT]:
         return
     await say(
@@ -70,3 +73,15 @@ async def on_contact(update: Update, context: BuurtContext) -> None:
 async def on_chat_only(update: Update, context: BuurtContext) -> None:
     """Take away the phone-number keyboard when the resident prefers the chat."""
     await say(update, context, t(context.lang, "invite.phone_skipped"), ReplyKeyboardRemove())
+
+
+async def on_follow(update: Update, context: BuurtContext, args: list[str]) -> None:
+    """Record whether the resident wants to hear what came of their notes."""
+    wants = _ANSWERS.get(args[0]) if len(args) == 1 else None
+    if wants is None:
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    await drop_buttons(update)
+    await context.services.repo.set_consent(user_id(update), Consent.FOLLOW_UP, wants)
+    await say(update, context, t(context.lang, "follow.yes" if wants else "follow.no"))

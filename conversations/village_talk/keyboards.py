@@ -91,3 +91,19 @@ def news_keyboard(lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(plain(lang, "talk.news_yes"), callback_data=data)]]
     )
+
+
+def follow_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """Yes or no to hearing what came of one's notes."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    plain(lang, "common.yes_please"), callback_data=pack(PREFIX, Action.FOLLOW, 1)
+                ),
+                InlineKeyboardButton(
+                    plain(lang, "common.no_thanks"), callback_data=pack(PREFIX, Action.FOLLOW, 0)
+                ),
+            ]
+        ]
+    )
