@@ -3,6 +3,7 @@ npm (tests/web/node_modules, installed by .ci/setup). One browser for the whole 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -11,8 +12,11 @@ from typing import Any
 import pytest
 
 from bot.runner import BotRunner
+from playground.client import PlaygroundClient
+from playground.server import Playground
 from storage.models import NoteStatus, Quadrant
 from tests.conftest import BotFactory, add_theme
+from tests.staff import cards, moderator
 from tests.test_web import WEB, url
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,6 +32,7 @@ ARGS = [
     "--disable-sync",
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+NEXT_PAGE = "Volgende briefjes ▶"
 
 # On CI (.ci/setup installs both) a missing browser or axe-core is a failure, not a skip:
 # an accessibility check that quietly does not run proves nothing.
@@ -55,7 +60,27 @@ async def _axe(page: Any) -> list[dict[str, Any]]:
     return result
 
 
-async def test_pages_in_a_real_browser(make_bot: BotFactory, tmp_path: Path) -> None:
+async def _approve_in_the_chat(playground: Playground, site: BotRunner, words: str) -> None:
+    """A moderator opens /moderatie, pages to the note's card and presses its button."""
+
+    async def handled(update_id: int) -> None:
+        await asyncio.wait_for(site.handled.wait(update_id), 20)
+
+    async with PlaygroundClient(playground.url, waiter=handled) as chat:
+        mo = await moderator(chat)
+        await mo.send("/moderatie")
+        for _ in range(5):
+            shown = [m for m in await cards(mo) if words in m.content]
+            if shown:
+                await mo.press("✅ Goedkeuren", message_id=shown[-1].message_id)
+                return
+            await mo.press(NEXT_PAGE)
+        pytest.fail(f"no moderation card with {words!r}")
+
+
+async def test_pages_in_a_real_browser(
+    make_bot: BotFactory, playground: Playground, tmp_path: Path
+) -> None:
     """axe on every page in both languages, empty and full; keyboard-only sending; the form
     without JavaScript; a too-long note back filled in with its error beside the field."""
     site: BotRunner = await make_bot(web={**WEB, "notes_per_window": 50})
@@ -105,13 +130,13 @@ async def test_pages_in_a_real_browser(make_bot: BotFactory, tmp_path: Path) -> 
             pending = await site.repo.list_notes(theme.id, statuses=(NoteStatus.PENDING,))
             assert [n.text for n in pending] == ["Een bank in het park"]
 
-            # The screen view shows it within 2 s of the approval, without a reload, and
-            # loses it when the writer deletes it from the same browser.
+            # The screen view shows it within 2 s of a moderator approving it in the chat,
+            # without a reload, and loses it when the writer deletes it from the same browser.
             screen = await browser.new_page()
             await screen.goto(url(site, f"/thema/{theme.code}/scherm"))
             await screen.evaluate("window.notReloaded = true")
             assert await _axe(screen) == []
-            await site.repo.set_note_quadrant(pending[0].id, Quadrant.WISH, NoteStatus.VISIBLE)
+            await _approve_in_the_chat(playground, site, "Een bank in het park")
             bank = screen.locator("#board", has_text="Een bank in het park")
             await bank.wait_for(timeout=2000)
             assert await screen.evaluate("window.notReloaded") is True
