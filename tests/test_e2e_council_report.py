@@ -42,6 +42,7 @@ WORDS = {
         "shared": "gedeeld door 2",
         "elsewhere": "Geen dorp of buurt gekozen",
         "group": "briefjes over:",
+        "grew": "leidde tot de gesprekstafel Bomenplan Dorpsstraat",
     },
     "en": {
         "press": "For the council: the participation report",
@@ -51,6 +52,7 @@ WORDS = {
         "shared": "shared by 2",
         "elsewhere": "No village or neighbourhood chosen",
         "group": "notes about:",
+        "grew": "led to the conversation table Bomenplan Dorpsstraat",
     },
 }
 
@@ -136,6 +138,8 @@ async def test_the_report_holds_the_figures_of_the_database_and_no_name(
     table = await repo.create_table(
         theme_id=theme.id, title="Bomenplan Dorpsstraat", initiator_name="Henk de Vries", capacity=1
     )
+    bench = next(n for n in notes if n.text == "Een bankje bij de bushalte")
+    await repo.link_table_notes(table.id, [bench.id])
     await repo.join_table(table.id, people[2].id, Commitment.TAKE_PART, "", "Cor")
     await repo.join_table(table.id, people[3].id, Commitment.THINK, "", "Dilan")
     moment = await repo.create_moment(
@@ -184,6 +188,8 @@ async def test_the_report_holds_the_figures_of_the_database_and_no_name(
         assert "Bomenplan Dorpsstraat" in readable and "Boomplantdag" in readable
         # Seven notes say nearly the same: one group lists them all, labelled by their words.
         assert words["group"] in readable
+        # Which note the table grew from, in the board's own words.
+        assert words["grew"] in readable
     # Every figure per place, read back from the HTML table, is what the database holds.
     cells = _Cells()
     cells.feed(page)

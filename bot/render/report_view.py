@@ -65,6 +65,7 @@ def report_view(report: CouncilReport) -> ReportView:
             _shared(report),
             _groups(report),
             _tables(report),
+            _grew_from(report),
             _moments(report),
         ),
         footer=plain(lang, "council.footer", municipality=board.municipality, date=made),
@@ -215,6 +216,19 @@ def _tables(report: CouncilReport) -> Section:
         for table in report.tables
     )
     return Section(heading, grids=(Grid(heading, headings, rows),))
+
+
+def _grew_from(report: CouncilReport) -> Section:
+    lang = report.board.language
+    heading = plain(lang, "council.grew_from")
+    quotes = tuple(
+        (words, plain(lang, "council.grew_into", table=table.title))
+        for table in report.tables
+        for words in table.grew_from
+    )
+    if not quotes:
+        return Section(heading, lines=(plain(lang, "council.grew_from_none"),))
+    return Section(heading, quotes=quotes)
 
 
 def _moments(report: CouncilReport) -> Section:

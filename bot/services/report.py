@@ -52,7 +52,7 @@ async def council_report(
         notes_per_origin=per_origin,
         reach=reach_by_place(rows, names, plain(language, "council.elsewhere")),
         shared=most_shared(board.notes),
-        tables=await _tables(repo, theme),
+        tables=await _tables(repo, theme, {note.number: note.text for note in board.notes}),
         moments=await _moments(repo, config, theme, language),
     )
 
@@ -79,7 +79,7 @@ def _place_name(config: Config, village: str | None, hood: str | None) -> str:
     return ", ".join(parts)
 
 
-async def _tables(repo: Repository, theme: Theme) -> tuple[TableLine, ...]:
+async def _tables(repo: Repository, theme: Theme, shown: dict[int, str]) -> tuple[TableLine, ...]:
     lines = []
     for table in await repo.list_tables([theme.id]):
         members = await repo.list_members(table.id)
@@ -92,6 +92,10 @@ async def _tables(repo: Repository, theme: Theme) -> tuple[TableLine, ...]:
                 take_part=counts[Commitment.TAKE_PART],
                 connect=counts[Commitment.CONNECT],
                 waiting=len(members) - len(seated),
+                # Only notes the board shows: a hidden note's words stay out of the report.
+                grew_from=tuple(
+                    shown[n] for n in await repo.table_note_ids(table.id) if n in shown
+                ),
             )
         )
     return tuple(lines)

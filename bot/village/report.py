@@ -58,6 +58,7 @@ class TableLine:
     take_part: int
     connect: int
     waiting: int
+    grew_from: tuple[str, ...] = ()  # the board's words of the notes the table grew from
 
 
 @dataclass(frozen=True)
