@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -166,9 +164,6 @@ async def test_the_report_holds_the_figures_of_the_database_and_no_name(
     mark = await mo.mark()
     await mo.press(WORDS[lang]["press"])
     files = await documents(pg, await mo.bot_messages(after=mark))
-    if (out := os.environ.get("BUURTBOT_KEEP_REPORT")) is not None:
-        for name, data in files.items():
-            (Path(out) / f"{lang}-{name}").write_bytes(data)
     assert set(files) == {
         f"participatieverslag-{theme.code}.pdf",
         f"participatieverslag-{theme.code}.html",
@@ -215,8 +210,8 @@ async def test_the_report_holds_the_figures_of_the_database_and_no_name(
         assert needle not in pdf, needle
 
 
-async def test_the_cli_writes_the_report_and_the_chat_offers_it(
-    pg: PlaygroundClient, make_bot: BotFactory, tmp_path: Path
+async def test_the_chat_offers_the_report_and_it_counts_in_person_notes_apart(
+    pg: PlaygroundClient, make_bot: BotFactory
 ) -> None:
     runner = await start_bot(pg, make_bot)
     theme = await add_theme(
@@ -251,4 +246,3 @@ async def test_the_cli_writes_the_report_and_the_chat_offers_it(
     # One person, one note in Doorwerth: both fewer than five, and so not shown as a number.
     assert '<th scope="row">Doorwerth</th><td class="n">minder dan 5</td>' in page
     assert "Een pluktuin achter het dorpshuis" not in page  # shared by nobody: not quoted
-    del tmp_path
