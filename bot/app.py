@@ -114,6 +114,8 @@ def build_application(
     app: BuurtApp = builder.build()
     app.bot_data["services"] = services
     processor.observe = services.metrics.handled
+    # Each update reads its chat's state once; its writes still go straight to storage.
+    processor.scope = services.repo.state_scope
 
     router = StepRouter(idle=general.idle)
 
@@ -248,7 +250,8 @@ async def _guard(update: Update, context: BuurtContext, router: StepRouter) -> N
             lang = pick_language(None, user.language_code)
             await say(update, context, t(lang, "common.private_only"))
         raise ApplicationHandlerStop
-    resident = await services.repo.get_resident(user.id)
+    # A private chat's id is its person's; a chat-less update (an inline query) has no state.
+    resident, state = await services.repo.get_talker(user.id, chat.id if chat else user.id)
     if resident is None:
         resident = await services.repo.ensure_resident(
             user.id, pick_language(None, user.language_code)
@@ -258,7 +261,7 @@ async def _guard(update: Update, context: BuurtContext, router: StepRouter) -> N
     context.resident = resident
     context.lang = pick_language(resident.language, user.language_code)
     if chat is not None:
-        context.state = await services.repo.get_state(chat.id)
+        context.state = state
     if pace is not Pace.OK:
         keep = _may_keep(update) and router.keeps(context.state)
         await hold_back(update, context, pace, keep=keep)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from telegram import Update
@@ -47,6 +49,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._handle: Handle = _plain
         self.observe: Callable[[object, float], None] | None = None
         """Told each update and the seconds it took once handled (bot/services/metrics.py)."""
+        self.scope: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+        """Opened around each update's handling (the repository's state_scope)."""
 
     def handle_with(self, handle: Handle) -> None:
         """Let handle(update, coroutine, after) run each update in its turn (bot/replicas.py
@@ -79,7 +83,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 await asyncio.shield(previous)
             async with self._limit:
                 started = time.perf_counter()
-                await self._handle(update, coroutine, self._after_update)
+                with self.scope():
+                    await self._handle(update, coroutine, self._after_update)
                 if self.observe is not None:
                     self.observe(update, time.perf_counter() - started)
         finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any
 
@@ -83,6 +84,10 @@ class CoreRepository(ABC):
     # -- conversation state ------------------------------------------------------------------
 
     @abstractmethod
+    def state_scope(self) -> AbstractContextManager[None]:
+        """Within the block, this task reads each chat's state once (storage/state_memo.py)."""
+
+    @abstractmethod
     async def get_state(self, chat_id: int) -> ChatState:
         """Return the chat's state; an empty ChatState when it has none."""
 
@@ -96,6 +101,10 @@ class CoreRepository(ABC):
 
     @abstractmethod
     async def get_resident(self, user_id: int) -> Resident | None: ...
+
+    @abstractmethod
+    async def get_talker(self, user_id: int, chat_id: int) -> tuple[Resident | None, ChatState]:
+        """The person (None when unknown) and their chat's state, in one read."""
 
     @abstractmethod
     async def ensure_resident(self, user_id: int, language: str) -> Resident:

@@ -11,7 +11,7 @@ import json
 import secrets
 from abc import abstractmethod
 from collections.abc import Callable, Collection, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -37,6 +37,7 @@ from storage.models import (
 )
 from storage.repository import CoreRepository
 from storage.serialized import Serialized
+from storage.state_memo import StateMemo
 
 # No 0/o, 1/i/l: codes are sometimes read aloud or typed over from a poster.
 THEME_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -156,6 +157,7 @@ class SqlCore(CoreRepository):
         self._clock = clock or _utc_now
         self._done_ids: list[int] = []
         self._done_flush: asyncio.Future[None] | None = None
+        self._states = StateMemo()
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -184,6 +186,10 @@ class SqlCore(CoreRepository):
     @abstractmethod
     def _read(self) -> AbstractAsyncContextManager[Connection]:
         """A connection for reads that see every committed write."""
+
+    def _single(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection for one write statement, a transaction by itself (no BEGIN/COMMIT)."""
+        return self._write()
 
     async def _after_erase(self) -> None:
         """Make erased content leave the storage's files too, where it may linger."""
@@ -296,34 +302,74 @@ class SqlCore(CoreRepository):
 
     # -- conversation state ------------------------------------------------------------------
 
+    def state_scope(self) -> AbstractContextManager[None]:
+        return self._states.scope()
+
     async def get_state(self, chat_id: int) -> ChatState:
+        known = self._states.get(chat_id)
+        if known is not None:
+            return known
         row = await self._select_one(
             "SELECT flow, step, data FROM chat_state WHERE chat_id = ?", (chat_id,)
         )
-        if row is None:
-            return ChatState(chat_id)
-        return ChatState(chat_id, row["flow"], row["step"], json.loads(row["data"]))
+        state = (
+            ChatState(chat_id)
+            if row is None
+            else ChatState(chat_id, row["flow"], row["step"], json.loads(row["data"]))
+        )
+        self._states.put(state)
+        return state
 
     async def set_state(
         self, chat_id: int, flow: str | None, step: str | None, data: dict[str, Any]
     ) -> None:
-        async with self._write() as conn:
+        # Forgotten first: should the write fail, the next read asks the database.
+        self._states.forget(chat_id)
+        async with self._single() as conn:
             if flow is None:
                 await conn.execute("DELETE FROM chat_state WHERE chat_id = ?", (chat_id,))
+                self._states.put(ChatState(chat_id))
                 return
+            stored = json.dumps(data, ensure_ascii=False)
             await conn.execute(
                 "INSERT INTO chat_state (chat_id, flow, step, data, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
                 " flow = excluded.flow, step = excluded.step, data = excluded.data,"
                 " updated_at = excluded.updated_at",
-                (chat_id, flow, step, json.dumps(data, ensure_ascii=False), self._now()),
+                (chat_id, flow, step, stored, self._now()),
             )
+        # As a read would give it back: JSON's types (lists, string keys), not the caller's.
+        self._states.put(ChatState(chat_id, flow, step, json.loads(stored)))
 
     # -- residents -----------------------------------------------------------------------------
 
     async def get_resident(self, user_id: int) -> Resident | None:
         row = await self._select_one("SELECT * FROM residents WHERE user_id = ?", (user_id,))
         return None if row is None else _resident(row)
+
+    async def get_talker(self, user_id: int, chat_id: int) -> tuple[Resident | None, ChatState]:
+        # One read for what every update needs first (the per-update guard).
+        known = self._states.get(chat_id)
+        row = await self._select_one(
+            "SELECT r.*, s.flow AS state_flow, s.step AS state_step, s.data AS state_data"
+            " FROM (SELECT CAST(? AS BIGINT) AS wanted) w"
+            " LEFT JOIN residents r ON r.user_id = w.wanted"
+            " LEFT JOIN chat_state s ON s.chat_id = ?",
+            (user_id, chat_id),
+        )
+        assert row is not None
+        resident = None if row["user_id"] is None else _resident(row)
+        if known is not None:
+            return resident, known
+        state = (
+            ChatState(chat_id)
+            if row["state_flow"] is None
+            else ChatState(
+                chat_id, row["state_flow"], row["state_step"], json.loads(row["state_data"])
+            )
+        )
+        self._states.put(state)
+        return resident, state
 
     async def ensure_resident(self, user_id: int, language: str) -> Resident:
         now = self._now()
@@ -499,6 +545,7 @@ class SqlCore(CoreRepository):
 
     async def erase_resident(self, user_id: int, *, farewell: NewMessage | None = None) -> None:
         params = {"user_id": user_id, "now": self._now()}
+        self._states.forget()
         async with self._write() as conn:
             for statement in self._erase_steps():
                 await conn.execute(statement, params)
@@ -689,8 +736,9 @@ class SqlCore(CoreRepository):
         board_photo_id: int | None = None,
     ) -> Note:
         now = self._now()
-        async with self._write() as conn:
-            # One statement in the usual case (every note a resident writes comes here).
+        async with self._single() as conn:
+            # One statement in the usual case (every note a resident writes comes here); a
+            # redelivered update's note was committed before, so reading it needs no BEGIN.
             row = await conn.fetch_one(
                 "INSERT INTO notes (theme_id, author_id, quadrant, kind, text, file_id, status,"
                 " source_update_id, created_at, updated_at, seconds, origin, heard_in,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,21 @@ class SqlSupport(SqlCore, SupportRepository):
             (supporter_id, *note_ids),
         )
         return {int(row["note_id"]) for row in rows}
+
+    async def waiting_drafts(
+        self, author_id: int, theme_id: int, note_ids: Sequence[int]
+    ) -> dict[int, str]:
+        if not note_ids:
+            return {}
+        rows = await self._select(
+            f"SELECT n.id, n.text FROM notes n WHERE n.id IN ({_placeholders(len(note_ids))})"
+            " AND n.author_id = ? AND n.theme_id = ? AND n.kind = 'text'"
+            " AND n.status = 'draft' AND n.quadrant IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM note_support s WHERE s.via_note_id = n.id AND s.supporter_id = ?)"
+            " ORDER BY n.id",
+            (*note_ids, author_id, theme_id, author_id),
+        )
+        return {int(row["id"]): str(row["text"]) for row in rows}
 
     async def counted_notes(self, supporter_id: int) -> set[int]:
         rows = await self._select(

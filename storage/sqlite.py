@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -118,6 +118,16 @@ class SqliteRepository(SqlRepository):
                 yield conn
 
     @contextlib.asynccontextmanager
+    async def _single(self) -> AsyncIterator[Connection]:
+        # One statement in autocommit is atomic on its own: BEGIN and COMMIT would be two
+        # statements more on the busiest writes (chat state, a note).
+        async with self._write_lock:
+            conn = self._writer
+            if conn is None:
+                raise RuntimeError("the SQLite repository is not open")
+            yield conn
+
+    @contextlib.asynccontextmanager
     async def _read(self) -> AsyncIterator[Connection]:
         async with self._read_lock:
             conn = self._reader
@@ -134,6 +144,19 @@ class SqliteRepository(SqlRepository):
                 # Best effort: with another process reading, it returns busy and the next
                 # automatic checkpoint finishes the job.
                 await self._maintenance.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @contextlib.contextmanager
+    def watch_statements(self) -> Iterator[list[str]]:
+        """The statements the bot's connections run within the block (tests and the bench)."""
+        seen: list[str] = []
+        connections = [c for c in (self._writer, self._reader) if c is not None]
+        for conn in connections:
+            conn.trace(seen.append)
+        try:
+            yield seen
+        finally:
+            for conn in connections:
+                conn.trace(None)
 
     async def table_names(self) -> list[str]:
         rows = await self._select(

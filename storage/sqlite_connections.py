@@ -151,6 +151,11 @@ class InlineConnection(SqliteConnection):
                 await asyncio.sleep(min(pause, deadline - now))
                 pause = min(pause * 2, _LONGEST_PAUSE)
 
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Tell callback every statement run from now on (None: stop telling)."""
+        if self._db is not None:
+            self._db.set_trace_callback(callback)
+
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return await self._call(_all_rows, sql, params)
 

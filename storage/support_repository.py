@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 
 from storage.models import Note
@@ -22,6 +23,16 @@ class SupportRepository(ABC):
     @abstractmethod
     async def supported_notes(self, supporter_id: int, note_ids: list[int]) -> set[int]:
         """Which of these notes the resident said "ik ook" to."""
+
+    @abstractmethod
+    async def waiting_drafts(
+        self, author_id: int, theme_id: int, note_ids: Sequence[int]
+    ) -> dict[int, str]:
+        """The writer's text drafts among these that wait only for a place, oldest first.
+
+        Not placed, not sent in, not kept as "ik ook" with another note (quick notes); each
+        id with its text.
+        """
 
     @abstractmethod
     async def counted_notes(self, supporter_id: int) -> set[int]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -64,7 +65,12 @@ ButtonRows = Sequence[Sequence[tuple[str, str]]]
 
 
 async def say_with_buttons(
-    update: Update, context: BuurtContext, text: Html, rows: ButtonRows
+    update: Update,
+    context: BuurtContext,
+    text: Html,
+    rows: ButtonRows,
+    *,
+    keep: Mapping[str, Any] | None = None,
 ) -> int | None:
     """Send text with inline buttons to the update's chat; return the new message's id.
 
@@ -72,7 +78,8 @@ async def say_with_buttons(
     plain JSON and Telegram's answer is not parsed back into a PTB Message. Building those
     objects and parsing that answer cost as much as the rest of handling a note (see
     bot/core/raw_api.py). Otherwise it is the same call through the same Bot: the same rate
-    limiter, retries and errors as say().
+    limiter, retries and errors as say(). ``keep``: more of the chat's state, stored in the
+    same write as the buttons shown.
     """
     chat = update.effective_chat
     if chat is None:
@@ -85,12 +92,13 @@ async def say_with_buttons(
                 for row in rows
             ]
         )
-        return (await send(context, chat.id, text, markup)).message_id
-    keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
-    message_id = await raw_api.send_message(
-        context.bot, chat.id, parts[0], parse_mode=ParseMode.HTML, inline_keyboard=keyboard
-    )
-    await remember(context, chat.id, message_id, [pair for row in rows for pair in row])
+        message_id = (await send(context, chat.id, text, markup)).message_id
+    else:
+        keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
+        message_id = await raw_api.send_message(
+            context.bot, chat.id, parts[0], parse_mode=ParseMode.HTML, inline_keyboard=keyboard
+        )
+    await remember(context, chat.id, message_id, [pair for row in rows for pair in row], keep)
     return message_id
 
 

@@ -9,7 +9,9 @@ punctuation and emoji aside) is handled as that press, by the same handler and g
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -36,6 +38,13 @@ def words_of(text: str) -> str:
     return " ".join(kept.split())
 
 
+# Labels come from the catalogs, a few hundred in all: each is worked out once.
+_label_words = lru_cache(maxsize=2048)(words_of)
+
+LONGEST_TYPED = 200
+"""A message longer than this is words of its own, never a typed button label."""
+
+
 def button_pairs(markup: InlineKeyboardMarkup) -> list[tuple[str, str]]:
     """The (label, data) of every callback button of a keyboard."""
     return [
@@ -47,20 +56,34 @@ def button_pairs(markup: InlineKeyboardMarkup) -> list[tuple[str, str]]:
 
 
 async def remember(
-    context: BuurtContext, chat_id: int, message_id: int, pairs: Sequence[tuple[str, str]]
+    context: BuurtContext,
+    chat_id: int,
+    message_id: int,
+    pairs: Sequence[tuple[str, str]],
+    keep: Mapping[str, Any] | None = None,
 ) -> None:
-    """Keep the buttons just shown in the chat's step, so typing a label presses it."""
+    """Keep the buttons just shown in the chat's step, so typing a label presses it.
+
+    ``keep``: more of the step's state, stored in the same write.
+    """
     repo = context.services.repo
     state = await repo.get_state(chat_id)
     if state.flow is None:
         return
-    shown = {"m": message_id, "b": [[label, data] for label, data in pairs if words_of(label)]}
-    await repo.set_state(chat_id, state.flow, state.step, {**state.data, SHOWN: shown})
+    shown = {
+        "m": message_id,
+        "b": [[label, data] for label, data in pairs if _label_words(label)],
+    }
+    await repo.set_state(
+        chat_id, state.flow, state.step, {**state.data, **(keep or {}), SHOWN: shown}
+    )
 
 
 def _pressed_data(text: str, shown: object) -> tuple[int, str] | None:
     """The message id and data of the one shown button whose label is the typed text."""
     if not isinstance(shown, dict) or not isinstance(shown.get("m"), int):
+        return None
+    if len(text) > LONGEST_TYPED:
         return None
     typed = words_of(text)
     if not typed:
@@ -68,7 +91,7 @@ def _pressed_data(text: str, shown: object) -> tuple[int, str] | None:
     found = [
         pair[1]
         for pair in shown.get("b", [])
-        if isinstance(pair, list) and len(pair) == 2 and words_of(str(pair[0])) == typed
+        if isinstance(pair, list) and len(pair) == 2 and _label_words(str(pair[0])) == typed
     ]
     return (shown["m"], str(found[0])) if len(set(found)) == 1 else None
 

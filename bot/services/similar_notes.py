@@ -25,6 +25,8 @@ LIST_ALL = 1_000_000  # "all of a theme's notes" for list_notes()
 class _Theme:
     index: ThemeIndex = field(default_factory=ThemeIndex)
     authors: dict[int, int | None] = field(default_factory=dict)
+    # Per writer their notes in the index: "never the writer's own" without a walk over all.
+    by_author: dict[int | None, set[int]] = field(default_factory=dict)
     changed: datetime | None = None  # the last change read; None: never read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -55,10 +57,11 @@ class SimilarNotes:
     @staticmethod
     def _put(theme: _Theme, note: Note) -> None:
         text = _words(note) if note.status == NoteStatus.VISIBLE else None
-        if text is None:
-            theme.authors.pop(note.id, None)
-        else:
+        before = theme.authors.pop(note.id, None)
+        theme.by_author.get(before, set()).discard(note.id)
+        if text is not None:
             theme.authors[note.id] = note.author_id
+            theme.by_author.setdefault(note.author_id, set()).add(note.id)
         if text is None:
             theme.index.remove(note.id)
         else:
@@ -67,7 +70,7 @@ class SimilarNotes:
     async def alike(self, theme_id: int, text: str, *, writer: int) -> Match | None:
         """The visible note most like this text, never one of the writer's own."""
         theme = await self._synced(theme_id)
-        own = [note_id for note_id, author in theme.authors.items() if author == writer]
+        own = theme.by_author.get(writer, set())
         found = theme.index.similar(text, exclude=own, limit=1)
         return found[0] if found else None
 

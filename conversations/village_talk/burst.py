@@ -40,15 +40,15 @@ def _waits_for_place(note: Note | None, author: int, theme_id: int) -> bool:
     )
 
 
-async def _waiting(context: BuurtContext, burst: dict[str, Any], author: int) -> list[Note]:
+async def _waiting(context: BuurtContext, burst: dict[str, Any], author: int) -> list[int]:
     """The burst's notes that still wait only for a place (not kept as 'ik ook', not placed)."""
     ids, theme_id = burst.get("notes"), burst.get("theme")
     if not isinstance(ids, list) or not isinstance(theme_id, int):
         return []
-    repo = context.services.repo
-    counted = await repo.counted_notes(author)
-    notes = [await repo.get_note(i) for i in ids if isinstance(i, int) and i not in counted]
-    return [n for n in notes if n is not None and _waits_for_place(n, author, theme_id)]
+    wanted = [i for i in ids if isinstance(i, int)]
+    drafts = await context.services.repo.waiting_drafts(author, theme_id, wanted)
+    # A text may have changed since it came in (a cut message joined, an edit in /mijn).
+    return [i for i, text in drafts.items() if not contact_details_in(text)]
 
 
 def _quick(burst: object, note: Note, date: datetime) -> bool:
@@ -62,16 +62,18 @@ def _quick(burst: object, note: Note, date: datetime) -> bool:
 
 
 async def ask_once(update: Update, context: BuurtContext, note: Note) -> bool:
-    """Ask once where this note and the quick unplaced ones before it belong; False if alone."""
+    """Ask where this note belongs: once for it and the quick unplaced ones before it.
+
+    The burst goes into the chat state with the reply's buttons, in one write.
+    """
     message = update.message
     author = user_id(update)
     if message is None or not _waits_for_place(note, author, note.theme_id):
         return False
-    repo = context.services.repo
-    cid = chat_id(update)
-    state = await repo.get_state(cid)
+    state = await context.services.repo.get_state(chat_id(update))  # this update's own, read once
     burst = state.data.get(BURST)
-    notes: list[Note] = []
+    notes: list[int] = []
+    keep: dict[str, Any] | None = None
     last = burst.get("update") if isinstance(burst, dict) else None
     if isinstance(burst, dict) and isinstance(last, int) and update.update_id <= last:
         # The same update again after a restart: it counts once, in the question it had.
@@ -82,35 +84,35 @@ async def ask_once(update: Update, context: BuurtContext, note: Note) -> bool:
         if _quick(burst, note, message.date):
             assert isinstance(burst, dict)
             notes = await _waiting(context, burst, author)
-        fresh = {
-            "theme": note.theme_id,
-            "notes": [*(n.id for n in notes if n.id != note.id), note.id],
-            "at": message.date.isoformat(),
-            "update": update.update_id,
+        notes = [*(n for n in notes if n != note.id), note.id]
+        keep = {
+            BURST: {
+                "theme": note.theme_id,
+                "notes": notes,
+                "at": message.date.isoformat(),
+                "update": update.update_id,
+            }
         }
-        await repo.set_state(cid, state.flow, state.step, {**state.data, BURST: fresh})
-        notes = [*(n for n in notes if n.id != note.id), note]
-    ids = [n.id for n in notes]
-    if len(ids) < 2:
-        return False
     lang = context.lang
+    alone = len(notes) < 2
     await say_with_buttons(
         update,
         context,
-        t(lang, "understanding.burst_where", count=len(ids)),
+        t(lang, "talk.where") if alone else t(lang, "understanding.burst_where", count=len(notes)),
         quadrant_pairs(lang, PREFIX, Action.QUADRANT, note.id),
+        keep=keep,
     )
     return True
 
 
-async def burst_of(update: Update, context: BuurtContext, note: Note) -> list[Note]:
+async def burst_of(update: Update, context: BuurtContext, note: Note) -> list[int]:
     """The waiting notes of the burst this note belongs to; empty when it stands alone."""
     state = await context.services.repo.get_state(chat_id(update))
     burst = state.data.get(BURST)
     if not isinstance(burst, dict) or note.id not in (burst.get("notes") or []):
         return []
     notes = await _waiting(context, burst, user_id(update))
-    return notes if len(notes) > 1 and note.id in {n.id for n in notes} else []
+    return notes if len(notes) > 1 and note.id in notes else []
 
 
 async def forget_burst(update: Update, context: BuurtContext) -> None:

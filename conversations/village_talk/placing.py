@@ -90,12 +90,12 @@ async def on_quadrant(update: Update, context: BuurtContext, args: list[str]) ->
 
 
 async def _place_all(
-    update: Update, context: BuurtContext, notes: list[Note], quadrant: Quadrant, theme: Theme
+    update: Update, context: BuurtContext, notes: list[int], quadrant: Quadrant, theme: Theme
 ) -> None:
     """Put every quick note of one burst in the quadrant and say how many went there."""
     repo = context.services.repo
     status = initial_status(context)
-    placed = [p for n in notes if (p := await repo.set_note_quadrant(n.id, quadrant, status))]
+    placed = [p for n in notes if (p := await repo.set_note_quadrant(n, quadrant, status))]
     await forget_burst(update, context)
     await answer(update)
     lang = context.lang

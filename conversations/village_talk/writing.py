@@ -135,7 +135,7 @@ async def _store_note(
         await ask(update, context, note, alike, meant)
         return
     if note.quadrant is None and kind == NoteKind.TEXT and await ask_once(update, context, note):
-        return  # quick after unplaced ones: one question for them all
+        return  # asked where it goes, with the quick unplaced ones before it
     if note.quadrant is None:
         key = "talk.voice_where" if kind == NoteKind.VOICE else "talk.where"
         # Every note gets this reply: the quick way to send it (see say_with_buttons).
