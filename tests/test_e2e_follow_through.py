@@ -14,7 +14,7 @@ from bot.core.clock import ManualClock
 from playground.client import Person, PlaygroundClient, SentMessage
 from playground.server import Playground
 from storage.models import Consent, NoteKind, NoteStatus, Quadrant, TalkTable
-from tests.conftest import BotFactory
+from tests.conftest import AMBASSADOR_ID, BotFactory
 from tests.residents import onboard
 from tests.timeline_support import (
     Harness,
@@ -413,3 +413,60 @@ async def test_the_message_names_the_tables_next_moment_in_the_writers_language(
     await world.at(T0 + timedelta(minutes=5))
     assert len(await texts(anna, "kreeg een vervolg")) == 1
     assert len(await texts(emma, "got a follow-up")) == 1
+
+
+async def test_the_picker_and_the_read_back_speak_the_ambassadors_language(
+    pg: PlaygroundClient, world: Harness
+) -> None:
+    bot = world.bot
+    await village_theme(bot)
+    emma = await onboard(pg, "Emma", village=None, news=False, neighbourhood="Skip", language="en")
+    fay = await onboard(pg, "Fay", village=None, news=False, neighbourhood="Skip", language="en")
+    await _first_note(emma, "A bench by the church", follow=True, ask="Would you like to")
+    await _first_note(
+        fay, "Benches by the church please", follow=True, ask="Would you like to", alike=True
+    )
+    ahmed = await pg.new_person(first_name="Ahmed", user_id=AMBASSADOR_ID, language_code="en")
+    await ahmed.send("/start")
+    await ahmed.send("/nieuwetafel")
+    await ahmed.press(_THEME)
+    await ahmed.send("Benches")
+    for _ in range(6):
+        last = await ahmed.last_bot_message()
+        if last.content.startswith("What did this table grow from?"):
+            break
+        await ahmed.press("No maximum" if "No maximum" in last.button_labels else "Skip")
+    picker = await ahmed.last_bot_message()
+    assert "Nothing picked yet." in picker.content
+    assert picker.button_labels == ["Group: bench · church (2)", "Skip"]
+    await ahmed.press("Group: bench · church (2)")
+    picker = await ahmed.last_bot_message()
+    assert "Picked: 2 notes\n• ‘A bench by the church’\n• ‘Benches by the church please’" in (
+        picker.content
+    )
+    assert picker.button_labels == ["✓ Group: bench · church (2)", "Done"]
+    await ahmed.press("Done")
+    card = (await ahmed.bot_messages())[-2].content
+    assert "Grew from:\n• ‘A bench by the church’\n• ‘Benches by the church please’" in card
+    assert "Pick other notes" in (await ahmed.last_bot_message()).button_labels
+    await ahmed.press("Save")
+    await settled(bot)
+    assert len(await texts(emma, "got a follow-up: conversation table Benches")) == 1
+    assert len(await texts(fay, "got a follow-up: conversation table Benches")) == 1
+
+    # On the card: the group taken off again, read back before saving.
+    await ahmed.send("/tafels")
+    await ahmed.press("Benches")
+    await ahmed.press("Change the table card")
+    await ahmed.press("Which notes")
+    await ahmed.press("✓ Group: bench · church (2)")
+    await ahmed.press("Skip")
+    assert (await ahmed.last_bot_message()).content == (
+        "Conversation table Benches will then have grown from no note.\n\n"
+        "Taken off: 2 notes.\n\n"
+        "Save it like this? Whoever wrote a newly picked note and asked to hear, hears it once."
+    )
+    await ahmed.press("Save")
+    assert (await ahmed.last_bot_message()).content.startswith("Saved. Now everyone can see")
+    table = await _table(world, "Benches")
+    assert await bot.repo.table_note_ids(table.id) == []

@@ -11,6 +11,7 @@ note, n<id> one note), tf:og:p:<page>, tf:og:ok (done); the step decides what do
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,31 @@ class Offer:
 
 
 async def offer(context: BuurtContext, theme: Theme) -> Offer:
-    """The theme's visible notes as the picker offers them, grouped as /voortgang groups."""
+    """The theme's visible notes as the picker offers them, grouped as /voortgang groups.
+
+    Kept per application while the board's mark (count, newest, last change of its visible
+    notes) stays the same: grouping a board of 1,000 notes takes about half a second, and
+    the order must not shift under the ambassador's finger between two pages.
+    """
+    key = (theme.id, context.lang, await context.services.repo.board_mark(theme.id))
+    kept: OrderedDict[tuple[int, str, str], Offer] = context.bot_data.setdefault(
+        _CACHE, OrderedDict()
+    )
+    if (found := kept.get(key)) is not None:
+        kept.move_to_end(key)
+        return found
+    made = await _offer(context, theme)
+    kept[key] = made
+    while len(kept) > _CACHED:
+        kept.popitem(last=False)
+    return made
+
+
+_CACHE = "tables.origin_offers"
+_CACHED = 8  # offers kept: a few ambassadors picking at once, in a language or two
+
+
+async def _offer(context: BuurtContext, theme: Theme) -> Offer:
     services = context.services
     lang = context.lang
     board = await board_export(
