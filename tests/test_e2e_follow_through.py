@@ -249,11 +249,18 @@ async def test_a_group_and_a_note_picked_over_pages_each_writer_hears_once(
     picker = await _picker(ahmed)
     assert "Bladzijde 2 van 2" in picker.content and "Gekozen: 2 briefjes" in picker.content
     await ahmed.press("◀ Vorige")
-    on_first = (await _picker(ahmed)).button_labels
-    emma_page = 0 if "More trees along the road" in on_first else 1
-    if emma_page:
-        await ahmed.press("Volgende ▶")
+    assert "Zoeken? Typ een paar woorden." in (await _picker(ahmed)).content
+    # Typed words search the notes; Alles tonen shows every page again.
+    await ahmed.send("tree")
+    picker = await _picker(ahmed)
+    assert "Gezocht op ‘tree’: 1 gevonden." in picker.content
+    assert picker.button_labels == ["More trees along the road", "Alles tonen", "Klaar"]
     await ahmed.press("More trees along the road")
+    await ahmed.send("zwembad")
+    assert "Niets gevonden voor ‘zwembad’." in (await _picker(ahmed)).content
+    await ahmed.press("Alles tonen")
+    assert "Bladzijde 1 van 2" in (await _picker(ahmed)).content
+    await ahmed.press("Volgende ▶")
     await ahmed.press("Een repair café in het dorpshuis")
     await ahmed.press("✓ Een repair café in het dorpshuis")  # tapped again: taken off
     picker = await _picker(ahmed)
@@ -314,6 +321,8 @@ async def test_the_card_links_and_unlinks_notes_and_nobody_hears_twice(
     assert "✓ Een repair café in het dorpshuis" in picker.button_labels
     await ahmed.press("✓ Een repair café in het dorpshuis")
     await ahmed.press("Meer bomen langs de weg")
+    await ahmed.send("jeu de boules")  # a search on the card's picker too
+    assert "Gezocht op ‘jeu de boules’: 1 gevonden." in (await _picker(ahmed)).content
     await ahmed.press("Een jeu de boules baan")
     await ahmed.press("Klaar")
     readback = (await ahmed.last_bot_message()).content

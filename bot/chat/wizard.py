@@ -37,7 +37,8 @@ may ask its question again after "use the buttons" (`ask_again`).
 
 A step a flow draws itself (`DrawnStep`: a picker of several notes over pages, its buttons
 under an action of the flow's own) is stored and asked like any other; the flow hands its
-answer back with `take`, and the wizard goes on from there.
+answer back with `take`, and the wizard goes on from there; typed text at it goes to its
+`typed` handler (a search), if it has one.
 
 A text step's parse may answer a `Doubt` instead of a value: a reading that needs a yes
 first (a weekday that does not fit its date, a date far ahead). The wizard asks its question
@@ -194,6 +195,8 @@ class DrawnStep:
     use_buttons: str = "common.use_buttons"
     ask_again: bool = True
     action: None = None  # its buttons are the flow's own
+    typed: StepHandler | None = None
+    """What typed text does at this step (a search); without it: "use the buttons"."""
 
 
 Step = TextStep | ChoiceStep | ConfirmStep | DrawnStep
@@ -305,6 +308,9 @@ class Wizard:
         data = dict(context.state.data)
         step = self._by_name.get(context.state.step or "")
         if step is None:
+            return
+        if isinstance(step, DrawnStep) and step.typed is not None:
+            await step.typed(update, context)
             return
         if not isinstance(step, TextStep):
             await say(update, context, t(context.lang, step.use_buttons))

@@ -54,7 +54,7 @@ from conversations.tables.join import (
     on_skip_how,
 )
 from conversations.tables.listing import tables_command
-from conversations.tables.origins import picker
+from conversations.tables.origins import on_typed, picker
 from conversations.tables.setup import (
     SETUP,
     new_table,
@@ -75,7 +75,7 @@ STEPS: dict[str, StepHandler] = {
     Step.HOW: on_how,
     Step.NAME: use_buttons,
     Step.EDIT: on_edit_text,
-    Step.LINK: use_buttons,
+    Step.LINK: ambassadors_only(on_typed),
     Step.LINKED: use_buttons,
 }
 

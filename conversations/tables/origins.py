@@ -4,8 +4,9 @@ The same picker serves /nieuwetafel's origin step (a DrawnStep of the set-up wiz
 card's "Uit welke briefjes" (edit.py). Its place lives in chat_state beside the other
 answers: the theme, the note ids picked so far and the page; what it offers is read afresh
 at every press: the groups /voortgang shows (largest first), then the notes that stand alone,
-most shared first. Buttons read tf:og:t:<item> (pick or unpick; g<id> a group by its oldest
-note, n<id> one note), tf:og:p:<page>, tf:og:ok (done); the step decides what done means.
+most shared first. Typed words search them (on_typed; tf:og:all shows all again). Buttons
+read tf:og:t:<item> (pick or unpick; g<id> a group by its oldest note, n<id> one note),
+tf:og:p:<page>, tf:og:ok (done); the step decides what done means.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ from bot.core.i18n import Html, plain, t
 from bot.render.exports import group_label, note_words
 from bot.services.exports import board_export
 from bot.village.board import ExportNote
+from bot.village.similarity import index_of
 from conversations.tables.actions import FLOW, PREFIX, Action
 from storage.models import Theme
 
 Data = dict[str, Any]
 OnDone = Callable[[Update, BuurtContext, Data, list[int]], Awaitable[None]]
 
-PICKED, PAGE = "picked", "page"
+PICKED, PAGE, SEARCH = "picked", "page", "search"
+MAX_SEARCH = 100  # characters of a typed search kept
 PER_PAGE = 6  # items a page: fits a phone screen with the page and done buttons below
 SHOWN_LINES = 10  # picked notes named in a read-back before "and N more"
-TOGGLE, TURN, DONE = "t", "p", "ok"
+TOGGLE, TURN, DONE, ALL = "t", "p", "ok", "all"
 GROUP, NOTE = "g", "n"
 TICK = "✓ "
 
@@ -162,9 +165,14 @@ async def draw(
     lang = context.lang
     offered = offered or await offer(context, theme)
     picked = offered.visible(picked_of(data))
-    pages = max(1, -(-len(offered.items) // PER_PAGE))
-    page = min(max(int(data.get(PAGE) or 0), 0), pages - 1)
     lines = [t(lang, "follow.ask_origin")]
+    query = str(data.get(SEARCH) or "")
+    items = found(offered, query, lang) if query else offered.items
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(max(int(data.get(PAGE) or 0), 0), pages - 1)
+    if query:
+        key = "follow.search_found" if items else "follow.search_nothing"
+        lines.append(t(lang, key, query=shorten(query, 40), count=len(items)))
     if picked:
         count = t(lang, "follow.pick_count", count=len(picked))
         lines.append(Html(count + "\n" + note_lines(lang, offered, picked)))
@@ -172,6 +180,8 @@ async def draw(
         lines.append(t(lang, "follow.pick_none"))
     if pages > 1:
         lines.append(t(lang, "follow.pick_page", page=page + 1, pages=pages))
+        if not query:
+            lines.append(t(lang, "follow.search_hint"))
     chosen = set(picked)
     rows = [
         [
@@ -183,7 +193,7 @@ async def draw(
                 callback_data=pack(PREFIX, Action.ORIGIN, TOGGLE, item.code),
             )
         ]
-        for item in offered.items[page * PER_PAGE : (page + 1) * PER_PAGE]
+        for item in items[page * PER_PAGE : (page + 1) * PER_PAGE]
     ]
     turns = []
     if page > 0:
@@ -192,6 +202,8 @@ async def draw(
         turns.append(_button(lang, "follow.pick_next", TURN, page + 1))
     if turns:
         rows.append(turns)
+    if query:
+        rows.append([_button(lang, "follow.search_all", ALL)])
     rows.append([_button(lang, "common.done" if picked else "common.skip", DONE)])
     text = Html("\n\n".join(lines))
     markup = InlineKeyboardMarkup(rows)
@@ -242,6 +254,9 @@ def picker(steps: Mapping[str, OnDone]) -> ButtonHandler:
         offered = await offer(context, theme)
         if what == TURN and len(args) == 2 and (page := unpack_int(args[1])) is not None:
             data[PAGE] = page
+        elif what == ALL:
+            data.pop(SEARCH, None)
+            data[PAGE] = 0
         elif what == TOGGLE and len(args) == 2:
             item = offered.item(args[1])
             if item is None:
@@ -257,6 +272,29 @@ def picker(steps: Mapping[str, OnDone]) -> ButtonHandler:
         await draw(update, context, theme, data, edit=True, offered=offered)
 
     return on_pick
+
+
+async def on_typed(update: Update, context: BuurtContext) -> None:
+    """Typed words at the picker search the notes (alike words count: bankje finds banken)."""
+    message = update.message
+    state = context.state
+    data = dict(state.data)
+    theme = await theme_of(context, data)
+    query = " ".join((message.text or "").split())[:MAX_SEARCH] if message else ""
+    if theme is None or not query:
+        await say(update, context, t(context.lang, "common.use_buttons"))
+        return
+    data.update({SEARCH: query, PAGE: 0})
+    await context.services.repo.set_state(chat_id(update), FLOW, state.step, data)
+    await draw(update, context, theme, data, edit=False)
+
+
+def found(offered: Offer, query: str, lang: str) -> tuple[Item, ...]:
+    """The items with a note like the words searched, the best match first."""
+    index = index_of((n, note_words(note, lang)) for n, note in offered.notes.items())
+    rank = {match.note_id: place for place, match in enumerate(index.ranked(query))}
+    hits = [item for item in offered.items if any(n in rank for n in item.note_ids)]
+    return tuple(sorted(hits, key=lambda item: min(rank.get(n, len(rank)) for n in item.note_ids)))
 
 
 def toggled(picked: list[int], note_ids: Sequence[int]) -> list[int]:

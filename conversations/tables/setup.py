@@ -129,7 +129,12 @@ _STEPS: list[WizardStep] = [
     _text(Step.AMBITIONS, MAX_FIELD),
     _text(Step.AGREEMENTS, MAX_FIELD),
     _text(Step.WORKING, MAX_FIELD),
-    DrawnStep(Step.ORIGIN, show=_show_origins, when=lambda data: bool(data.get("origins"))),
+    DrawnStep(
+        Step.ORIGIN,
+        show=_show_origins,
+        when=lambda data: bool(data.get("origins")),
+        typed=origins.on_typed,
+    ),
     ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide),
 ]
 SETUP = Wizard(flow=FLOW, prefix=PREFIX, guard=ambassadors_only, steps=_STEPS)
