@@ -469,7 +469,7 @@ async def test_the_picker_and_the_read_back_speak_the_ambassadors_language(
     await ahmed.press("Change the table card")
     await ahmed.press("Which notes")
     await ahmed.press("✓ Group: bench · church (2)")
-    await ahmed.press("Skip")
+    await ahmed.press("Done")
     assert (await ahmed.last_bot_message()).content == (
         "Conversation table Benches will then have grown from no note.\n\n"
         "Taken off: 2 notes.\n\n"

@@ -204,7 +204,9 @@ async def draw(
         rows.append(turns)
     if query:
         rows.append([_button(lang, "follow.search_all", ALL)])
-    rows.append([_button(lang, "common.done" if picked else "common.skip", DONE)])
+    # While setting up, done with nothing picked skips the question; on a card it is done.
+    skips = not picked and "table" not in data
+    rows.append([_button(lang, "common.skip" if skips else "common.done", DONE)])
     text = Html("\n\n".join(lines))
     markup = InlineKeyboardMarkup(rows)
     if edit:
