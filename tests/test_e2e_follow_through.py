@@ -244,6 +244,11 @@ async def test_a_group_and_a_note_picked_over_pages_each_writer_hears_once(
     assert picker.button_labels[0] == "✓ Groep: bankje · bushalte (2)"
     both = "• ‘Een bankje bij de bushalte’\n• ‘Bankjes bij de bushalte graag’"
     assert f"Gekozen: 2 briefjes\n{both}" in picker.content
+    # A button of the earlier one-note step (tf:w:origin:<id>) picks nothing: the picker
+    # is drawn again as it is.
+    await ahmed.press_data("tf:w:origin:1", picker.message_id)
+    again = await _picker(ahmed)
+    assert again.message_id != picker.message_id and f"Gekozen: 2 briefjes\n{both}" in again.content
     # A note on the next page; back and forth keeps what was picked.
     await ahmed.press("Volgende ▶")
     picker = await _picker(ahmed)

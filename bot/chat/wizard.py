@@ -343,6 +343,8 @@ class Wizard:
         if value is _STALE:
             unknown = step.unknown if isinstance(step, ChoiceStep) else None
             await answer_key(update, context, unknown or "common.stale_button", alert=bool(unknown))
+            if isinstance(step, DrawnStep):  # a button of an older drawing: draw it as it is now
+                await self.ask(update, context, step.name, data)
             return
         await answer(update)
         await drop_buttons(update)

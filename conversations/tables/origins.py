@@ -15,6 +15,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,7 +29,7 @@ from bot.core.i18n import Html, plain, t
 from bot.render.exports import group_label, note_words
 from bot.services.exports import board_export
 from bot.village.board import ExportNote
-from bot.village.similarity import index_of
+from bot.village.similarity import ThemeIndex, index_of
 from conversations.tables.actions import FLOW, PREFIX, Action
 from storage.models import Theme
 
@@ -59,6 +60,12 @@ class Offer:
 
     items: tuple[Item, ...]
     notes: Mapping[int, ExportNote]
+    language: str
+
+    @cached_property
+    def index(self) -> ThemeIndex:
+        """The offered notes' words, for a typed search (built once per offer)."""
+        return index_of((n, note_words(note, self.language)) for n, note in self.notes.items())
 
     def visible(self, ids: Sequence[object]) -> list[int]:
         """The ids that name a note the board shows, in the order given, each once."""
@@ -88,6 +95,9 @@ async def offer(context: BuurtContext, theme: Theme) -> Offer:
         kept.move_to_end(key)
         return found
     made = await _offer(context, theme)
+    # An older offer of this theme is out of date: gone, with any words erased since.
+    for old in [k for k in kept if k[:2] == key[:2]]:
+        del kept[old]
     kept[key] = made
     while len(kept) > _CACHED:
         kept.popitem(last=False)
@@ -122,7 +132,7 @@ async def _offer(context: BuurtContext, theme: Theme) -> Offer:
         key=lambda note: (-note.shared_by, -note.number),
     )
     items += [Item(f"{NOTE}{note.number}", _words(note, lang), (note.number,)) for note in alone]
-    return Offer(tuple(items), {note.number: note for note in board.notes})
+    return Offer(tuple(items), {note.number: note for note in board.notes}, lang)
 
 
 def _words(note: ExportNote, lang: str) -> str:
@@ -130,11 +140,9 @@ def _words(note: ExportNote, lang: str) -> str:
 
 
 def picked_of(data: Data) -> list[int]:
-    """The note ids picked so far (an answer of the older one-note step counts as one)."""
+    """The note ids picked so far, as stored in the chat's answers."""
     value = data.get(PICKED)
-    if value is None:
-        return []
-    return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
+    return [v for v in value if isinstance(v, int)] if isinstance(value, list) else []
 
 
 def note_lines(lang: str, offered: Offer, ids: Sequence[int], new: Sequence[int] = ()) -> Html:
@@ -167,7 +175,7 @@ async def draw(
     picked = offered.visible(picked_of(data))
     lines = [t(lang, "follow.ask_origin")]
     query = str(data.get(SEARCH) or "")
-    items = found(offered, query, lang) if query else offered.items
+    items = found(offered, query) if query else offered.items
     pages = max(1, -(-len(items) // PER_PAGE))
     page = min(max(int(data.get(PAGE) or 0), 0), pages - 1)
     if query:
@@ -291,10 +299,9 @@ async def on_typed(update: Update, context: BuurtContext) -> None:
     await draw(update, context, theme, data, edit=False)
 
 
-def found(offered: Offer, query: str, lang: str) -> tuple[Item, ...]:
+def found(offered: Offer, query: str) -> tuple[Item, ...]:
     """The items with a note like the words searched, the best match first."""
-    index = index_of((n, note_words(note, lang)) for n, note in offered.notes.items())
-    rank = {match.note_id: place for place, match in enumerate(index.ranked(query))}
+    rank = {match.note_id: place for place, match in enumerate(offered.index.ranked(query))}
     hits = [item for item in offered.items if any(n in rank for n in item.note_ids)]
     return tuple(sorted(hits, key=lambda item: min(rank.get(n, len(rank)) for n in item.note_ids)))
 
