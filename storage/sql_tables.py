@@ -542,16 +542,45 @@ class SqlTables(SqlCore, TablesRepository):
         )
         return [int(row["note_id"]) for row in rows]
 
-    async def follow_up_writers(self, table_id: int) -> list[FollowUpWriter]:
+    async def set_table_notes(self, table_id: int, note_ids: Collection[int]) -> list[int]:
+        wanted = sorted(set(note_ids))
+        # Two ambassadors saving the same card at once must not both count a note as new.
+        async with self._write(Serialized.CARD, table_id) as conn:
+            rows = await conn.fetch_all(
+                "SELECT note_id FROM talk_table_notes WHERE table_id = ?", (table_id,)
+            )
+            linked = {int(row["note_id"]) for row in rows}
+            gone = sorted(linked - set(wanted))
+            if gone:
+                await conn.executemany(
+                    "DELETE FROM talk_table_notes WHERE table_id = ? AND note_id = ?",
+                    [(table_id, note_id) for note_id in gone],
+                )
+            added = [note_id for note_id in wanted if note_id not in linked]
+            if added:
+                await conn.executemany(
+                    "INSERT INTO talk_table_notes (table_id, note_id) VALUES (?, ?)"
+                    " ON CONFLICT (table_id, note_id) DO NOTHING",
+                    [(table_id, note_id) for note_id in added],
+                )
+        return added
+
+    async def follow_up_writers(
+        self, table_id: int, note_ids: Collection[int] | None = None
+    ) -> list[FollowUpWriter]:
+        only = sorted(set(note_ids)) if note_ids is not None else None
+        if only is not None and not only:
+            return []
+        among = f" AND n.id IN ({_placeholders(len(only))})" if only else ""
         rows = await self._select(
             "SELECT r.user_id, r.language, n.text, n.id FROM talk_table_notes l"
             " JOIN notes n ON n.id = l.note_id"
             " JOIN residents r ON r.user_id = n.author_id"
             " JOIN consents c ON c.user_id = r.user_id AND c.purpose = 'follow_up'"
             " AND c.granted = 1"
-            " WHERE l.table_id = ? AND r.active = 1"
+            f" WHERE l.table_id = ? AND r.active = 1{among}"
             " ORDER BY r.user_id, n.id",
-            (table_id,),
+            (table_id, *(only or ())),
         )
         writers: dict[int, FollowUpWriter] = {}
         for row in rows:

@@ -138,9 +138,16 @@ class TablesRepository(ABC):
         """The notes a table grew from."""
 
     @abstractmethod
-    async def follow_up_writers(self, table_id: int) -> list[FollowUpWriter]:
+    async def set_table_notes(self, table_id: int, note_ids: Collection[int]) -> list[int]:
+        """Make these the notes a table grew from (links not named go); return the notes
+        newly linked, in order."""
+
+    @abstractmethod
+    async def follow_up_writers(
+        self, table_id: int, note_ids: Collection[int] | None = None
+    ) -> list[FollowUpWriter]:
         """Active writers of the notes a table grew from who gave consent 'follow_up',
-        each once, with the first of their linked notes."""
+        each once, with the first of their linked notes; only of note_ids when given."""
 
     @abstractmethod
     async def tables_from_notes(self, theme_id: int) -> dict[int, list[str]]:

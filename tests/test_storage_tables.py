@@ -275,3 +275,44 @@ async def test_who_is_reminded(repo: SqliteRepository) -> None:
     assert [r.user_id for r in await repo.moment_invitees(widened)] == [ALICE, BOB]
     await repo.set_active(BOB, False)
     assert [r.user_id for r in await repo.moment_audience(widened)] == [ALICE, CAROL]
+
+
+async def test_set_table_notes_replaces_the_links_and_names_only_the_new_ones(
+    repo: SqliteRepository,
+) -> None:
+    theme = await _theme(repo)
+    notes = [
+        await repo.add_note(
+            theme_id=theme.id,
+            author_id=author,
+            kind=NoteKind.TEXT,
+            text=text,
+            file_id=None,
+            quadrant=Quadrant.WISH,
+            status=NoteStatus.VISIBLE,
+            source_update_id=None,
+        )
+        for author, text in ((ALICE, "Een bankje"), (ALICE, "Twee bankjes"), (BOB, "Een boom"))
+    ]
+    a1, a2, b1 = (note.id for note in notes)
+    await repo.set_consent(ALICE, Consent.FOLLOW_UP, True)
+    await repo.set_consent(BOB, Consent.FOLLOW_UP, True)
+    table = await repo.create_table(
+        theme_id=theme.id, title="Bankjes", initiator_name="", capacity=None
+    )
+    assert await repo.set_table_notes(table.id, [a2, a1, a1]) == [a1, a2]
+    # Again: nothing new. Then one off, one on: only the one on is new.
+    assert await repo.set_table_notes(table.id, [a1, a2]) == []
+    assert await repo.set_table_notes(table.id, [a1, b1]) == [b1]
+    assert await repo.table_note_ids(table.id) == [a1, b1]
+    # The writers of the new notes only; each writer once, with their first linked note.
+    writers = await repo.follow_up_writers(table.id, [b1])
+    assert [(w.user_id, w.note_text) for w in writers] == [(BOB, "Een boom")]
+    assert await repo.follow_up_writers(table.id, []) == []
+    everyone = await repo.follow_up_writers(table.id)
+    assert [(w.user_id, w.note_text) for w in everyone] == [
+        (ALICE, "Een bankje"),
+        (BOB, "Een boom"),
+    ]
+    assert await repo.set_table_notes(table.id, []) == []
+    assert await repo.table_note_ids(table.id) == []

@@ -35,6 +35,11 @@ dict; an answer of `KEEP` (a skip while editing) leaves what was stored. A choic
 answer a code it did not draw with its own alert (`unknown`), and a step that wants buttons
 may ask its question again after "use the buttons" (`ask_again`).
 
+A step a flow draws itself (`DrawnStep`: a picker of several notes over pages, its buttons
+under an action of the flow's own) is stored and asked like any other; the flow hands its
+answer back with `take`, and the wizard goes on from there; typed text at it goes to its
+`typed` handler (a search), if it has one.
+
 A text step's parse may answer a `Doubt` instead of a value: a reading that needs a yes
 first (a weekday that does not fit its date, a date far ahead). The wizard asks its question
 with one button per value it may mean; a press takes that value, typed text is read afresh.
@@ -177,7 +182,24 @@ class ConfirmStep:
     action: str | None = None
 
 
-Step = TextStep | ChoiceStep | ConfirmStep
+@dataclass(frozen=True)
+class DrawnStep:
+    """A step the flow draws and answers itself (show), handing the answer back with take."""
+
+    name: str
+    show: Callable[[Update, BuurtContext, Data], Awaitable[None]]
+    field: str | None = None
+    check: Check | None = None
+    when: When | None = None
+    edit_continues: bool = False
+    use_buttons: str = "common.use_buttons"
+    ask_again: bool = True
+    action: None = None  # its buttons are the flow's own
+    typed: StepHandler | None = None
+    """What typed text does at this step (a search); without it: "use the buttons"."""
+
+
+Step = TextStep | ChoiceStep | ConfirmStep | DrawnStep
 
 
 class Wizard:
@@ -231,7 +253,7 @@ class Wizard:
         if isinstance(step, ConfirmStep):
             answers[self._back] = True
         await context.services.repo.set_state(chat_id(update), self.flow, name, answers)
-        if isinstance(step, ConfirmStep):
+        if isinstance(step, ConfirmStep | DrawnStep):
             await step.show(update, context, answers)
             return
         lang = context.lang
@@ -239,6 +261,12 @@ class Wizard:
         rows = self._rows(update, context, step, answers)
         markup = InlineKeyboardMarkup(rows) if rows else None
         await say(update, context, t(lang, step.prompt, **values), markup)
+
+    async def take(
+        self, update: Update, context: BuurtContext, name: str, data: Data, value: object
+    ) -> None:
+        """A drawn step's answer: store it and ask the next question."""
+        await self._take(update, context, self._by_name[name], dict(data), value)
 
     def button(self, lang: str, label: str, step: str, code: str) -> InlineKeyboardButton:
         """A button of this wizard for a step; its press reaches that step's handling."""
@@ -281,6 +309,9 @@ class Wizard:
         step = self._by_name.get(context.state.step or "")
         if step is None:
             return
+        if isinstance(step, DrawnStep) and step.typed is not None:
+            await step.typed(update, context)
+            return
         if not isinstance(step, TextStep):
             await say(update, context, t(context.lang, step.use_buttons))
             if step.ask_again:
@@ -312,6 +343,8 @@ class Wizard:
         if value is _STALE:
             unknown = step.unknown if isinstance(step, ChoiceStep) else None
             await answer_key(update, context, unknown or "common.stale_button", alert=bool(unknown))
+            if isinstance(step, DrawnStep):  # a button of an older drawing: draw it as it is now
+                await self.ask(update, context, step.name, data)
             return
         await answer(update)
         await drop_buttons(update)
@@ -340,6 +373,8 @@ class Wizard:
         """The value a press stands for, or _STALE when the step drew no such button."""
         if isinstance(step, ConfirmStep):
             return code
+        if isinstance(step, DrawnStep):
+            return _STALE  # its buttons carry the flow's own action, not the wizard's
         if isinstance(step, ChoiceStep):
             for row in step.choices(update, context, data):
                 for choice in row:
@@ -404,7 +439,7 @@ class Wizard:
     ) -> None:
         limit = step.limit if isinstance(step, TextStep) else None
         # A refusal may show the prompt's own example: the step's prompt values come along.
-        prompt_values = None if isinstance(step, ConfirmStep) else step.prompt_values
+        prompt_values = step.prompt_values if isinstance(step, TextStep | ChoiceStep) else None
         asked = dict(prompt_values(context, data)) if prompt_values else {}
         values = {**asked, "max": limit} if limit is not None else asked
         values.update(refusal.values)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
+from bot.village.local_time import format_when
 from storage.models import NewMessage, TalkTable
 from storage.repository import Repository
 
@@ -12,24 +15,47 @@ from storage.repository import Repository
 _QUOTE = 60
 
 
-async def queue_follow_up(repo: Repository, table: TalkTable, now: datetime) -> int:
-    """Queue "your note got a follow-up" for each consenting writer; the dedupe key per
-    table and person makes a second call (a repeated tap, a restart) send nothing again."""
+def follow_key(table_id: int, user_id: int) -> str:
+    """The dedupe key of a writer's one message about a table: once per person per table."""
+    return f"follow-table:{table_id}:{user_id}"
+
+
+async def queue_follow_up(
+    repo: Repository,
+    table: TalkTable,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    note_ids: Collection[int] | None = None,
+) -> int:
+    """Queue "your note got a follow-up" for each consenting writer (of note_ids only, when
+    given: the notes just linked), naming the table's next planned moment when it has one.
+
+    The dedupe key per table and person makes any later call send nothing to someone who
+    heard already: a repeated tap, a restart, a note unlinked and linked again, another note
+    of theirs, or a moment planned later (that one reaches them as the timeline's news).
+    """
+    writers = await repo.follow_up_writers(table.id, note_ids)
+    if not writers:
+        return 0
+    upcoming = await repo.upcoming_moments(now, theme_ids=(), table_ids=(table.id,), limit=1)
+    starts_at = upcoming[0].starts_at if upcoming else None
     messages = [
         NewMessage(
             writer.user_id,
             t(
                 writer.language,
-                "follow.table_grew",
+                "follow.table_grew_at" if starts_at else "follow.table_grew",
                 note=_quote(writer.note_text),
                 table=table.title,
+                when=format_when(starts_at, writer.language, tz) if starts_at else "",
             ),
             due_at=now,
-            dedupe_key=f"follow-table:{table.id}:{writer.user_id}",
+            dedupe_key=follow_key(table.id, writer.user_id),
         )
-        for writer in await repo.follow_up_writers(table.id)
+        for writer in writers
     ]
-    return await repo.enqueue(messages) if messages else 0
+    return await repo.enqueue(messages)
 
 
 def _quote(text: str) -> str:

@@ -8,9 +8,11 @@ table's ambassador change the card (edit.py); the ambassador invites residents a
 initiator a link that makes them the table's initiator (invite.py).
 
 The whole graph of the flow is here: the set-up wizard's steps are declared in setup.SETUP
-(title, initiator, capacity, what, ambitions, agreements, working, preview; its buttons read
-tf:w:<step>:<code>, the capacity's tf:cap:0); the other free-text steps are in STEPS and
-every other button in AMBASSADOR_ROUTES and ROUTES.
+(title, initiator, capacity, what, ambitions, agreements, working, origin, preview; its buttons
+read tf:w:<step>:<code>, the capacity's tf:cap:0); the other free-text steps are in STEPS and
+every other button in AMBASSADOR_ROUTES and ROUTES. Which notes a table grew from is picked
+over pages (origins.py, tf:og:...) at the set-up's origin step and from the card (edit.py:
+tf:nts, then a read-back saved with tf:nsv or changed with tf:nbk).
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only
 from bot.chat.steps import StepHandler, use_buttons
 from conversations.tables.actions import FLOW, PREFIX, Action, Step
-from conversations.tables.edit import on_edit, on_edit_text, on_field, on_no_capacity
+from conversations.tables.edit import (
+    on_edit,
+    on_edit_text,
+    on_field,
+    on_links_done,
+    on_no_capacity,
+    on_notes,
+    on_notes_back,
+    on_notes_save,
+)
 from conversations.tables.invite import (
     LINK_PREFIX,
     on_initiator_link,
@@ -43,12 +54,14 @@ from conversations.tables.join import (
     on_skip_how,
 )
 from conversations.tables.listing import tables_command
+from conversations.tables.origins import on_typed, picker
 from conversations.tables.setup import (
     SETUP,
     new_table,
     on_old_save,
     on_old_skip,
     on_old_stop,
+    on_origins_done,
     on_theme,
 )
 from conversations.tables.show import on_open
@@ -62,6 +75,8 @@ STEPS: dict[str, StepHandler] = {
     Step.HOW: on_how,
     Step.NAME: use_buttons,
     Step.EDIT: on_edit_text,
+    Step.LINK: ambassadors_only(on_typed),
+    Step.LINKED: use_buttons,
 }
 
 # Buttons only ambassadors are shown; a press by anyone else is refused like the command.
@@ -74,6 +89,11 @@ AMBASSADOR_ROUTES: dict[str, ButtonHandler] = {
     Action.INVITE_YES: on_invite_yes,
     Action.INVITE_NO: on_invite_no,
     Action.LINK: on_link,
+    # The notes a table grew from: one picker for the set-up's step and the card's.
+    Action.ORIGIN: picker({Step.ORIGIN: on_origins_done, Step.LINK: on_links_done}),
+    Action.NOTES: on_notes,
+    Action.NOTES_BACK: on_notes_back,
+    Action.NOTES_SAVE: on_notes_save,
 }
 
 ROUTES: dict[str, ButtonHandler] = {

@@ -37,6 +37,9 @@ class Step(StrEnum):
     NAME = "name"
     # Changing one field of a card.
     EDIT = "edit"
+    # Changing which notes a table grew from: picking, then the read-back before saving.
+    LINK = "link"
+    LINKED = "linked"
 
 
 class Action(StrEnum):
@@ -61,6 +64,11 @@ class Action(StrEnum):
     EDIT = "ed"
     FIELD = "f"
     NO_CAPACITY = "nocap"
+    # Which notes a table grew from: the picker (set-up and card), saving from the card.
+    ORIGIN = "og"
+    NOTES = "nts"
+    NOTES_SAVE = "nsv"
+    NOTES_BACK = "nbk"
     # What the table's ambassador does.
     INVITE = "inv"
     INVITE_YES = "invy"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
-from bot.chat.replies import drop_buttons, say
+from bot.chat.guards import still_manages
+from bot.chat.replies import answer, answer_key, drop_buttons, say
 from bot.chat.updates import chat_id, user_id
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, plain, t
+from bot.services.follow_through import queue_follow_up
 from bot.services.scheduler import planning_changed
+from conversations.tables import origins
 from conversations.tables.access import (
     at_step,
     editors_only,
@@ -35,6 +39,8 @@ from conversations.tables.actions import (
 from conversations.tables.card import field_text
 from conversations.tables.waiting import fill_free_places
 from storage.models import CardField, MemberStatus, TalkTable, Theme
+
+Data = dict[str, Any]
 
 # Members hear of card changes once: this long after the last edit, and no later than
 # DIGEST_WITHIN after the first edit they have not heard of.
@@ -73,6 +79,8 @@ async def on_edit(
         button(lang, f"tables.field_{f.value}", Action.FIELD, table.id, FIELD_CODES.code(f))
         for f in fields
     ]
+    if manages(update, context, theme):  # which notes it grew from, too
+        buttons.append(button(lang, "follow.edit_button", Action.NOTES, table.id))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await say(
         update,
@@ -214,3 +222,110 @@ async def _store(
         ]
     )
     await say(update, context, t(context.lang, "tables.edited"), keyboard)
+
+
+# -- which notes the table grew from --------------------------------------------------------
+
+
+@with_table
+async def on_notes(
+    update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
+) -> None:
+    """Open the picker of the notes the table grew from, with what is linked now picked."""
+    if not manages(update, context, theme):
+        await say(update, context, t(context.lang, "tables.not_yours"))
+        return
+    data = {
+        "table": table.id,
+        "theme": theme.id,
+        origins.PICKED: await context.services.repo.table_note_ids(table.id),
+    }
+    await context.services.repo.set_state(chat_id(update), FLOW, Step.LINK, data)
+    await origins.draw(update, context, theme, data, edit=False)
+
+
+async def on_links_done(
+    update: Update, context: BuurtContext, data: Data, picked: list[int]
+) -> None:
+    """Done picking on the card: read back what will be linked, and ask before saving."""
+    lang = context.lang
+    found = await find_table(update, context, unpack_int(str(data.get("table", ""))))
+    if found is None:
+        return
+    table, theme = found
+    await drop_buttons(update)
+    linked = await context.services.repo.table_note_ids(table.id)
+    offered = await origins.offer(context, theme)
+    shown_linked = offered.visible(linked)
+    new = [note_id for note_id in picked if note_id not in linked]
+    gone = [note_id for note_id in shown_linked if note_id not in picked]
+    lines = [
+        t(lang, "follow.linked_title", title=table.title)
+        + "\n"
+        + origins.note_lines(lang, offered, picked, new)
+        if picked
+        else t(lang, "follow.linked_nothing", title=table.title)
+    ]
+    if gone:
+        lines.append(t(lang, "follow.linked_gone", count=len(gone)))
+    lines.append(t(lang, "follow.linked_ask"))
+    await context.services.repo.set_state(
+        chat_id(update), FLOW, Step.LINKED, dict(data, **{origins.PICKED: picked})
+    )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(lang, "tables.save", Action.NOTES_SAVE, table.id),
+                button(lang, "follow.change", Action.NOTES_BACK, table.id),
+            ]
+        ]
+    )
+    await say(update, context, Html("\n\n".join(lines)), keyboard)
+
+
+@with_table
+async def on_notes_back(
+    update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
+) -> None:
+    """Back from the read-back to the picker, with the same notes picked."""
+    if not at_step(context, table, Step.LINKED):
+        await answer_key(update, context, "common.stale_button")
+        return
+    await answer(update)
+    data = dict(context.state.data)
+    await context.services.repo.set_state(chat_id(update), FLOW, Step.LINK, data)
+    await origins.draw(update, context, theme, data, edit=True)
+
+
+@with_table
+async def on_notes_save(
+    update: Update, context: BuurtContext, table: TalkTable, theme: Theme, args: list[str]
+) -> None:
+    """Save the notes as read back; each newly linked writer who asked hears once."""
+    if not at_step(context, table, Step.LINKED):
+        await answer(update)  # a second tap on a save already done: quietly nothing
+        return
+    await answer(update)
+    await drop_buttons(update)
+    repo = context.services.repo
+    await repo.set_state(chat_id(update), None, None, {})
+    if not await still_manages(update, context, theme.place):
+        return
+    picked = origins.picked_of(dict(context.state.data))
+    shown = await origins.shown_ids(context, theme)
+    # Only what the picker could show is changed: a linked note hidden since stays linked.
+    kept = [note_id for note_id in await repo.table_note_ids(table.id) if note_id not in shown]
+    added = await repo.set_table_notes(table.id, kept + [i for i in picked if i in shown])
+    services = context.services
+    now, tz = services.clock.now(), services.config.municipality.tz
+    if await queue_follow_up(repo, table, now, tz, note_ids=added):
+        services.outbox_changed()
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(context.lang, "tables.edit_more", Action.EDIT, table.id),
+                button(context.lang, "tables.open_card", Action.OPEN, table.id),
+            ]
+        ]
+    )
+    await say(update, context, t(context.lang, "follow.linked_saved", title=table.title), keyboard)

@@ -16,12 +16,12 @@ from bot.chat.callbacks import unpack_int
 from bot.chat.context import BuurtContext
 from bot.chat.guards import ambassadors_only, still_manages
 from bot.chat.replies import answer, answer_key, drop_buttons, say
-from bot.chat.text_limits import first_words
 from bot.chat.updates import chat_id, user_id
-from bot.chat.wizard import Choice, ChoiceStep, ConfirmStep, Refusal, Shortcut, TextStep, Wizard
+from bot.chat.wizard import ConfirmStep, DrawnStep, Refusal, Shortcut, TextStep, Wizard
 from bot.chat.wizard import Step as WizardStep
-from bot.core.i18n import plain, t
+from bot.core.i18n import Html, t
 from bot.services.follow_through import queue_follow_up
+from conversations.tables import origins
 from conversations.tables.access import manages
 from conversations.tables.actions import (
     FLOW,
@@ -37,7 +37,7 @@ from conversations.tables.actions import (
 from conversations.tables.card import card_text
 from conversations.tables.show import show_card
 from conversations.theme_list import managed_themes, offer_themes
-from storage.models import TalkTable, ThemeStatus
+from storage.models import TalkTable, Theme, ThemeStatus
 
 Data = dict[str, Any]
 SAVE, STOP = "save", "stop"
@@ -66,15 +66,18 @@ async def _preview(update: Update, context: BuurtContext, data: Data) -> None:
     theme = await context.services.repo.get_theme(int(data["theme"]))
     theme_title = theme.title if theme else "?"
     await say(update, context, t(lang, "tables.preview_intro"))
-    await say(update, context, card_text(lang, _draft(data), theme_title, [], names=True))
-    keyboard = InlineKeyboardMarkup(
+    card = card_text(lang, _draft(data), theme_title, [], names=True)
+    rows = [
         [
-            [
-                SETUP.button(lang, "tables.save", Step.PREVIEW, SAVE),
-                SETUP.button(lang, "newtheme.stop", Step.PREVIEW, STOP),
-            ]
+            SETUP.button(lang, "tables.save", Step.PREVIEW, SAVE),
+            SETUP.button(lang, "newtheme.stop", Step.PREVIEW, STOP),
         ]
-    )
+    ]
+    if data.get("origins") and theme is not None:
+        card = Html(card + "\n\n" + await _origin_lines(context, theme, _picked(data)))
+        rows = SETUP.edit_rows(lang, [("follow.change_origin", Step.ORIGIN)], per_row=1) + rows
+    await say(update, context, card)
+    keyboard = InlineKeyboardMarkup(rows)
     await say(update, context, t(lang, "tables.preview_ask"), keyboard)
 
 
@@ -87,19 +90,29 @@ async def _decide(update: Update, context: BuurtContext, data: Data, code: str) 
         await say(update, context, t(context.lang, "tables.stopped"))
 
 
-# How many of the theme's most shared notes the origin step offers as buttons.
-ORIGIN_CHOICES = 5
-NO_ORIGIN = 0
+async def _show_origins(update: Update, context: BuurtContext, data: Data) -> None:
+    """The picker of the notes the table grew from (origins.py)."""
+    theme = await origins.theme_of(context, data)
+    if theme is None:
+        await say(update, context, t(context.lang, "access.other_area"))
+        return
+    await origins.draw(update, context, theme, data, edit=False)
 
 
-def _origins(update: Update, context: BuurtContext, data: Data) -> list[list[Choice]]:
-    """One button per note the table may have grown from (fetched at the start), and skip."""
-    rows = [
-        [Choice(first_words(str(text)), str(note_id), int(note_id))]
-        for note_id, text in data.get("origins", [])
-    ]
-    rows.append([Choice(plain(context.lang, "common.skip"), str(NO_ORIGIN), NO_ORIGIN)])
-    return rows
+async def on_origins_done(
+    update: Update, context: BuurtContext, data: Data, picked: list[int]
+) -> None:
+    """Done picking while setting up: the notes are the step's answer, on to the preview."""
+    await drop_buttons(update)
+    await SETUP.take(update, context, Step.ORIGIN, data, picked)
+
+
+def _picked(data: Data) -> list[int]:
+    """The origin step's answer: note ids (one id, from before several could be picked)."""
+    value = data.get(Step.ORIGIN)
+    if isinstance(value, int):
+        return [value] if value else []
+    return [v for v in value if isinstance(v, int)] if isinstance(value, list) else []
 
 
 _STEPS: list[WizardStep] = [
@@ -116,11 +129,11 @@ _STEPS: list[WizardStep] = [
     _text(Step.AMBITIONS, MAX_FIELD),
     _text(Step.AGREEMENTS, MAX_FIELD),
     _text(Step.WORKING, MAX_FIELD),
-    ChoiceStep(
+    DrawnStep(
         Step.ORIGIN,
-        "follow.ask_origin",
-        choices=_origins,
+        show=_show_origins,
         when=lambda data: bool(data.get("origins")),
+        typed=origins.on_typed,
     ),
     ConfirmStep(Step.PREVIEW, show=_preview, decide=_decide),
 ]
@@ -145,9 +158,19 @@ async def on_theme(update: Update, context: BuurtContext, args: list[str]) -> No
         return
     await answer(update)
     await drop_buttons(update)
-    notes = await context.services.repo.list_notes_by_support(theme.id, limit=ORIGIN_CHOICES)
-    origins = [[note.id, note.text] for note in notes if note.text]
-    await SETUP.start(update, context, {"theme": theme.id, "origins": origins})
+    # The origin step is asked only when the board shows a note to pick.
+    shown = await context.services.repo.list_notes_by_support(theme.id, limit=1)
+    await SETUP.start(update, context, {"theme": theme.id, "origins": bool(shown)})
+
+
+async def _origin_lines(context: BuurtContext, theme: Theme, picked: list[int]) -> Html:
+    """The preview's read-back of the notes the table grows from."""
+    lang = context.lang
+    offered = await origins.offer(context, theme)
+    shown = offered.visible(picked)
+    if not shown:
+        return t(lang, "follow.origin_nothing")
+    return Html(t(lang, "follow.origin_title") + "\n" + origins.note_lines(lang, offered, shown))
 
 
 def _draft(data: Data) -> TalkTable:
@@ -192,11 +215,15 @@ async def _save(update: Update, context: BuurtContext, data: Data) -> None:
         working=draft.working,
         created_by=user_id(update),
     )
-    origin = int(data.get(Step.ORIGIN) or NO_ORIGIN)
-    if origin != NO_ORIGIN and origin in {int(note_id) for note_id, _ in data.get("origins", [])}:
-        await repo.link_table_notes(table.id, [origin])
-        if await queue_follow_up(repo, table, context.services.clock.now()):
-            context.services.outbox_changed()
+    picked = _picked(data)
+    if picked:
+        # Only notes the board still shows: one hidden meanwhile is left out.
+        shown = await origins.shown_ids(context, theme)
+        added = await repo.set_table_notes(table.id, [i for i in picked if i in shown])
+        services = context.services
+        now, tz = services.clock.now(), services.config.municipality.tz
+        if await queue_follow_up(repo, table, now, tz, note_ids=added):
+            services.outbox_changed()
     await say(update, context, t(context.lang, "tables.saved", title=table.title))
     await show_card(update, context, table, edit=False)
 
