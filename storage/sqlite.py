@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from storage.connection import Connection
+from storage.group_commit import GroupCommit
 from storage.migrations import apply_sqlite_migrations
 from storage.serialized import Serialized
 from storage.sql_repository import SqlRepository
@@ -62,6 +63,7 @@ class SqliteRepository(SqlRepository):
         self._reader: InlineConnection | None = None
         self._maintenance: ThreadedConnection | None = None
         self._write_lock = asyncio.Lock()
+        self._group = GroupCommit(self._write_lock, lambda: self._writer)
         # One task at a time on the reader, so that export's snapshot transaction never
         # swallows another task's read (which would then miss that task's own last write).
         self._read_lock = asyncio.Lock()
@@ -119,12 +121,9 @@ class SqliteRepository(SqlRepository):
 
     @contextlib.asynccontextmanager
     async def _single(self) -> AsyncIterator[Connection]:
-        # One statement in autocommit is atomic on its own: BEGIN and COMMIT would be two
-        # statements more on the busiest writes (chat state, a note).
-        async with self._write_lock:
-            conn = self._writer
-            if conn is None:
-                raise RuntimeError("the SQLite repository is not open")
+        # The busiest writes (a note, the chat state) share one commit with the others of the
+        # same moment (storage/group_commit.py).
+        async with self._group.statement() as conn:
             yield conn
 
     @contextlib.asynccontextmanager

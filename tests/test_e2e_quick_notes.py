@@ -170,3 +170,16 @@ async def test_in_pre_moderation_the_burst_waits_for_a_moderator(
     assert any("A moderator will look at your 2 notes" in t for t in texts), texts
     pending = await runner.repo.list_notes(theme.id, statuses=(NoteStatus.PENDING,))
     assert sorted(n.quadrant == Quadrant.QUESTION for n in pending) == [True, True]
+
+
+def test_a_text_changed_since_it_was_found_clean_is_looked_at_again() -> None:
+    from conversations.village_talk.burst import _CleanTexts
+
+    texts = _CleanTexts(size=2)
+    assert texts.clean(1, "Een bankje bij de bushalte")
+    assert texts.clean(1, "Een bankje bij de bushalte")
+    # Joined or edited after it came in: the new words are read, not the old verdict.
+    assert not texts.clean(1, "Een bankje bij de bushalte, bel me: 06-12345678")
+    assert texts.clean(2, "Meer groen")
+    assert texts.clean(3, "Een pad langs de beek")  # the oldest is forgotten, nothing else
+    assert not texts.clean(2, "Mail mij op anna@example.org")

@@ -27,6 +27,34 @@ BURST = "burst"
 """Chat state: the quick notes asked about together, the theme, the last date and update."""
 
 
+class _CleanTexts:
+    """Notes whose text was found free of contact details, by id and the text's hash.
+
+    A burst's notes are looked at again with every quick note that joins it (a text may have
+    changed since: a cut message joined, an edit in /mijn); unchanged ones are known clean.
+    Only a hash is kept, never the words, and only for the last ``size`` notes.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: dict[int, int] = {}
+
+    def clean(self, note_id: int, text: str) -> bool:
+        """Whether the text holds no contact details (a regex run only for a new text)."""
+        digest = hash(text)
+        if self._seen.get(note_id) == digest:
+            return True
+        if contact_details_in(text):
+            return False
+        if len(self._seen) >= self._size:
+            del self._seen[next(iter(self._seen))]  # the oldest first
+        self._seen[note_id] = digest
+        return True
+
+
+_CLEAN = _CleanTexts()
+
+
 def _waits_for_place(note: Note | None, author: int, theme_id: int) -> bool:
     """A text draft of this author and theme that waits for a quadrant and for nothing else."""
     return (
@@ -36,7 +64,7 @@ def _waits_for_place(note: Note | None, author: int, theme_id: int) -> bool:
         and note.kind == NoteKind.TEXT
         and note.status == NoteStatus.DRAFT
         and note.quadrant is None
-        and not contact_details_in(note.text or "")
+        and _CLEAN.clean(note.id, note.text or "")
     )
 
 
@@ -47,8 +75,7 @@ async def _waiting(context: BuurtContext, burst: dict[str, Any], author: int) ->
         return []
     wanted = [i for i in ids if isinstance(i, int)]
     drafts = await context.services.repo.waiting_drafts(author, theme_id, wanted)
-    # A text may have changed since it came in (a cut message joined, an edit in /mijn).
-    return [i for i, text in drafts.items() if not contact_details_in(text)]
+    return [i for i, text in drafts.items() if _CLEAN.clean(i, text)]
 
 
 def _quick(burst: object, note: Note, date: datetime) -> bool:
