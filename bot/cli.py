@@ -13,7 +13,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import export_cli
+from bot import collector, export_cli
 from bot.core.config import Config, ConfigError, load_config
 from bot.core.logs import setup_logging
 from bot.runner import BotRunner
@@ -93,6 +93,8 @@ async def _serve(config: Config, *, webhook: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await runner.start()
+    # A process of its own that runs for weeks: tests and the demo keep Python's defaults.
+    collector.settle()
     try:
         stopped = asyncio.create_task(runner.intake.stopped.wait())
         asked = asyncio.create_task(stop.wait())

@@ -52,6 +52,10 @@ def test_version_licence_and_languages_match_the_project() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert data["softwareVersion"] == project["version"]
     assert data["legal"]["license"] == project["license"]
+    # The licence's own text ships beside the code (the EUPL asks a copy to go with the Work).
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    assert project["license"] == "EUPL-1.2"
     languages = data["localisation"]["availableLanguages"]
     assert sorted(languages) == sorted(
         p.name

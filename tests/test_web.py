@@ -223,6 +223,32 @@ async def test_english_by_accept_language_and_by_the_switch(site: BotRunner) -> 
         assert '<html lang="nl">' in page and "Wat we bewaren en waarom" in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "web_rights", "chat_heading"),
+    [
+        ("nl", "Wis al mijn briefjes", "Doe je mee via Telegram?"),
+        ("en", "Erase all my notes", "Taking part through Telegram?"),
+    ],
+)
+async def test_the_privacy_page_tells_a_web_visitor_first_how_to_erase_in_the_browser(
+    site: BotRunner, lang: str, web_rights: str, chat_heading: str
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        _, page = await open_page(session, url(site, f"/privacy?lang={lang}"))
+    # The chat's commands (/vergeet) come only under the heading for who uses Telegram.
+    assert page.index(web_rights) < page.index(chat_heading) < page.index("/vergeet")
+
+
+async def test_the_language_switch_keeps_the_page_of_the_board(site: BotRunner) -> None:
+    theme = await add_theme(site)
+    async with aiohttp.ClientSession() as session:
+        _, page = await open_page(
+            session, url(site, f"/thema/{theme.code}?lang=nl&pagina=2&klaar=deleted")
+        )
+    # Page 2 stays page 2 in English; the one-time "your note is gone" does not come again.
+    assert f'href="/thema/{theme.code}?pagina=2&amp;lang=en"' in page
+
+
 async def test_a_body_too_large_is_refused(site: BotRunner, browser: aiohttp.ClientSession) -> None:
     theme = await add_theme(site)
     address = url(site, f"/thema/{theme.code}")

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import qrcode
@@ -58,6 +59,14 @@ SCREEN_NOTES = 6
 """Notes per quadrant on the TV screen: what large type can show from across a hall."""
 HONEYPOT = "website"
 """A field people never see or fill in; a bot that fills it is thanked and ignored."""
+
+
+_KEPT_ON_SWITCH = ("pagina",)
+"""What the language switch carries over of a page's query (not a one-time notice)."""
+
+
+def _kept(request: web.Request) -> dict[str, str]:
+    return {k: v for k, v in request.query.items() if k in _KEPT_ON_SWITCH}
 
 
 @dataclass
@@ -128,7 +137,8 @@ class Pages:
         return {
             "lang": lang,
             "other_lang": other,
-            "switch_url": f"{request.path}?lang={other}",
+            # The same page in the other language: the board's page stays, a notice does not.
+            "switch_url": f"{request.path}?{urlencode({**_kept(request), 'lang': other})}",
             "q": f"?lang={lang}",
             "t": text,
             "plain": lambda key, **kw: plain(lang, key, **kw),
