@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.broadcast                          # 1,000 and 3,000, 3 rounds
     .venv/bin/python -m bench.broadcast --residents 10000 --rounds 1
-    .venv/bin/python -m bench.broadcast --paid                   # also [delivery] paid_broadcast
+    .venv/bin/python -m bench.broadcast --kinds bulk paid        # also [delivery] paid_broadcast
     .venv/bin/python -m bench.broadcast --server-limit 300       # a raised bulk limit, faster
 
 The playground refuses more than ``--server-limit`` messages per second in total (a token
@@ -13,7 +13,7 @@ through the real conversation (/bericht, place, text, Verstuur); the bot's deliv
 then sends it through the same ChatPacer that paces replies: ``buurtbot run`` with
 ``[delivery] rate_per_second = 29`` for the default limit of 30, or, for a raised limit, the
 same bot started by bench/run_bot.py with its rate at 29/30 of the limit (the config refuses
-rates that Telegram would not allow). With ``--paid``, every round also runs with
+rates that Telegram would not allow). With ``--kinds paid``, the rounds run with
 ``[delivery] paid_broadcast = true`` and ``paid_rate_per_second = --paid-rate``.
 
 The bench reads what the bot does, not what it writes: it presses buttons once they are
@@ -309,7 +309,8 @@ def report(rounds: list[Round]) -> None:
 
 async def main_async(args: argparse.Namespace) -> None:
     print(f"broadcast: {machine()}")
-    kinds = (False, True) if args.paid else (False,)
+    kinds = [kind == "paid" for kind in dict.fromkeys(args.kinds)]
+    paid_too = True in kinds
     limit = float(args.server_limit)
     rate = 29.0 if limit == 30 else round(limit * 29 / 30, 1)
     how = "buurtbot run" if limit == 30 else "bench/run_bot.py"
@@ -317,7 +318,7 @@ async def main_async(args: argparse.Namespace) -> None:
         f"recipients {', '.join(f'{n:,}' for n in args.residents)}; playground bulk limit "
         f"{limit:g} messages/s (burst {int(limit)}), paid limit 1000/s; bot: {how}, "
         f"[delivery] rate_per_second = {rate:g}"
-        + (f", paid_rate_per_second = {args.paid_rate:g} when paid" if args.paid else "")
+        + (f", paid_rate_per_second = {args.paid_rate:g} when paid" if paid_too else "")
         + f"; {args.rounds} round(s)",
         flush=True,
     )
@@ -340,7 +341,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--residents", type=int, nargs="+", default=[1_000, 3_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server-limit", type=float, default=30.0)
-    parser.add_argument("--paid", action="store_true", help="also run with paid_broadcast")
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        choices=("bulk", "paid"),
+        default=["bulk"],
+        help="bulk: [delivery] rate_per_second; paid: paid_broadcast = true",
+    )
     parser.add_argument("--paid-rate", type=float, default=500.0, help="paid_rate_per_second")
     parser.add_argument("--keep", type=Path, help="keep the databases and logs in this folder")
     asyncio.run(main_async(parser.parse_args(argv)))
