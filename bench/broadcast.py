@@ -42,6 +42,7 @@ from bench.harness import (
     BotProcess,
     Recorder,
     add_residents,
+    cpu_seconds,
     machine,
     playground,
     send_text,
@@ -79,6 +80,10 @@ class Round:
     duplicates: int
     losses: int
     paid_messages: int
+    cpu_ms: float
+    """The bot's CPU time per message, Verstuur to the report."""
+    playground_cpu_ms: float
+    """This process's (the playground's) CPU time per message, meanwhile."""
     load: tuple[float, float, float]
 
     @property
@@ -93,7 +98,9 @@ class Round:
         kind = "paid" if self.paid else "bulk"
         return (
             f"round {turn + 1} {self.recipients:>6,} {kind}: {self.rate:7.2f} msg/s in "
-            f"{self.seconds:6.1f} s = {self.of_target:.3f} of the worker's {self.target:g}/s, "
+            f"{self.seconds:6.1f} s (CPU per message: bot {self.cpu_ms:.2f} ms, playground "
+            f"{self.playground_cpu_ms:.2f} ms) = "
+            f"{self.of_target:.3f} of the worker's {self.target:g}/s, "
             f"{self.of_limit:.3f} of the server's {self.limit:g}/s; 429s {self.too_many}, "
             f"violations {self.violations}, duplicates {self.duplicates}, losses {self.losses}"
             + (f", paid {self.paid_messages}" if self.paid else "")
@@ -228,6 +235,7 @@ async def one_run(args: argparse.Namespace, folder: Path, residents: int, *, pai
             )
             pg.state.stats.too_many_requests = pg.state.stats.violations = 0
             pg.state.flood.paid_messages = 0
+            cpu_before, own_before = cpu_seconds(bot.pid), time.process_time()
             await _press(pg, bot, ahmed, t("nl", "broadcast.send"))
             target = args.paid_rate if paid else rate
             budget = residents / target * 2 + 60
@@ -238,6 +246,8 @@ async def one_run(args: argparse.Namespace, folder: Path, residents: int, *, pai
                 budget,
             )
             await _until("the broadcast's report", lambda: _finished(database), bot)
+            cpu = cpu_seconds(bot.pid) - cpu_before
+            own = time.process_time() - own_before
             stored = _broadcast(database)
             await asyncio.sleep(1)  # anything sent twice would arrive meanwhile
         finally:
@@ -267,6 +277,8 @@ async def one_run(args: argparse.Namespace, folder: Path, residents: int, *, pai
         duplicates=sum(c - 1 for c in copies if c > 1),
         losses=sum(1 for c in copies if c == 0),
         paid_messages=paid_messages,
+        cpu_ms=cpu / residents * 1000,
+        playground_cpu_ms=own / residents * 1000,
         load=os.getloadavg(),
     )
 
@@ -286,6 +298,10 @@ def report(rounds: list[Round]) -> None:
         print(
             f"{recipients:,} recipients, {'paid broadcast' if paid else 'bulk'}, median of "
             f"{len(mine)} round(s): {spread([r.rate for r in mine], ' msg/s')}"
+        )
+        print(
+            f"  CPU per message: bot {spread([r.cpu_ms for r in mine], ' ms')}, "
+            f"playground {spread([r.playground_cpu_ms for r in mine], ' ms')}"
         )
         print(
             f"  of [delivery] {which} ({first.target:g}): "
