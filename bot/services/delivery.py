@@ -43,8 +43,8 @@ _BAR_WIDTH = 10
 # the replicas sending beside this one (the rate is shared among them).
 _LOOK_AROUND = 5.0
 _MAX_HELD = 10_000
-# Seconds of sending that may be caught up at most: a burst of 0.1 s of the rate (3 messages
-# at 29 a second), well within Telegram's burst of a second's worth.
+# How late a send may be and still be caught up (a burst of 0.1 s of the rate, 3 messages at
+# 29 a second, well within Telegram's burst of a second's worth); later, the pace starts anew.
 _CATCH_UP = 0.1
 # Paid broadcast sends in flight at most: at 500 a second a round trip of a few milliseconds
 # would otherwise set the rate (bench/broadcast.py --kinds paid).
@@ -279,7 +279,8 @@ class DeliveryWorker(Worker):
         # Idle time earns no credit: the rate holds for every second of sending. A send that
         # is only a little late (a slow answer, a busy loop) is caught up, though: else every
         # late wake-up is lost for good, which at 500 a second is a tenth of the rate.
-        self._next_at = max(self._next_at, now - _CATCH_UP)
+        if self._next_at < now - _CATCH_UP:
+            self._next_at = now
         if self._next_at > now:
             await asyncio.sleep(self._next_at - now)
         # Telegram's limit is per bot: replicas that all send share the rate.
