@@ -202,6 +202,12 @@ class DeliveryWorker(Worker):
                     touched.add(message.broadcast_id)
                     await self._maybe_progress(message.broadcast_id)
             await _land(flying, len(flying))
+        except asyncio.CancelledError:
+            # stop() ran out of grace: the sends in flight end with the step (their rows stay
+            # "sending" and go out again after the restart, like the one message otherwise).
+            for task in flying.values():
+                task.cancel()
+            raise
         finally:
             # Whatever went wrong, no send is left running unwatched.
             await asyncio.gather(*flying.values(), return_exceptions=True)
