@@ -9,7 +9,8 @@ messages, and its latency is from the first note to the third answer. Rounds are
 seconds apart, as people read what they got. Aim (issue 17): 0 429s and a p99 latency of the
 three-message reply under 1.5 s. Each round also runs once with neither limit nor pace (the
 same bot, [flood] wide open, a playground without limits): what the machine itself costs,
-so a slow figure on a loaded machine can be told from a slow pace. The bulk side (>= 0.95 of
+so a slow figure on a loaded machine can be told from a slow pace; and first, in this process,
+the CPU the ChatPacer itself costs a message call when it need not wait. The bulk side (>= 0.95 of
 the limit, 0 violations) is ``python -m bench.broadcast``, which runs through the same pacer.
 """
 
@@ -36,6 +37,8 @@ from bench.harness import (
     write_config,
 )
 from bench.throughput import UNPACED
+from bot.core.config import FloodConfig
+from bot.services.pacing import ChatPacer
 from playground.server import Playground
 from storage.models import MUNICIPALITY, ThemeStatus
 from storage.sqlite import SqliteRepository
@@ -147,8 +150,45 @@ def spread(values: list[float], digits: int = 2, unit: str = " s") -> str:
     )
 
 
+async def pacer_cost(residents: int, repeats: int = 20) -> tuple[float, float]:
+    """CPU microseconds per call, straight and through the ChatPacer (one exchange at a time).
+
+    In this process, with a callback that only yields once: what the pacer itself costs a
+    call when its buckets have tokens (every chat fresh, as after the bench's pause; the
+    bot's bucket out of the way), apart from any wait its pace or a 429 asks for.
+    """
+
+    async def call() -> bool:
+        await asyncio.sleep(0)
+        return True
+
+    pacer = ChatPacer(FloodConfig(bot_rate=1e6, bot_burst=10**6))
+    calls = residents * 3 * repeats
+    started = time.process_time()
+    for _ in range(repeats):
+        await asyncio.gather(*(call() for _ in range(residents * 3)))
+    straight = time.process_time() - started
+    started = time.process_time()
+    for turn in range(repeats):
+        chats = [1_000_000 + turn * residents + i for i in range(residents)]
+        await asyncio.gather(
+            *(
+                pacer.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+                for chat in chats
+                for _ in range(3)
+            )
+        )
+    paced = time.process_time() - started
+    return straight / calls * 1e6, paced / calls * 1e6
+
+
 async def main_async(args: argparse.Namespace) -> None:
     print(f"pacing: {machine()}")
+    straight, paced = await pacer_cost(args.residents)
+    print(
+        f"the pacer's own CPU per message call: {paced - straight:.1f} µs "
+        f"({paced:.1f} µs through it, {straight:.1f} µs straight; in this process)"
+    )
     print(
         f"{args.residents} residents at once, {args.exchanges} exchange(s) of three notes each "
         f"per run; playground {args.chat_rate:g} msg/s per chat, burst {args.chat_burst}, "

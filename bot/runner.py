@@ -18,6 +18,7 @@ from bot.ops_server import OpsServer
 from bot.ordering import ChatOrderedProcessor
 from bot.polling import InboxPoller
 from bot.replicas import ChatTurns, OrphanSweeper
+from bot.services.pacing import ChatPacer
 from bot.web.server import WebServer
 from bot.webhook import WebhookServer
 from storage.failures import unavailable
@@ -96,6 +97,10 @@ class BotRunner:
             self.sweeper = OrphanSweeper(self.app, self.repo)
         # Started in this order after the application, stopped in reverse before it.
         services = services_of(self.app)
+        # 429s per scope in /metrics: the pacer knows whether it held one chat or the bot.
+        pacer = self.app.bot.rate_limiter
+        if isinstance(pacer, ChatPacer):
+            pacer.on_refused = services.metrics.refused
         intake = services.intake
         # The operator's /metrics and /health first, so they answer while the rest starts.
         self.ops: OpsServer | None = None

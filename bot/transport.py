@@ -296,9 +296,9 @@ def make_requests(
 
 
 class CountingRequest(WrappingRequest):
-    """Tell an observer the method, HTTP status and chat-or-not of every Bot API answer."""
+    """Tell an observer the method and HTTP status of every Bot API answer."""
 
-    def __init__(self, inner: BaseRequest, observe: Callable[[str, int, bool], None]) -> None:
+    def __init__(self, inner: BaseRequest, observe: Callable[[str, int], None]) -> None:
         super().__init__(inner)
         self._observe = observe
 
@@ -316,7 +316,7 @@ class CountingRequest(WrappingRequest):
         code, payload = await self.inner.do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-        # The method name only: the URL holds the token.
-        to_chat = request_data is not None and "chat_id" in request_data.parameters
-        self._observe(url.rsplit("/", 1)[-1], code, to_chat)
+        # The method name only: the URL holds the token. A 429's scope is not known here:
+        # the ChatPacer above judges it (bot/services/pacing.py, on_refused).
+        self._observe(url.rsplit("/", 1)[-1], code)
         return code, payload

@@ -209,3 +209,57 @@ async def test_only_news_and_bericht_go_as_paid_broadcast(
     assert bot.paid == {1: on, 2: on, 3: False, 4: False}
     for broadcast in (news, message, reminder):
         assert (await repo.broadcast_counts(broadcast.id))[OutboxStatus.SENT] == 1
+
+
+class GatedBot(StubBot):
+    """Holds every send until the gate opens: shows how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.gate = asyncio.Event()
+        self.flying: list[int] = []
+        self.most = 0
+        self.texts: list[tuple[int, str]] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        self.flying.append(chat_id)
+        self.most = max(self.most, len(self.flying))
+        try:
+            await self.gate.wait()
+            self.texts.append((chat_id, text))
+        finally:
+            self.flying.remove(chat_id)
+
+
+@pytest.mark.parametrize("paid_rate", [1000.0, None])
+async def test_a_paid_broadcast_has_a_few_sends_in_flight_and_anything_else_one(
+    repo: SqliteRepository, paid_rate: float | None
+) -> None:
+    """Paid: up to four calls at once, never two for one chat; unpaid: one call at a time."""
+    clock = ManualClock(START)
+    bot = GatedBot()
+    worker = DeliveryWorker(
+        bot,  # type: ignore[arg-type]
+        repo,
+        clock,
+        rate_per_second=200,
+        max_attempts=3,
+        paid_rate_per_second=paid_rate,
+    )
+    first = await repo.create_broadcast(
+        BroadcastKind.MESSAGE, [NewMessage(chat_id, "Hallo") for chat_id in range(1, 7)]
+    )
+    await repo.create_broadcast(BroadcastKind.MESSAGE, [NewMessage(1, "Nog een")])
+    await worker.start()
+    expected = 4 if paid_rate is not None else 1
+    for _ in range(400):
+        if len(bot.flying) == expected:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)  # room for a fifth (or second) call, which must not come
+    assert bot.flying == [1, 2, 3, 4][:expected]
+    bot.gate.set()
+    await _run_until_settled(worker, repo, first.id, clock)
+    assert bot.most == expected
+    assert [text for chat, text in bot.texts if chat == 1] == ["Hallo", "Nog een"]
+    assert len(bot.texts) == 7

@@ -10,7 +10,7 @@ import pytest
 from telegram.error import NetworkError, RetryAfter
 
 from bot.core.config import FloodConfig
-from bot.services.pacing import ChatPacer, ChatRetryAfter, Pace, makes_a_message
+from bot.services.pacing import ChatPacer, ChatRetryAfter, Pace, Scope, makes_a_message
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -155,3 +155,18 @@ async def test_calls_that_make_no_message_take_no_token() -> None:
         await asyncio.wait_for(send(pace, api, 1, endpoint="sendChatAction"), timeout=1)
         await asyncio.wait_for(send(pace, api, None, endpoint="answerCallbackQuery"), timeout=1)
     assert makes_a_message("editMessageText") and not makes_a_message("deleteMessage")
+
+
+async def test_each_429_is_told_with_what_it_held() -> None:
+    """The metrics hear the pacer's own judgement: one chat held, or the whole bot."""
+    scopes: list[Scope] = []
+    pace = ChatPacer(FloodConfig(chat_rate=10.0, chat_burst=3), on_refused=scopes.append)
+    api = Api({1: [None, RetryAfter(1)], 2: [RetryAfter(1)], None: [RetryAfter(1)]})
+    await send(pace, api, 1)
+    with pytest.raises(ChatRetryAfter):
+        await send(pace, api, 1, Pace(wait=False))  # written to just now: its own pace
+    assert scopes == ["chat"]
+    assert await send(pace, api, 2) is True  # not written to lately: the bot's, waited out
+    assert await send(pace, api, None, endpoint="setMyCommands") is True  # names no chat
+    assert scopes == ["chat", "bot", "bot"]
+    assert (pace.chat_bans, pace.bot_bans) == (1, 2)

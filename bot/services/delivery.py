@@ -1,7 +1,10 @@
 """The one paced worker that sends everything in the outbox: broadcasts, reminders, invitations.
 
 Sending is sequential on purpose: with one call in flight, a 429 for the whole bot stops
-everything at once and no further call reaches Telegram before retry_after has passed. A chat
+everything at once and no further call reaches Telegram before retry_after has passed. Only a
+paid broadcast has up to four calls in flight (never two for one chat): at hundreds a second
+one at a time would leave its rate to the round trip, and its limit (1,000 a second) is twice
+the pace it is sent at, so a ban, and the calls already under way during it, are unlikely. A chat
 that is held (its own 429, or the ChatPacer's pace for it) never holds the others: its
 messages are put back, due when the chat may be written to again, and the next chat goes.
 """
@@ -40,6 +43,12 @@ _BAR_WIDTH = 10
 # the replicas sending beside this one (the rate is shared among them).
 _LOOK_AROUND = 5.0
 _MAX_HELD = 10_000
+# How late a send may be and still be caught up (a burst of 0.1 s of the rate, 3 messages at
+# 29 a second, well within Telegram's burst of a second's worth); later, the pace starts anew.
+_CATCH_UP = 0.1
+# Paid broadcast sends in flight at most: at 500 a second a round trip of a few milliseconds
+# would otherwise set the rate (bench/broadcast.py --kinds paid).
+_PAID_IN_FLIGHT = 4
 
 
 @dataclass
@@ -70,6 +79,18 @@ def _markup(message: OutboxMessage) -> InlineKeyboardMarkup | None:
 
 def _retry_seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def _land(
+    flying: dict[int, asyncio.Task[None]], count: int, task: asyncio.Task[None] | None = None
+) -> None:
+    """Wait until at least ``count`` sends in flight (or this one) have landed; forget them."""
+    while flying and (count > 0 or (task is not None and not task.done())):
+        await asyncio.wait(flying.values(), return_when=asyncio.FIRST_COMPLETED)
+        for chat_id, done in [(c, f) for c, f in flying.items() if f.done()]:
+            del flying[chat_id]
+            count -= 1
+            done.result()  # a send that failed beyond its own handling fails the batch
 
 
 def progress_bar(done: int, total: int) -> str:
@@ -159,21 +180,55 @@ class DeliveryWorker(Worker):
 
     async def _send_batch(self, batch: list[OutboxMessage]) -> None:
         touched: set[int] = set()
-        for index, message in enumerate(batch):
-            if self.stopping:
-                for rest in batch[index:]:
-                    await self._repo.release(rest.id)
-                break
-            if await self._hold_back(message):
-                continue
-            paid = await self._paid(message)
-            await self._pace(paid)
-            await self._deliver(message, paid)
-            if message.broadcast_id is not None:
-                touched.add(message.broadcast_id)
-                await self._maybe_progress(message.broadcast_id)
+        # Paid messages in flight, by chat (see _make_room).
+        flying: dict[int, asyncio.Task[None]] = {}
+        try:
+            for index, message in enumerate(batch):
+                if self.stopping:
+                    await _land(flying, len(flying))
+                    for rest in batch[index:]:
+                        await self._repo.release(rest.id)
+                    break
+                paid = await self._paid(message)
+                await self._make_room(flying, message.chat_id, paid)
+                if await self._hold_back(message):
+                    continue
+                await self._pace(paid)
+                if paid:
+                    flying[message.chat_id] = asyncio.create_task(self._deliver(message, paid))
+                else:
+                    await self._deliver(message, paid)
+                if message.broadcast_id is not None:
+                    touched.add(message.broadcast_id)
+                    await self._maybe_progress(message.broadcast_id)
+            await _land(flying, len(flying))
+        except asyncio.CancelledError:
+            # stop() ran out of grace: the sends in flight end with the step (their rows stay
+            # "sending" and go out again after the restart, like the one message otherwise).
+            for task in flying.values():
+                task.cancel()
+            raise
+        finally:
+            # Whatever went wrong, no send is left running unwatched.
+            await asyncio.gather(*flying.values(), return_exceptions=True)
         for broadcast_id in touched:
             await self._maybe_finish(broadcast_id)
+
+    async def _make_room(
+        self, flying: dict[int, asyncio.Task[None]], chat_id: int, paid: bool
+    ) -> None:
+        """Wait for the sends in flight that this one must not overtake or crowd.
+
+        A paid broadcast may have a few calls in flight: at hundreds a second one at a time
+        would leave the rate to the round trip. Everything else goes alone (the module
+        docstring), and a chat's next message waits for its last (order, and its hold).
+        """
+        if not paid:
+            await _land(flying, len(flying))
+            return
+        if chat_id in flying:
+            await _land(flying, 0, flying[chat_id])
+        await _land(flying, len(flying) - _PAID_IN_FLIGHT + 1)
 
     async def _hold_back(self, message: OutboxMessage) -> bool:
         """Put a message of a held chat back, due when its hold ends; True when it was."""
@@ -227,8 +282,11 @@ class DeliveryWorker(Worker):
 
     async def _pace(self, paid: bool = False) -> None:
         now = time.monotonic()
-        # Idle time earns no credit: the rate holds for every second of sending.
-        self._next_at = max(self._next_at, now)
+        # Idle time earns no credit: the rate holds for every second of sending. A send that
+        # is only a little late (a slow answer, a busy loop) is caught up, though: else every
+        # late wake-up is lost for good, which at 500 a second is a tenth of the rate.
+        if self._next_at < now - _CATCH_UP:
+            self._next_at = now
         if self._next_at > now:
             await asyncio.sleep(self._next_at - now)
         # Telegram's limit is per bot: replicas that all send share the rate.

@@ -8,12 +8,13 @@ Each Metrics object has its own registry, so two bots in one process (tests) nev
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Final, get_args
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
 
+from bot.services.pacing import Scope
 from storage.repository import Repository
 
 __all__ = ["CONTENT_TYPE", "LATE_AFTER", "Metrics", "update_kind"]
@@ -105,7 +106,7 @@ class Metrics:
         self._sent_seen = 0
         for kind in _KINDS:
             self.updates.labels(kind)
-        for scope in ("chat", "bot"):
+        for scope in get_args(Scope):
             self.rate_limited.labels(scope)
 
     def handled(self, update: object, seconds: float) -> None:
@@ -113,13 +114,15 @@ class Metrics:
         self.updates.labels(update_kind(update)).inc()
         self.handling.observe(seconds)
 
-    def api_call(self, method: str, status: int, to_chat: bool) -> None:
+    def api_call(self, method: str, status: int) -> None:
         """Count one Bot API answer; a method we don't know is counted as 'other'."""
         name = method if method in _METHODS else "other"
         if status == 429:
             outcome = "rate_limited"
-            # A call to one chat that draws a 429 is that chat's pace; any other, the bot's.
-            self.rate_limited.labels("chat" if to_chat else "bot").inc()
+            # Every other call goes through the ChatPacer, which tells its scope (refused);
+            # python-telegram-bot sends getUpdates past it, and it names no chat.
+            if name == "getUpdates":
+                self.rate_limited.labels("bot").inc()
         elif 200 <= status < 300:
             outcome = "ok"
         elif 400 <= status < 500:
@@ -127,6 +130,12 @@ class Metrics:
         else:
             outcome = "error"
         self.api_calls.labels(name, outcome).inc()
+
+    def refused(self, scope: Scope) -> None:
+        """Count one 429 by what the ChatPacer held for it: one chat, or the whole bot."""
+        # Telegram's answer does not say; the pacer judges it (bot/services/pacing.py), and
+        # the count follows what the bot then really did.
+        self.rate_limited.labels(scope).inc()
 
     def outbox_delivered(self, sent_so_far: int) -> None:
         """Bring the delivered counter up to the delivery worker's own count."""

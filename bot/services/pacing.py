@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -39,6 +39,8 @@ _MAX_CHATS = 10_000
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Callback = Callable[..., Coroutine[Any, Any, Result]]
+Scope = Literal["chat", "bot"]
+"""What a 429 held, as the pacer judged it: one chat, or every call of the bot."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,16 @@ def makes_a_message(endpoint: str) -> bool:
 class ChatPacer(BaseRateLimiter[Pace]):
     """A token bucket per chat plus one for the bot; 429s held per chat where they belong."""
 
-    def __init__(self, limits: FloodConfig, *, max_retries: int = 3) -> None:
+    def __init__(
+        self,
+        limits: FloodConfig,
+        *,
+        max_retries: int = 3,
+        on_refused: Callable[[Scope], None] | None = None,
+    ) -> None:
         self._limits = limits
+        self.on_refused = on_refused
+        """Told the scope of every 429 (the metrics): only the pacer knows what it held."""
         self._max_retries = max_retries
         self._chats: dict[int, _Chat] = {}
         self._bot = _Bucket(limits.bot_rate, limits.bot_burst, time.monotonic())
@@ -228,15 +238,21 @@ class ChatPacer(BaseRateLimiter[Pace]):
         )
         if bot_wide:
             self.bot_bans += 1
+            self._tell("bot")
             self._bot_banned_until = max(self._bot_banned_until, until)
             _log.warning("Telegram holds the whole bot for %.0f s; every call waits", seconds)
             return RetryAfter(max(1, round(seconds)))
         assert chat_id is not None and chat is not None
         self.chat_bans += 1
+        self._tell("chat")
         self._last_refused = (chat_id, until)
         chat.banned_until = max(chat.banned_until, until)
         _log.warning("Telegram holds one chat for %.0f s; the others go on", seconds)
         return ChatRetryAfter(chat_id, seconds)
+
+    def _tell(self, scope: Scope) -> None:
+        if self.on_refused is not None:
+            self.on_refused(scope)
 
     def _chat(self, chat_id: int) -> _Chat:
         chat = self._chats.get(chat_id)
