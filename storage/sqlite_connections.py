@@ -2,7 +2,7 @@
 
 aiosqlite sends every statement to a worker thread and back: about 50-100 µs of hand-over
 per statement on a small server, five to ten times what SQLite itself needs for the point
-lookups and short transactions buurtbot runs (a note is about a dozen statements). Measured
+lookups and short transactions buurtbot runs (a note is six of the handler and its share of the inbox). Measured
 in bench/throughput.py, the hand-overs were a third of the bot's CPU time per update.
 
 So the connections that serve updates (the writer and the reader) are ``InlineConnection``:

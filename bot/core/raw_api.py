@@ -1,6 +1,6 @@
 """Every raw Bot API call of the bot: the two hot paths that skip python-telegram-bot's objects.
 
-Why raw at all (measured with bench/throughput.py, where one note costs the bot about 0.9 ms
+Why raw at all (measured with bench/throughput.py, where one note costs the bot about 1.1 ms
 of CPU; README, Performance):
 
 * getUpdates: Bot.get_updates parses every update and the inbox then needs its JSON back;
