@@ -2,8 +2,9 @@
 
 aiosqlite sends every statement to a worker thread and back: about 50-100 µs of hand-over
 per statement on a small server, five to ten times what SQLite itself needs for the point
-lookups and short transactions buurtbot runs (a note is six of the handler and its share of the inbox). Measured
-in bench/throughput.py, the hand-overs were a third of the bot's CPU time per update.
+lookups and short transactions buurtbot runs (a note: six statements of the handler and its
+share of the inbox's). Measured in bench/throughput.py, the hand-overs were a third of the
+bot's CPU time per update.
 
 So the connections that serve updates (the writer and the reader) are ``InlineConnection``:
 ``sqlite3`` called directly on the event loop's thread. What made the thread worth having
