@@ -8,7 +8,9 @@ delivers by webhook to the replicas in turn (tests/cluster.py). Every resident f
 the theme (/thema; not measured), then writes ``--notes`` notes, each as soon as the bot
 answered the previous one; all residents at once. Figures: updates per second, latency from
 the resident's message entering the playground to the bot's answer arriving there, and the
-bots' CPU per update (all replicas together; PostgreSQL's own CPU not included).
+bots' CPU per update (all replicas together; PostgreSQL's own CPU not included), and the
+round trips to PostgreSQL per update (all replicas together, from each one's /metrics:
+everything the bots sent meanwhile, background work included), with the load average.
 
 The database server is the one at ``--database`` (or $BUURTBOT_TEST_DATABASE): a URL of a
 role that may create databases. Without either, a throw-away server is started with
@@ -46,7 +48,7 @@ from bench.harness import (
 )
 from storage.models import MUNICIPALITY, ThemeStatus
 from storage.postgres import PostgresRepository
-from tests.cluster import start_cluster, stop_cluster
+from tests.cluster import round_trips, start_cluster, stop_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 120.0
@@ -60,6 +62,8 @@ class Round:
     seconds: float
     latencies: list[float]
     bot_cpu: float
+    trips: int
+    load: tuple[float, float, float]
 
     @property
     def rate(self) -> float:
@@ -69,7 +73,9 @@ class Round:
         return (
             f"{self.replicas} replica{'s' if self.replicas > 1 else ' '}  "
             f"{self.rate:7.0f} updates/s   latency {summary(self.latencies)}   "
-            f"bot CPU per update {self.bot_cpu / self.updates * 1000:.2f} ms"
+            f"bot CPU per update {self.bot_cpu / self.updates * 1000:.2f} ms   "
+            f"round trips per update {self.trips / self.updates:.2f}   "
+            f"load average {self.load[0]:.2f} {self.load[1]:.2f} {self.load[2]:.2f}"
         )
 
 
@@ -165,11 +171,14 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
                         latencies.append(await round_trip(uid, NOTE.format(i=i, uid=uid)))
 
                 pids = [r.process.pid for r in replicas]
+                trips_before = await round_trips(replicas)
                 cpu_before = sum(cpu_seconds(pid) for pid in pids)
                 started = time.perf_counter()
                 await asyncio.gather(*(resident(uid) for uid in ids))
                 seconds = time.perf_counter() - started
                 cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+                trips = await round_trips(replicas) - trips_before
+                load = os.getloadavg()
             except TimeoutError:
                 tails = "\n".join(f"replica {r.index}:\n{r.tail()}" for r in replicas)
                 raise SystemExit(f"{count} replicas: no answer in {WAIT} s\n{tails}") from None
@@ -185,7 +194,7 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
             await repo.close()
         if notes_stored != residents * notes:
             raise SystemExit(f"{count} replicas: {notes_stored} notes, not {residents * notes}")
-        return Round(count, residents * notes, seconds, latencies, cpu)
+        return Round(count, residents * notes, seconds, latencies, cpu, trips, load)
     finally:
         await drop_database(admin, url)
 

@@ -41,6 +41,7 @@ from storage.connection import Connection
 from storage.migrations import apply_postgres_migrations
 from storage.models import InboxItem, OutboxMessage, RoleGrant
 from storage.pg_connection import PgConnection
+from storage.pg_round_trips import CountedConnection, RoundTrips
 from storage.serialized import Serialized
 from storage.shared import SharedStorage
 from storage.sql_core import _ts
@@ -110,6 +111,7 @@ class PostgresRepository(SqlRepository, SharedStorage):
         self._turns = asyncio.Semaphore(pool_size - _RESERVED)
         self._alive_lock = asyncio.Lock()
         self._lifecycle_lock = asyncio.Lock()
+        self._trips = RoundTrips()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -123,6 +125,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
                 max_size=self.pool_size,
                 statement_cache_size=_STATEMENT_CACHE,
                 reset=_keep_session,
+                connection_class=CountedConnection,
+                init=self._count_trips,
                 server_settings={"application_name": "buurtbot"},
             )
             try:
@@ -138,8 +142,11 @@ class PostgresRepository(SqlRepository, SharedStorage):
         """Connect the liveness session and hold a replica id in it: the same one again
         after the session was lost (when nobody took it meanwhile), else a free one."""
         life = await asyncpg.connect(
-            self.url, server_settings={"application_name": "buurtbot-replica"}
+            self.url,
+            connection_class=CountedConnection,
+            server_settings={"application_name": "buurtbot-replica"},
         )
+        await self._count_trips(life)
         try:
             candidate = self._replica or secrets.randbelow(2**31 - 2) + 1
             while not await life.fetchval(
@@ -153,6 +160,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
         if self._replica and candidate != self._replica:
             _log.error("replica %s is now replica %s", self._replica, candidate)
         self._life, self._replica = life, candidate
+
+    async def _count_trips(self, conn: asyncpg.Connection) -> None:
+        """Count the round trips of a new connection with this repository's."""
+        conn.trips = self._trips
 
     def _lost_liveness(self, conn: asyncpg.Connection) -> None:
         if self._life is conn:
@@ -184,6 +195,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
     @property
     def replica_id(self) -> int:
         return self._replica
+
+    @property
+    def round_trips(self) -> int:
+        return self._trips.count
 
     # -- connections and transactions -------------------------------------------------------
 

@@ -21,6 +21,11 @@ class SharedStorage(ABC):
     def replica_id(self) -> int:
         """This process's id among the replicas (random, new at every start)."""
 
+    @property
+    @abstractmethod
+    def round_trips(self) -> int:
+        """Round trips this process made to the shared database so far."""
+
     @abstractmethod
     def chat_turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
         """Hold the chat's turn: no other replica handles an update of this chat meanwhile.
