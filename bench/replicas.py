@@ -155,6 +155,9 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
             recorder = Recorder(pg)
             ids = add_residents(pg, residents)
             replicas = await start_cluster(pg, count, run_dir, url, TOKEN)
+            # Replicas starting together take turns at setWebhook (one a second): the 429s
+            # they were told to wait by are part of starting, not of the load.
+            refused_at_start = pg.state.stats.errors_4xx
             try:
 
                 async def round_trip(uid: int, text: str) -> float:
@@ -184,7 +187,7 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
                 raise SystemExit(f"{count} replicas: no answer in {WAIT} s\n{tails}") from None
             finally:
                 await stop_cluster(replicas)
-            if pg.state.stats.errors_4xx:
+            if pg.state.stats.errors_4xx > refused_at_start:
                 raise SystemExit(f"{count} replicas: the playground refused calls")
         repo = PostgresRepository(url)
         await repo.open()
