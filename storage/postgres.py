@@ -31,17 +31,17 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 import asyncpg
 
-from storage.connection import Connection
+from storage.connection import Connection, Row
 from storage.migrations import apply_postgres_migrations
-from storage.models import InboxItem, OutboxMessage, RoleGrant
+from storage.models import ChatState, InboxItem, OutboxMessage, Resident, RoleGrant
 from storage.pg_connection import PgConnection
 from storage.pg_round_trips import CountedConnection, RoundTrips
+from storage.pg_turn import BEGIN_TURN, TURN_FUNCTION, Turn, ending
 from storage.serialized import Serialized
 from storage.shared import SharedStorage
 from storage.sql_core import _ts
@@ -72,18 +72,7 @@ _ALIVE = (
 )
 
 
-@dataclass
-class _Turn:
-    """A chat's turn: the connection holding the chat's lock, bound to one task."""
-
-    repo: PostgresRepository
-    conn: PgConnection
-    task: asyncio.Task[Any] | None
-    lock: asyncio.Lock
-    active: bool = True
-
-
-_turn: ContextVar[_Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
+_turn: ContextVar[Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -126,7 +115,7 @@ class PostgresRepository(SqlRepository, SharedStorage):
                 statement_cache_size=_STATEMENT_CACHE,
                 reset=_keep_session,
                 connection_class=CountedConnection,
-                init=self._count_trips,
+                init=self._prepare,
                 server_settings={"application_name": "buurtbot"},
             )
             try:
@@ -164,6 +153,11 @@ class PostgresRepository(SqlRepository, SharedStorage):
     async def _count_trips(self, conn: asyncpg.Connection) -> None:
         """Count the round trips of a new connection with this repository's."""
         conn.trips = self._trips
+
+    async def _prepare(self, conn: asyncpg.Connection) -> None:
+        """Make a new pooled connection ready: counted, and able to begin a chat's turn."""
+        await self._count_trips(conn)
+        await conn.execute(TURN_FUNCTION)
 
     def _lost_liveness(self, conn: asyncpg.Connection) -> None:
         if self._life is conn:
@@ -207,9 +201,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
             raise RuntimeError("the PostgreSQL repository is not open")
         return self._pool
 
-    @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[PgConnection]:
-        """The chat turn's connection when this task holds one, else one from the pool."""
+    def _own_turn(self) -> Turn | None:
+        """The chat turn this task holds on this repository, if any (and free to use)."""
         turn = _turn.get()
         if (
             turn is not None
@@ -218,16 +211,31 @@ class PostgresRepository(SqlRepository, SharedStorage):
             and turn.task is asyncio.current_task()
             and not turn.lock.locked()
         ):
+            return turn
+        return None
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[PgConnection]:
+        """The chat turn's connection when this task holds one, else one from the pool."""
+        turn = self._own_turn()
+        if turn is not None:
             async with turn.lock:
                 yield turn.conn
             return
         async with self._open_pool().acquire() as raw:
             yield PgConnection(raw)
 
+    def _writing(self) -> None:
+        """What the turn read as it began may be changed from here on: read it anew."""
+        turn = self._own_turn()
+        if turn is not None:
+            turn.forget()
+
     @contextlib.asynccontextmanager
     async def _write(
         self, serialized: Serialized | None = None, key: int = 0
     ) -> AsyncIterator[Connection]:
+        self._writing()
         async with self._connection() as conn, conn.transaction():
             if serialized is not None:
                 # Held until the transaction ends: the next writer of the same thing then
@@ -242,9 +250,13 @@ class PostgresRepository(SqlRepository, SharedStorage):
         async with self._connection() as conn:
             yield conn
 
-    # One statement is a transaction by itself: where a write is a single statement and
-    # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
-    _single = _read
+    @contextlib.asynccontextmanager
+    async def _single(self) -> AsyncIterator[Connection]:
+        # One statement is a transaction by itself: where a write is a single statement and
+        # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
+        self._writing()
+        async with self._connection() as conn:
+            yield conn
 
     async def table_names(self) -> list[str]:
         rows = await self._select(
@@ -257,32 +269,60 @@ class PostgresRepository(SqlRepository, SharedStorage):
     # -- a chat's turn across replicas ------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def chat_turn(self, chat_id: int) -> AsyncIterator[None]:
+    async def chat_turn(
+        self, chat_id: int, through: int | None = None
+    ) -> AsyncIterator[list[InboxItem]]:
         async with self._turns:
             pool = self._open_pool()
             raw = await pool.acquire()
+            turn = Turn(self, PgConnection(raw), asyncio.current_task(), asyncio.Lock(), chat_id)
             try:
-                await raw.execute("SELECT pg_advisory_lock($1)", chat_id)
+                if through is None:
+                    await raw.execute("SELECT pg_advisory_lock($1)", chat_id)
+                    backlog: list[InboxItem] = []
+                else:
+                    # The lock and then, in the same round trip, what comes first (pg_turn.py).
+                    backlog = turn.begun(await raw.fetchval(BEGIN_TURN, chat_id, through))
+                    turn.through = through
             except BaseException:
                 raw.terminate()  # the lock may have been granted after all
                 await pool.release(raw)
                 raise
-            turn = _Turn(self, PgConnection(raw), asyncio.current_task(), asyncio.Lock())
             token = _turn.set(turn)
             try:
-                yield
+                yield backlog
             finally:
                 turn.active = False
                 _turn.reset(token)
                 try:
                     async with turn.lock:  # a storage call of another task finishes first
-                        await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
+                        if turn.held:
+                            await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
                 except BaseException:
                     # Closing the session releases the lock for certain.
                     raw.terminate()
                     raise
                 finally:
                     await pool.release(raw)
+
+    async def _end_turn(self, turn: Turn, update_id: int) -> None:
+        """Mark the turn's last update done, commit, then unlock: one round trip."""
+        async with turn.lock:
+            # Whatever comes after in this task goes over the pool: the turn is over.
+            turn.active = turn.held = False
+            try:
+                await turn.conn.raw.execute(ending(turn.chat_id, update_id, self._now()))
+            except BaseException:
+                # The lock and any transaction left open end with the session, for certain.
+                turn.conn.raw.terminate()
+                raise
+
+    async def get_talker(self, user_id: int, chat_id: int) -> tuple[Resident | None, ChatState]:
+        turn = self._own_turn()
+        if turn is not None and turn.talker is not None and user_id == chat_id == turn.chat_id:
+            row, turn.talker = turn.talker, None
+            return self._talker(cast(Row, row), chat_id, self._states.get(chat_id))
+        return await super().get_talker(user_id, chat_id)
 
     async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
         rows = await self._select(
@@ -315,6 +355,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
         return fresh
 
     async def inbox_done(self, update_id: int) -> None:
+        turn = self._own_turn()
+        if turn is not None and turn.held and update_id == turn.through:
+            await self._end_turn(turn, update_id)
+            return
         async with self._single() as conn:
             await conn.execute(
                 "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
@@ -378,6 +422,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
     # -- roles: read for every update, never cached -----------------------------------------
 
     async def active_grants(self, user_id: int) -> tuple[RoleGrant, ...]:
+        turn = self._own_turn()
+        if turn is not None and turn.grants is not None and user_id == turn.chat_id:
+            read, turn.grants = turn.grants, None
+            return tuple(_grant(row) for row in read)
         rows = await self._select(
             "SELECT * FROM role_grants WHERE user_id = ? AND revoked_at IS NULL ORDER BY id",
             (user_id,),
