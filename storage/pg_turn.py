@@ -7,15 +7,19 @@ done and unlocking were two more. Here:
 
 * **Beginning.** ``pg_temp.buurtbot_chat_turn(chat, through)``, a function made on each
   pooled connection, takes the lock and then reads the backlog, the person's role grants
-  and their resident and chat state (a private chat's id is its person's), and returns them
-  as one JSON value. The reads come after the lock in their own statements, and a
-  VOLATILE function takes a fresh snapshot for each statement it runs, so they see
-  everything the last holder committed before it unlocked (one statement that locks and
+  and their resident and chat state (a private chat's id is its person's), and a fingerprint
+  of the themes table (each row's id and version, ``xmin``, which every write of the row
+  changes), and returns them as one JSON value. The reads come after the lock in their own
+  statements, and a VOLATILE function takes a fresh snapshot for each statement it runs, so
+  they see everything the last holder committed before it unlocked (one statement that locks and
   reads would read with the snapshot of its start, from before the wait).
 * **Ending.** Marking the turn's last update done is ``BEGIN; UPDATE inbox ...; COMMIT;
   SELECT pg_advisory_unlock(chat)`` in one simple query: the statements run in order, so
   the commit is visible before the lock goes (one statement that updates and unlocks would
   let the next holder read the row as still pending).
+* **Themes** change seldom and every note reads its theme. A theme read in a turn is kept
+  with the fingerprint it was read under, and served again in a later turn that begins with
+  the same fingerprint: no theme row changed in between, on any replica.
 
 The function lives in the session's temporary schema: no migration, and a replica of an
 older or newer version never runs another's.
@@ -48,6 +52,9 @@ BEGIN
         'grants', (
             SELECT COALESCE(json_agg(g ORDER BY g.id), '[]'::json)
             FROM role_grants g WHERE g.user_id = chat AND g.revoked_at IS NULL),
+        'themes', (
+            SELECT md5(COALESCE(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id), ''))
+            FROM themes),
         'talker', (
             SELECT row_to_json(t) FROM (
                 SELECT r.*, s.flow AS state_flow, s.step AS state_step, s.data AS state_data
@@ -93,14 +100,17 @@ class Turn:
     """The guard's row of the person whose private chat this is, read as the turn began."""
     grants: list[dict[str, Any]] | None = field(default=None)
     """Their role grants, read as the turn began."""
+    themes: str | None = None
+    """A fingerprint of every theme row as the turn began (ids and row versions)."""
 
     def begun(self, value: str) -> list[InboxItem]:
         """Keep what the beginning read for the guard; return the backlog."""
         data = json.loads(value)
         self.talker = data["talker"]
         self.grants = data["grants"]
+        self.themes = data["themes"]
         return [InboxItem(item["update_id"], item["payload"]) for item in data["backlog"]]
 
     def forget(self) -> None:
         """Read again from now on: this turn writes."""
-        self.talker = self.grants = None
+        self.talker = self.grants = self.themes = None

@@ -19,8 +19,9 @@ the parts run here unchanged. What differs is said here:
   memberships, a table card and its digest, a note's moderation decision, a role grant's
   revocation) takes an advisory transaction lock on it first. (Writes of one chat are
   already one at a time: its turn.)
-* no in-memory caches: role grants are read for every update, as another replica may change
-  them.
+* no in-memory caches that are not checked: role grants are read for every update, as
+  another replica may change them; a theme is kept only while the themes table's
+  fingerprint, read as each turn begins, stays the same (``storage/pg_turn.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import asyncpg
 
 from storage.connection import Connection, Row
 from storage.migrations import apply_postgres_migrations
-from storage.models import ChatState, InboxItem, OutboxMessage, Resident, RoleGrant
+from storage.models import ChatState, InboxItem, OutboxMessage, Resident, RoleGrant, Theme
 from storage.pg_connection import PgConnection
 from storage.pg_round_trips import CountedConnection, RoundTrips
 from storage.pg_turn import BEGIN_TURN, TURN_FUNCTION, Turn, ending
@@ -101,6 +102,9 @@ class PostgresRepository(SqlRepository, SharedStorage):
         self._alive_lock = asyncio.Lock()
         self._lifecycle_lock = asyncio.Lock()
         self._trips = RoundTrips()
+        # Themes read in a turn, with the fingerprint of the themes table they were read
+        # under (storage/pg_turn.py): valid in a turn that begins with the same one.
+        self._themes: dict[int, tuple[str, Theme]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -323,6 +327,20 @@ class PostgresRepository(SqlRepository, SharedStorage):
             row, turn.talker = turn.talker, None
             return self._talker(cast(Row, row), chat_id, self._states.get(chat_id))
         return await super().get_talker(user_id, chat_id)
+
+    async def get_theme(self, theme_id: int) -> Theme | None:
+        turn = self._own_turn()
+        seen = None if turn is None else turn.themes
+        if seen is not None:
+            kept = self._themes.get(theme_id)
+            if kept is not None and kept[0] == seen:
+                return kept[1]
+        theme = await super().get_theme(theme_id)
+        if seen is not None and theme is not None:
+            # Read after the fingerprint: as new as it or newer, and a newer row changes
+            # the next turn's fingerprint, so it is never served for an older one.
+            self._themes[theme_id] = (seen, theme)
+        return theme
 
     async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
         rows = await self._select(

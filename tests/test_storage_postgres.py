@@ -560,3 +560,46 @@ async def test_a_write_in_the_turn_makes_the_guard_read_again(
         _, state = await a.get_talker(42, 42)
         assert state.step == "new"
         assert len(await a.active_grants(42)) == 1
+
+
+@postgres_only
+async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    theme = await b.create_theme(
+        title="Bankjes",
+        invitation="i",
+        question="q",
+        place=MUNICIPALITY,
+        status=ThemeStatus.ACTIVE,
+        starts_on=None,
+        ends_on=None,
+    )
+    await a.inbox_add([(i, 42, "{}") for i in (1, 2, 3, 4)])
+
+    async def in_turn(update_id: int) -> tuple[str, int]:
+        async with a.chat_turn(42, update_id):
+            before = a.round_trips
+            read = await a.get_theme(theme.id)
+            trips = a.round_trips - before
+            await a.inbox_done(update_id)
+        assert read is not None
+        return read.title, trips
+
+    assert await in_turn(1) == ("Bankjes", 1)
+    assert await in_turn(2) == ("Bankjes", 0), "no theme changed since"
+    async with b._write() as conn:  # even a write that leaves updated_at as it was
+        await conn.execute("UPDATE themes SET title = ? WHERE id = ?", ("Schaduw", theme.id))
+    assert await in_turn(3) == ("Schaduw", 1)
+    other = await b.create_theme(
+        title="Groen",
+        invitation="i",
+        question="q",
+        place=MUNICIPALITY,
+        status=ThemeStatus.DRAFT,
+        starts_on=None,
+        ends_on=None,
+    )
+    assert other.id != theme.id
+    assert await in_turn(4) == ("Schaduw", 1), "another theme came: all are read again"
