@@ -9,7 +9,11 @@ the parts run here unchanged. What differs is said here:
   different chats run at once, within this process and across replicas.
 * a chat's turn: ``chat_turn()`` takes a session advisory lock on the chat id over a pooled
   connection and binds that connection to the task, so the update's own storage calls run
-  over it; another replica wanting the same chat waits for the lock.
+  over it; another replica wanting the same chat waits for the lock. With the update's id it
+  begins in one round trip (the lock, then the backlog and the guard's reads) and marking
+  that update done ends it in one (commit, then unlock): ``storage/pg_turn.py``.
+* round trips: counted on the connection class (``storage/pg_round_trips.py``); the pool
+  returns connections without asyncpg's reset query.
 * claiming: ``claim_due`` uses ``FOR UPDATE SKIP LOCKED``, so two replicas never claim the
   same message, and records the claimer.
 * liveness: each process holds an advisory lock on its random replica id on a connection of
