@@ -8,7 +8,9 @@ delivers by webhook to the replicas in turn (tests/cluster.py). Every resident f
 the theme (/thema; not measured), then writes ``--notes`` notes, each as soon as the bot
 answered the previous one; all residents at once. Figures: updates per second, latency from
 the resident's message entering the playground to the bot's answer arriving there, and the
-bots' CPU per update (all replicas together; PostgreSQL's own CPU not included).
+bots' CPU per update (all replicas together; PostgreSQL's own CPU not included), and the
+round trips to PostgreSQL per update (all replicas together, from each one's /metrics:
+everything the bots sent meanwhile, background work included), with the load average.
 
 The database server is the one at ``--database`` (or $BUURTBOT_TEST_DATABASE): a URL of a
 role that may create databases. Without either, a throw-away server is started with
@@ -44,9 +46,10 @@ from bench.harness import (
     summary,
     workdir,
 )
+from playground.server import Playground
 from storage.models import MUNICIPALITY, ThemeStatus
 from storage.postgres import PostgresRepository
-from tests.cluster import start_cluster, stop_cluster
+from tests.cluster import round_trips, start_cluster, stop_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 120.0
@@ -60,6 +63,8 @@ class Round:
     seconds: float
     latencies: list[float]
     bot_cpu: float
+    trips: int
+    load: tuple[float, float, float]
 
     @property
     def rate(self) -> float:
@@ -69,7 +74,9 @@ class Round:
         return (
             f"{self.replicas} replica{'s' if self.replicas > 1 else ' '}  "
             f"{self.rate:7.0f} updates/s   latency {summary(self.latencies)}   "
-            f"bot CPU per update {self.bot_cpu / self.updates * 1000:.2f} ms"
+            f"bot CPU per update {self.bot_cpu / self.updates * 1000:.2f} ms   "
+            f"round trips per update {self.trips / self.updates:.2f}   "
+            f"load average {self.load[0]:.2f} {self.load[1]:.2f} {self.load[2]:.2f}"
         )
 
 
@@ -139,6 +146,16 @@ async def stored(repo: PostgresRepository) -> tuple[int, int]:
     return int(row["notes"]), int(row["inbox"])
 
 
+def refused(pg: Playground) -> int:
+    """Calls the playground refused, but for setWebhook's 429s: replicas starting together
+    take turns at it (one a second), and one may still be waiting when the load begins."""
+    stats = pg.state.stats
+    starting = sum(
+        1 for e in stats.errors if e["method"] == "setWebhook" and e["error_code"] == 429
+    )
+    return stats.errors_4xx - starting
+
+
 async def one_round(count: int, residents: int, notes: int, admin: str, folder: Path) -> Round:
     url = await fresh_database(admin)
     run_dir = folder / f"replicas-{count}"
@@ -165,17 +182,20 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
                         latencies.append(await round_trip(uid, NOTE.format(i=i, uid=uid)))
 
                 pids = [r.process.pid for r in replicas]
+                trips_before = await round_trips(replicas)
                 cpu_before = sum(cpu_seconds(pid) for pid in pids)
                 started = time.perf_counter()
                 await asyncio.gather(*(resident(uid) for uid in ids))
                 seconds = time.perf_counter() - started
                 cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+                trips = await round_trips(replicas) - trips_before
+                load = os.getloadavg()
             except TimeoutError:
                 tails = "\n".join(f"replica {r.index}:\n{r.tail()}" for r in replicas)
                 raise SystemExit(f"{count} replicas: no answer in {WAIT} s\n{tails}") from None
             finally:
                 await stop_cluster(replicas)
-            if pg.state.stats.errors_4xx:
+            if refused(pg):
                 raise SystemExit(f"{count} replicas: the playground refused calls")
         repo = PostgresRepository(url)
         await repo.open()
@@ -185,7 +205,7 @@ async def one_round(count: int, residents: int, notes: int, admin: str, folder: 
             await repo.close()
         if notes_stored != residents * notes:
             raise SystemExit(f"{count} replicas: {notes_stored} notes, not {residents * notes}")
-        return Round(count, residents * notes, seconds, latencies, cpu)
+        return Round(count, residents * notes, seconds, latencies, cpu, trips, load)
     finally:
         await drop_database(admin, url)
 

@@ -4,9 +4,10 @@ Within one process ``ChatOrderedProcessor`` keeps a chat's updates in order. Acr
 (a load balancer may give a chat's next update to another process while the last one is
 still being handled) the database does it:
 
-* **A chat's turn.** Each update is handled inside ``repo.chat_turn(chat)``, an advisory lock
-  on the chat in PostgreSQL held until the update is marked done: no other replica handles
-  an update of that chat meanwhile.
+* **A chat's turn.** Each update is handled inside ``repo.chat_turn(chat, update)``, an
+  advisory lock on the chat in PostgreSQL held until the update is marked done (the commit
+  of that mark is visible before the lock goes): no other replica handles an update of that
+  chat meanwhile.
 * **In order.** With the turn taken, updates of the chat that were stored earlier and are not
   handled yet are handled first, from the inbox, wherever they arrived; an update another
   replica handled meanwhile is skipped. Telegram (and the playground) deliver a chat's next
@@ -65,8 +66,9 @@ class ChatTurns:
             await after(update)
             return
         shared = self._shared
-        async with shared.chat_turn(key):
-            backlog = await shared.inbox_pending_through(key, update.update_id)
+        # The turn reads the chat's backlog as it begins, and marking this update done (the
+        # after hook) ends it: storage/pg_turn.py.
+        async with shared.chat_turn(key, update.update_id) as backlog:
             pending = bool(backlog) and backlog[-1].update_id == update.update_id
             for item in backlog[:-1] if pending else backlog:
                 earlier = await self._read(item)

@@ -9,7 +9,11 @@ the parts run here unchanged. What differs is said here:
   different chats run at once, within this process and across replicas.
 * a chat's turn: ``chat_turn()`` takes a session advisory lock on the chat id over a pooled
   connection and binds that connection to the task, so the update's own storage calls run
-  over it; another replica wanting the same chat waits for the lock.
+  over it; another replica wanting the same chat waits for the lock. With the update's id it
+  begins in one round trip (the lock, then the backlog and the guard's reads) and marking
+  that update done ends it in one (commit, then unlock): ``storage/pg_turn.py``.
+* round trips: counted on the connection class (``storage/pg_round_trips.py``); the pool
+  returns connections without asyncpg's reset query.
 * claiming: ``claim_due`` uses ``FOR UPDATE SKIP LOCKED``, so two replicas never claim the
   same message, and records the claimer.
 * liveness: each process holds an advisory lock on its random replica id on a connection of
@@ -19,8 +23,9 @@ the parts run here unchanged. What differs is said here:
   memberships, a table card and its digest, a note's moderation decision, a role grant's
   revocation) takes an advisory transaction lock on it first. (Writes of one chat are
   already one at a time: its turn.)
-* no in-memory caches: role grants are read for every update, as another replica may change
-  them.
+* no in-memory caches that are not checked: role grants are read for every update, as
+  another replica may change them; a theme is kept only while the themes table's
+  fingerprint, read as each turn begins, stays the same (``storage/pg_turn.py``).
 """
 
 from __future__ import annotations
@@ -31,16 +36,17 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 import asyncpg
 
-from storage.connection import Connection
+from storage.connection import Connection, Row
 from storage.migrations import apply_postgres_migrations
-from storage.models import InboxItem, OutboxMessage, RoleGrant
+from storage.models import ChatState, InboxItem, OutboxMessage, Resident, RoleGrant, Theme
 from storage.pg_connection import PgConnection
+from storage.pg_round_trips import CountedConnection, RoundTrips
+from storage.pg_turn import BEGIN_TURN, TURN_FUNCTION, Turn, ending
 from storage.serialized import Serialized
 from storage.shared import SharedStorage
 from storage.sql_core import _ts
@@ -71,18 +77,7 @@ _ALIVE = (
 )
 
 
-@dataclass
-class _Turn:
-    """A chat's turn: the connection holding the chat's lock, bound to one task."""
-
-    repo: PostgresRepository
-    conn: PgConnection
-    task: asyncio.Task[Any] | None
-    lock: asyncio.Lock
-    active: bool = True
-
-
-_turn: ContextVar[_Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
+_turn: ContextVar[Turn | None] = ContextVar("buurtbot_pg_turn", default=None)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -110,6 +105,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
         self._turns = asyncio.Semaphore(pool_size - _RESERVED)
         self._alive_lock = asyncio.Lock()
         self._lifecycle_lock = asyncio.Lock()
+        self._trips = RoundTrips()
+        # Themes read in a turn, with the fingerprint of the themes table they were read
+        # under (storage/pg_turn.py): valid in a turn that begins with the same one.
+        self._themes: dict[int, tuple[str, Theme]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -123,6 +122,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
                 max_size=self.pool_size,
                 statement_cache_size=_STATEMENT_CACHE,
                 reset=_keep_session,
+                connection_class=CountedConnection,
+                init=self._prepare,
                 server_settings={"application_name": "buurtbot"},
             )
             try:
@@ -138,8 +139,11 @@ class PostgresRepository(SqlRepository, SharedStorage):
         """Connect the liveness session and hold a replica id in it: the same one again
         after the session was lost (when nobody took it meanwhile), else a free one."""
         life = await asyncpg.connect(
-            self.url, server_settings={"application_name": "buurtbot-replica"}
+            self.url,
+            connection_class=CountedConnection,
+            server_settings={"application_name": "buurtbot-replica"},
         )
+        await self._count_trips(life)
         try:
             candidate = self._replica or secrets.randbelow(2**31 - 2) + 1
             while not await life.fetchval(
@@ -153,6 +157,15 @@ class PostgresRepository(SqlRepository, SharedStorage):
         if self._replica and candidate != self._replica:
             _log.error("replica %s is now replica %s", self._replica, candidate)
         self._life, self._replica = life, candidate
+
+    async def _count_trips(self, conn: asyncpg.Connection) -> None:
+        """Count the round trips of a new connection with this repository's."""
+        conn.trips = self._trips
+
+    async def _prepare(self, conn: asyncpg.Connection) -> None:
+        """Make a new pooled connection ready: counted, and able to begin a chat's turn."""
+        await self._count_trips(conn)
+        await conn.execute(TURN_FUNCTION)
 
     def _lost_liveness(self, conn: asyncpg.Connection) -> None:
         if self._life is conn:
@@ -185,6 +198,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
     def replica_id(self) -> int:
         return self._replica
 
+    @property
+    def round_trips(self) -> int:
+        return self._trips.count
+
     # -- connections and transactions -------------------------------------------------------
 
     def _open_pool(self) -> asyncpg.Pool:
@@ -192,9 +209,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
             raise RuntimeError("the PostgreSQL repository is not open")
         return self._pool
 
-    @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[PgConnection]:
-        """The chat turn's connection when this task holds one, else one from the pool."""
+    def _own_turn(self) -> Turn | None:
+        """The chat turn this task holds on this repository, if any (and free to use)."""
         turn = _turn.get()
         if (
             turn is not None
@@ -203,16 +219,31 @@ class PostgresRepository(SqlRepository, SharedStorage):
             and turn.task is asyncio.current_task()
             and not turn.lock.locked()
         ):
+            return turn
+        return None
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[PgConnection]:
+        """The chat turn's connection when this task holds one, else one from the pool."""
+        turn = self._own_turn()
+        if turn is not None:
             async with turn.lock:
                 yield turn.conn
             return
         async with self._open_pool().acquire() as raw:
             yield PgConnection(raw)
 
+    def _writing(self) -> None:
+        """What the turn read as it began may be changed from here on: read it anew."""
+        turn = self._own_turn()
+        if turn is not None:
+            turn.forget()
+
     @contextlib.asynccontextmanager
     async def _write(
         self, serialized: Serialized | None = None, key: int = 0
     ) -> AsyncIterator[Connection]:
+        self._writing()
         async with self._connection() as conn, conn.transaction():
             if serialized is not None:
                 # Held until the transaction ends: the next writer of the same thing then
@@ -227,9 +258,13 @@ class PostgresRepository(SqlRepository, SharedStorage):
         async with self._connection() as conn:
             yield conn
 
-    # One statement is a transaction by itself: where a write is a single statement and
-    # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
-    _single = _read
+    @contextlib.asynccontextmanager
+    async def _single(self) -> AsyncIterator[Connection]:
+        # One statement is a transaction by itself: where a write is a single statement and
+        # comes with every update, it goes without BEGIN and COMMIT (two round trips fewer).
+        self._writing()
+        async with self._connection() as conn:
+            yield conn
 
     async def table_names(self) -> list[str]:
         rows = await self._select(
@@ -242,32 +277,74 @@ class PostgresRepository(SqlRepository, SharedStorage):
     # -- a chat's turn across replicas ------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def chat_turn(self, chat_id: int) -> AsyncIterator[None]:
+    async def chat_turn(
+        self, chat_id: int, through: int | None = None
+    ) -> AsyncIterator[list[InboxItem]]:
         async with self._turns:
             pool = self._open_pool()
             raw = await pool.acquire()
+            turn = Turn(self, PgConnection(raw), asyncio.current_task(), asyncio.Lock(), chat_id)
             try:
-                await raw.execute("SELECT pg_advisory_lock($1)", chat_id)
+                if through is None:
+                    await raw.execute("SELECT pg_advisory_lock($1)", chat_id)
+                    backlog: list[InboxItem] = []
+                else:
+                    # The lock and then, in the same round trip, what comes first (pg_turn.py).
+                    backlog = turn.begun(await raw.fetchval(BEGIN_TURN, chat_id, through))
+                    turn.through = through
             except BaseException:
                 raw.terminate()  # the lock may have been granted after all
                 await pool.release(raw)
                 raise
-            turn = _Turn(self, PgConnection(raw), asyncio.current_task(), asyncio.Lock())
             token = _turn.set(turn)
             try:
-                yield
+                yield backlog
             finally:
                 turn.active = False
                 _turn.reset(token)
                 try:
                     async with turn.lock:  # a storage call of another task finishes first
-                        await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
+                        if turn.held:
+                            await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
                 except BaseException:
                     # Closing the session releases the lock for certain.
                     raw.terminate()
                     raise
                 finally:
                     await pool.release(raw)
+
+    async def _end_turn(self, turn: Turn, update_id: int) -> None:
+        """Mark the turn's last update done, commit, then unlock: one round trip."""
+        async with turn.lock:
+            # Whatever comes after in this task goes over the pool: the turn is over.
+            turn.active = turn.held = False
+            try:
+                await turn.conn.raw.execute(ending(turn.chat_id, update_id, self._now()))
+            except BaseException:
+                # The lock and any transaction left open end with the session, for certain.
+                turn.conn.raw.terminate()
+                raise
+
+    async def get_talker(self, user_id: int, chat_id: int) -> tuple[Resident | None, ChatState]:
+        turn = self._own_turn()
+        if turn is not None and turn.talker is not None and user_id == chat_id == turn.chat_id:
+            row, turn.talker = turn.talker, None
+            return self._talker(cast(Row, row), chat_id, self._states.get(chat_id))
+        return await super().get_talker(user_id, chat_id)
+
+    async def get_theme(self, theme_id: int) -> Theme | None:
+        turn = self._own_turn()
+        seen = None if turn is None else turn.themes
+        if seen is not None:
+            kept = self._themes.get(theme_id)
+            if kept is not None and kept[0] == seen:
+                return kept[1]
+        theme = await super().get_theme(theme_id)
+        if seen is not None and theme is not None:
+            # Read after the fingerprint: as new as it or newer, and a newer row changes
+            # the next turn's fingerprint, so it is never served for an older one.
+            self._themes[theme_id] = (seen, theme)
+        return theme
 
     async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
         rows = await self._select(
@@ -300,6 +377,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
         return fresh
 
     async def inbox_done(self, update_id: int) -> None:
+        turn = self._own_turn()
+        if turn is not None and turn.held and update_id == turn.through:
+            await self._end_turn(turn, update_id)
+            return
         async with self._single() as conn:
             await conn.execute(
                 "UPDATE inbox SET status = 'done', payload = NULL, chat_id = NULL,"
@@ -363,6 +444,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
     # -- roles: read for every update, never cached -----------------------------------------
 
     async def active_grants(self, user_id: int) -> tuple[RoleGrant, ...]:
+        turn = self._own_turn()
+        if turn is not None and turn.grants is not None and user_id == turn.chat_id:
+            read, turn.grants = turn.grants, None
+            return tuple(_grant(row) for row in read)
         rows = await self._select(
             "SELECT * FROM role_grants WHERE user_id = ? AND revoked_at IS NULL ORDER BY id",
             (user_id,),

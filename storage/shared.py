@@ -21,11 +21,20 @@ class SharedStorage(ABC):
     def replica_id(self) -> int:
         """This process's id among the replicas (random, new at every start)."""
 
+    @property
     @abstractmethod
-    def chat_turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+    def round_trips(self) -> int:
+        """Round trips this process made to the shared database so far."""
+
+    @abstractmethod
+    def chat_turn(
+        self, chat_id: int, through: int | None = None
+    ) -> AbstractAsyncContextManager[list[InboxItem]]:
         """Hold the chat's turn: no other replica handles an update of this chat meanwhile.
 
         Storage calls made by the task holding the turn run over the turn's own connection.
+        With ``through`` (an update of the chat), the turn gives what inbox_pending_through
+        would, read once it is held, and marking that update done ends it; else it gives [].
         """
 
     @abstractmethod

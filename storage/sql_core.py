@@ -358,6 +358,12 @@ class SqlCore(CoreRepository):
             (user_id, chat_id),
         )
         assert row is not None
+        return self._talker(row, chat_id, known)
+
+    def _talker(
+        self, row: Row, chat_id: int, known: ChatState | None
+    ) -> tuple[Resident | None, ChatState]:
+        """The resident and chat state of get_talker's row; a state this update knows wins."""
         resident = None if row["user_id"] is None else _resident(row)
         if known is not None:
             return resident, known

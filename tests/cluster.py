@@ -36,9 +36,15 @@ def free_port() -> int:
 
 
 def replica_config(
-    path: Path, playground_url: str, database_url: str, port: int, *, extra: str = ""
+    path: Path,
+    playground_url: str,
+    database_url: str,
+    port: int,
+    metrics_port: int,
+    *,
+    extra: str = "",
 ) -> Path:
-    """The config of one replica: webhook on its own port, the shared database."""
+    """The config of one replica: webhook and /metrics on its own ports, the shared database."""
     path.write_text(
         f"""
 [telegram]
@@ -54,6 +60,10 @@ max_connections = 100
 
 [storage]
 url = "{database_url}"
+
+[metrics]
+listen = "127.0.0.1"
+port = {metrics_port}
 
 [municipality]
 name = "Renkum"
@@ -90,6 +100,7 @@ class Replica:
 
     index: int
     port: int
+    metrics_port: int
     process: asyncio.subprocess.Process
     log: Path
 
@@ -97,6 +108,11 @@ class Replica:
     def url(self) -> str:
         """Where the playground posts updates for this replica."""
         return f"http://127.0.0.1:{self.port}/telegram"
+
+    @property
+    def metrics_url(self) -> str:
+        """This replica's /metrics, in Prometheus' format."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     @property
     def alive(self) -> bool:
@@ -134,9 +150,14 @@ async def start_replica(
     extra: str = "",
 ) -> Replica:
     """Start one replica (it may not be listening yet)."""
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     config = replica_config(
-        folder / f"replica-{index}.toml", playground_url, database_url, port, extra=extra
+        folder / f"replica-{index}.toml",
+        playground_url,
+        database_url,
+        port,
+        metrics_port,
+        extra=extra,
     )
     log = folder / f"replica-{index}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUURTBOT_")}
@@ -156,7 +177,27 @@ async def start_replica(
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
         )
-    return Replica(index, port, process, log)
+    return Replica(index, port, metrics_port, process, log)
+
+
+ROUND_TRIPS = "buurtbot_storage_round_trips_total"
+
+
+async def round_trips(replicas: list[Replica]) -> int:
+    """The round trips to PostgreSQL these replicas made so far, together (their /metrics)."""
+    total = 0.0
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        for replica in replicas:
+            async with session.get(replica.metrics_url) as response:
+                response.raise_for_status()
+                text = await response.text()
+            values = [
+                float(line.split()[1]) for line in text.splitlines() if line.startswith(ROUND_TRIPS)
+            ]
+            if len(values) != 1:
+                raise RuntimeError(f"replica {replica.index}: no {ROUND_TRIPS} in /metrics")
+            total += values[0]
+    return int(total)
 
 
 async def wait_healthy(replicas: list[Replica], timeout: float = START_TIMEOUT) -> None:  # noqa: ASYNC109

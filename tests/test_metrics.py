@@ -10,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.runner import BotRunner
 from playground.client import PlaygroundClient
 from playground.server import Playground
+from storage.postgres import PostgresRepository
+from tests.backends import postgres_only
 from tests.conftest import BotFactory, add_theme
 
 
@@ -126,3 +128,33 @@ async def test_a_429_for_the_whole_bot_is_counted_as_the_bots_though_the_call_na
 
 async def test_no_metrics_section_means_no_endpoint(bot: BotRunner) -> None:
     assert bot.ops is None
+
+
+@postgres_only
+async def test_round_trips_to_postgresql_are_counted(
+    make_bot: BotFactory, playground: Playground
+) -> None:
+    """Every round trip to the shared database is counted, and a note costs a few."""
+    bot = await make_bot(metrics={"port": 0})
+    await add_theme(bot)
+    repo = bot.repo
+    assert isinstance(repo, PostgresRepository)
+
+    async def handled(update_id: int) -> None:
+        await bot.handled.wait(update_id)
+
+    async with PlaygroundClient(playground.url, waiter=handled) as pg:
+        anna = await pg.new_person(first_name="Annemiek")
+        await anna.send("/thema")
+        await anna.send("Een bankje bij de bushalte")
+        _, text = await _scrape(bot)
+        before = _values(text)[("buurtbot_storage_round_trips_total", ())]
+        assert before > 0
+        await anna.send("En meer groen op het plein")
+        _, text = await _scrape(bot)
+    after = _values(text)[("buurtbot_storage_round_trips_total", ())]
+    assert after <= repo.round_trips
+    # A note: store the update, begin the turn, the handler's four (the theme was read by the
+    # note before, and no theme changed since), end the turn; then the scrape's two reads;
+    # and room for a look of the sender or the scheduler meanwhile.
+    assert 7 + 2 <= after - before <= 7 + 2 + 6

@@ -451,3 +451,155 @@ async def test_a_lost_server_is_named_as_such(tmp_path: Path) -> None:
         await repo.open()
     reason = unavailable(caught.value)
     assert reason is not None and reason.startswith("the database server cannot be reached")
+
+
+async def _grant_moderator(repo: PostgresRepository, user_id: int) -> None:
+    await repo.create_invite(
+        GrantRole.MODERATOR,
+        None,
+        token_hash=f"h{user_id}",
+        created_by=1,
+        created_name=None,
+        now=T0,
+        expires_at=T0 + timedelta(days=1),
+    )
+    assert await repo.accept_invite(f"h{user_id}", user_id=user_id, name="Mo", now=T0)
+
+
+@postgres_only
+async def test_round_trips_are_counted(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, _ = pair
+    await a.ensure_resident(42, "nl")
+    start = a.round_trips
+    await a.get_state(42)
+    assert a.round_trips == start + 1, "a read is one round trip"
+    await a.set_language(42, "en")
+    assert a.round_trips == start + 4, "a write transaction: BEGIN, the update, COMMIT"
+    await a.inbox_add([(7, 42, "{}")])
+    async with a.chat_turn(42, 7) as backlog:
+        assert a.round_trips == start + 6, "the turn begins in one"
+        assert [item.update_id for item in backlog] == [7]
+        resident, state = await a.get_talker(42, 42)
+        assert resident is not None and resident.language == "en" and state.flow is None
+        assert await a.active_grants(42) == ()
+        assert a.round_trips == start + 6, "the guard's reads came with the turn"
+        await a.inbox_done(7)
+        assert a.round_trips == start + 7, "the update marked done, and the turn ends, in one"
+    assert a.round_trips == start + 7
+    async with a.chat_turn(42):  # without an update: the lock and the unlock
+        pass
+    assert a.round_trips == start + 9
+
+
+@postgres_only
+async def test_a_turn_reads_what_the_last_holder_committed(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    await a.inbox_add([(1, 42, '{"update_id": 1}'), (2, 42, '{"update_id": 2}')])
+    await a.ensure_resident(42, "nl")
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first() -> None:
+        async with b.chat_turn(42, 1):
+            holding.set()
+            await release.wait()
+            await b.set_state(42, "talk", "write", {"theme": 3})
+            await b.set_language(42, "en")
+            await _grant_moderator(b, 42)
+            await b.inbox_done(1)
+
+    task = asyncio.create_task(first())
+    await holding.wait()
+
+    async def second() -> tuple[list[int], str, str | None, int]:
+        async with a.chat_turn(42, 2) as backlog:
+            resident, state = await a.get_talker(42, 42)
+            grants = await a.active_grants(42)
+            assert resident is not None
+            return [i.update_id for i in backlog], resident.language, state.step, len(grants)
+
+    waiting = asyncio.create_task(second())
+    await asyncio.sleep(0.2)
+    assert not waiting.done(), "the chat's turn is b's"
+    release.set()
+    await task
+    # Read after the wait for the lock, not with what was there when a asked for it.
+    assert await waiting == ([2], "en", "write", 1)
+
+
+@postgres_only
+async def test_marking_the_last_update_done_ends_the_turn_after_its_commit(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    await a.inbox_add([(1, 42, '{"update_id": 1}'), (2, 42, '{"update_id": 2}')])
+    async with a.chat_turn(42, 1) as backlog:
+        assert [item.update_id for item in backlog] == [1]
+        await a.inbox_done(1)
+        # The turn is over for the others while a's block still runs; what a does after
+        # goes over the pool.
+        async with asyncio.timeout(5), b.chat_turn(42, 2) as seen:
+            assert [item.update_id for item in seen] == [2], "1 is done, and b sees it"
+        assert (await a.get_state(42)).flow is None
+
+
+@postgres_only
+async def test_a_write_in_the_turn_makes_the_guard_read_again(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, _ = pair
+    await a.inbox_add([(1, 42, '{"update_id": 1}')])
+    await a.set_state(42, "talk", "old", {})
+    async with a.chat_turn(42, 1):
+        await a.set_state(42, "talk", "new", {})
+        await _grant_moderator(a, 42)
+        _, state = await a.get_talker(42, 42)
+        assert state.step == "new"
+        assert len(await a.active_grants(42)) == 1
+
+
+@postgres_only
+async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    theme = await b.create_theme(
+        title="Bankjes",
+        invitation="i",
+        question="q",
+        place=MUNICIPALITY,
+        status=ThemeStatus.ACTIVE,
+        starts_on=None,
+        ends_on=None,
+    )
+    await a.inbox_add([(i, 42, "{}") for i in (1, 2, 3, 4)])
+
+    async def in_turn(update_id: int) -> tuple[str, int]:
+        async with a.chat_turn(42, update_id):
+            before = a.round_trips
+            read = await a.get_theme(theme.id)
+            trips = a.round_trips - before
+            await a.inbox_done(update_id)
+        assert read is not None
+        return read.title, trips
+
+    assert await in_turn(1) == ("Bankjes", 1)
+    assert await in_turn(2) == ("Bankjes", 0), "no theme changed since"
+    async with b._write() as conn:  # even a write that leaves updated_at as it was
+        await conn.execute("UPDATE themes SET title = ? WHERE id = ?", ("Schaduw", theme.id))
+    assert await in_turn(3) == ("Schaduw", 1)
+    other = await b.create_theme(
+        title="Groen",
+        invitation="i",
+        question="q",
+        place=MUNICIPALITY,
+        status=ThemeStatus.DRAFT,
+        starts_on=None,
+        ends_on=None,
+    )
+    assert other.id != theme.id
+    assert await in_turn(4) == ("Schaduw", 1), "another theme came: all are read again"

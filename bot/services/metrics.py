@@ -16,6 +16,7 @@ from telegram import Update
 
 from bot.services.pacing import Scope
 from storage.repository import Repository
+from storage.shared import SharedStorage
 
 __all__ = ["CONTENT_TYPE", "LATE_AFTER", "Metrics", "update_kind"]
 
@@ -103,7 +104,13 @@ class Metrics:
             "Reminders still unsent five minutes or more after their time.",
             registry=r,
         )
+        self.storage_round_trips = Counter(
+            "buurtbot_storage_round_trips",
+            "Round trips to the shared PostgreSQL database (none on SQLite).",
+            registry=r,
+        )
         self._sent_seen = 0
+        self._trips_seen = 0
         for kind in _KINDS:
             self.updates.labels(kind)
         for scope in get_args(Scope):
@@ -150,6 +157,15 @@ class Metrics:
         due = await repo.due_reminders(now)
         self.reminders_due.set(len(due))
         self.reminders_late.set(sum(1 for r in due if r.due_at <= now - LATE_AFTER))
+        if isinstance(repo, SharedStorage):
+            # After the reads above, so a scrape's own round trips are in its figure.
+            self.storage_round_trips_made(repo.round_trips)
+
+    def storage_round_trips_made(self, so_far: int) -> None:
+        """Bring the round trip counter up to the repository's own count."""
+        if so_far > self._trips_seen:
+            self.storage_round_trips.inc(so_far - self._trips_seen)
+            self._trips_seen = so_far
 
     def text(self) -> bytes:
         """Return the scrape in Prometheus' text format."""
