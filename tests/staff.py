@@ -76,12 +76,17 @@ async def documents(pg: PlaygroundClient, messages: list[SentMessage]) -> dict[s
 
 def readable_text(name: str, data: bytes) -> str:
     """What a person could read in an export file, to scan for names and ids."""
+    # Only what can hold words: the compressed bytes of a page or of pixels are noise, in
+    # which four given letters (or an id's digits) turn up by chance now and then.
     if name.endswith(".pdf"):
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() for page in reader.pages) + data.decode("latin-1")
+        pages = "\n".join(page.extract_text() for page in reader.pages)
+        return pages + "\n" + repr(dict(reader.metadata or {}))
     if name.endswith(".png"):
-        # The pixels hold no text we could scan; the file's bytes (metadata) can.
-        return data.decode("latin-1")
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            return repr(image.info) + repr(getattr(image, "text", {}))
     return data.decode("utf-8-sig")
