@@ -46,12 +46,12 @@ from bench.harness import (
     machine,
     playground,
     send_text,
+    spread,
     start_buurtbot,
     start_process,
     workdir,
     write_config,
 )
-from bench.throughput import spread
 from bot.core.i18n import t
 from playground.server import Playground
 from storage.sqlite import SqliteRepository

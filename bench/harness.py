@@ -265,6 +265,14 @@ def summary(latencies: Sequence[float]) -> str:
     )
 
 
+def spread(values: Sequence[float], unit: str = "", digits: int = 2) -> str:
+    """The median of rounds with the lowest and highest round beside it."""
+    return (
+        f"{statistics.median(values):.{digits}f}{unit} "
+        f"(rounds {min(values):.{digits}f}-{max(values):.{digits}f})"
+    )
+
+
 def mean(values: Sequence[float]) -> float:
     """The mean, NaN for nothing."""
     return statistics.fmean(values) if values else float("nan")

@@ -32,6 +32,7 @@ from bench.harness import (
     percentile,
     playground,
     send_text,
+    spread,
     start_buurtbot,
     workdir,
     write_config,
@@ -142,14 +143,6 @@ async def one_run(args: argparse.Namespace, folder: Path, *, paced: bool) -> Rou
     )
 
 
-def spread(values: list[float], digits: int = 2, unit: str = " s") -> str:
-    """The median of rounds with the lowest and highest round beside it."""
-    return (
-        f"{statistics.median(values):.{digits}f}{unit} "
-        f"(rounds {min(values):.{digits}f}-{max(values):.{digits}f})"
-    )
-
-
 async def pacer_cost(residents: int, repeats: int = 20) -> tuple[float, float]:
     """CPU microseconds per call, straight and through the ChatPacer (one exchange at a time).
 
@@ -212,14 +205,15 @@ async def main_async(args: argparse.Namespace) -> None:
                     f"{result.load[2]:.2f}",
                     flush=True,
                 )
-    print(f"p99 of a 3-message reply: {spread([r.p99 for r in rounds], 3)}   (aim: under 1.5 s)")
-    print(f"p50 of a 3-message reply: {spread([r.p50 for r in rounds], 3)}")
-    print(f"the same without limit or pace: p99 {spread([r.p99 for r in baseline], 3)}")
-    print(f"429 answers: {spread([float(r.too_many) for r in rounds], 0, '')}   (aim: 0)")
+    p99 = spread([r.p99 for r in rounds], " s", 3)
+    print(f"p99 of a 3-message reply: {p99}   (aim: under 1.5 s)")
+    print(f"p50 of a 3-message reply: {spread([r.p50 for r in rounds], ' s', 3)}")
+    print(f"the same without limit or pace: p99 {spread([r.p99 for r in baseline], ' s', 3)}")
+    print(f"429 answers: {spread([float(r.too_many) for r in rounds], '', 0)}   (aim: 0)")
     print(
-        f"calls during a ban: {spread([float(r.violations) for r in rounds], 0, '')}   (must be 0)"
+        f"calls during a ban: {spread([float(r.violations) for r in rounds], '', 0)}   (must be 0)"
     )
-    print(f"load average (1 min): {spread([r.load[0] for r in rounds], 2, '')}")
+    print(f"load average (1 min): {spread([r.load[0] for r in rounds])}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import statistics
 import subprocess
 import tempfile
 import time
@@ -41,8 +42,10 @@ from bench.harness import (
     add_residents,
     cpu_seconds,
     machine,
+    percentile,
     playground,
     send_text,
+    spread,
     summary,
     workdir,
 )
@@ -156,9 +159,11 @@ def refused(pg: Playground) -> int:
     return stats.errors_4xx - starting
 
 
-async def one_round(count: int, residents: int, notes: int, admin: str, folder: Path) -> Round:
+async def one_round(
+    count: int, residents: int, notes: int, admin: str, folder: Path, turn: int
+) -> Round:
     url = await fresh_database(admin)
-    run_dir = folder / f"replicas-{count}"
+    run_dir = folder / f"replicas-{count}-{turn}"
     run_dir.mkdir()
     try:
         await prepare(url)
@@ -218,18 +223,38 @@ async def main_async(args: argparse.Namespace) -> None:
             f"{args.residents} residents x {args.notes} notes over webhook, each resident "
             "writing the next note when the answer to the last one arrived"
         )
-        rounds = []
-        for count in args.replicas:
-            result = await one_round(count, args.residents, args.notes, admin, folder)
-            print(result.line(), flush=True)
-            rounds.append(result)
-        base = rounds[0].rate
+        rounds: dict[int, list[Round]] = {count: [] for count in args.replicas}
+        for turn in range(args.rounds):
+            for count in args.replicas:
+                result = await one_round(count, args.residents, args.notes, admin, folder, turn)
+                print(result.line(), flush=True)
+                rounds[count].append(result)
+        report(rounds)
+
+
+def report(rounds: dict[int, list[Round]]) -> None:
+    """Per replica count the median of rounds with its spread, CPU per update first."""
+    some = next(iter(rounds.values()))
+    print(f"median of {len(some)} round(s) (lowest-highest):")
+    for count, mine in rounds.items():
         print(
-            "relative to 1 replica: "
-            + ", ".join(f"{r.replicas}: {r.rate / base:.2f}x" for r in rounds)
-            + f" (on {os.cpu_count()} cores shared by the replicas, PostgreSQL and the"
-            " playground)"
+            f"  {count} replica{'s' if count > 1 else ' '}: bot CPU per update "
+            f"{spread([r.bot_cpu / r.updates * 1000 for r in mine], ' ms')}, "
+            f"round trips per update {spread([r.trips / r.updates for r in mine])}, "
+            f"updates/s {spread([r.rate for r in mine], '', 0)}, "
+            f"p99 {spread([percentile(r.latencies, 0.99) * 1000 for r in mine], ' ms', 0)}, "
+            f"load average (1 min) {spread([r.load[0] for r in mine])}"
         )
+    base = statistics.median(r.rate for r in some)
+    print(
+        "relative to the first, median updates/s: "
+        + ", ".join(
+            f"{count}: {statistics.median(r.rate for r in mine) / base:.2f}x"
+            for count, mine in rounds.items()
+        )
+        + f" (on {os.cpu_count()} cores shared by the replicas, PostgreSQL and the"
+        " playground)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -237,6 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--residents", type=int, default=100)
     parser.add_argument("--notes", type=int, default=20)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, the counts taking turns")
     parser.add_argument("--database", help="postgresql:// URL of a role that may create databases")
     parser.add_argument("--keep", type=Path, help="keep logs in this folder")
     asyncio.run(main_async(parser.parse_args(argv)))

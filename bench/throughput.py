@@ -42,6 +42,7 @@ from bench.harness import (
     percentile,
     playground,
     send_text,
+    spread,
     start_buurtbot,
     start_process,
     summary,
@@ -287,14 +288,6 @@ UNPACED = (
     "[flood]\nupdates = 1000000\nchat_rate = 1000000\nchat_burst = 1000000\n"
     "bot_rate = 1000000\nbot_burst = 1000000\n"
 )
-
-
-def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
-    """The median of rounds with the lowest and highest round beside it."""
-    return (
-        f"{statistics.median(values):.{digits}f}{unit} "
-        f"(rounds {min(values):.{digits}f}-{max(values):.{digits}f})"
-    )
 
 
 def report(ours: list[Result], stock: list[Result], fast: list[Result]) -> None:
