@@ -54,8 +54,10 @@ async def _run_until_settled(
     """Run the worker until nothing of the broadcast is in flight or due now."""
     await worker.start()
     for _ in range(400):
-        counts = await repo.broadcast_counts(broadcast)
+        # What is due first, then what is in flight: a row goes from due to in flight to
+        # settled, so read the other way round a claim between the two reads looked settled.
         due = await repo.next_due_at()
+        counts = await repo.broadcast_counts(broadcast)
         if counts[OutboxStatus.SENDING] == 0 and (due is None or due > clock.now()):
             break
         await asyncio.sleep(0.01)
