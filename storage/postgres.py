@@ -143,7 +143,7 @@ class PostgresRepository(SqlRepository, SharedStorage):
             connection_class=CountedConnection,
             server_settings={"application_name": "buurtbot-replica"},
         )
-        await self._count_trips(life)
+        self._count_trips(life)
         try:
             candidate = self._replica or secrets.randbelow(2**31 - 2) + 1
             while not await life.fetchval(
@@ -158,13 +158,13 @@ class PostgresRepository(SqlRepository, SharedStorage):
             _log.error("replica %s is now replica %s", self._replica, candidate)
         self._life, self._replica = life, candidate
 
-    async def _count_trips(self, conn: asyncpg.Connection) -> None:
+    def _count_trips(self, conn: asyncpg.Connection) -> None:
         """Count the round trips of a new connection with this repository's."""
         conn.trips = self._trips
 
     async def _prepare(self, conn: asyncpg.Connection) -> None:
         """Make a new pooled connection ready: counted, and able to begin a chat's turn."""
-        await self._count_trips(conn)
+        self._count_trips(conn)
         await conn.execute(TURN_FUNCTION)
 
     def _lost_liveness(self, conn: asyncpg.Connection) -> None:
@@ -345,14 +345,6 @@ class PostgresRepository(SqlRepository, SharedStorage):
             # the next turn's fingerprint, so it is never served for an older one.
             self._themes[theme_id] = (seen, theme)
         return theme
-
-    async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
-        rows = await self._select(
-            "SELECT update_id, payload FROM inbox WHERE chat_id = ? AND status = 'pending'"
-            " AND update_id <= ? ORDER BY update_id",
-            (chat_id, update_id),
-        )
-        return [InboxItem(row["update_id"], row["payload"]) for row in rows]
 
     async def inbox_add(self, items: Sequence[tuple[int, int | None, str]]) -> set[int]:
         if not items:

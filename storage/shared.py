@@ -33,13 +33,10 @@ class SharedStorage(ABC):
         """Hold the chat's turn: no other replica handles an update of this chat meanwhile.
 
         Storage calls made by the task holding the turn run over the turn's own connection.
-        With ``through`` (an update of the chat), the turn gives what inbox_pending_through
-        would, read once it is held, and marking that update done ends it; else it gives [].
+        With ``through`` (an update of the chat), the turn gives the chat's updates not
+        handled yet up to and including that one, oldest first, read once it is held, and
+        marking that update done ends it; else it gives [].
         """
-
-    @abstractmethod
-    async def inbox_pending_through(self, chat_id: int, update_id: int) -> list[InboxItem]:
-        """The chat's updates not handled yet, up to and including this one, oldest first."""
 
     @abstractmethod
     async def adopt_orphaned_updates(self) -> list[InboxItem]:

@@ -31,6 +31,7 @@ from storage.models import (
     NoteStatus,
     OutboxStatus,
     Quadrant,
+    Theme,
     ThemeStatus,
 )
 from storage.pg_connection import changed_rows, translate
@@ -42,6 +43,21 @@ from tests.backends import database_url, postgres_only
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 # -- the translation (no server needed) ------------------------------------------------------
+
+
+async def _theme(
+    repo: PostgresRepository, title: str, status: ThemeStatus = ThemeStatus.ACTIVE
+) -> Theme:
+    """A municipality-wide theme without dates."""
+    return await repo.create_theme(
+        title=title,
+        invitation="i",
+        question="q",
+        place=MUNICIPALITY,
+        status=status,
+        starts_on=None,
+        ends_on=None,
+    )
 
 
 def test_question_marks_become_numbered_parameters() -> None:
@@ -335,15 +351,7 @@ async def test_a_full_table_stays_full_under_concurrent_joins(
     pair: tuple[PostgresRepository, PostgresRepository],
 ) -> None:
     a, b = pair
-    theme = await a.create_theme(
-        title="t",
-        invitation="i",
-        question="q",
-        place=MUNICIPALITY,
-        status=ThemeStatus.ACTIVE,
-        starts_on=None,
-        ends_on=None,
-    )
+    theme = await _theme(a, "t")
     table = await a.create_table(theme_id=theme.id, title="Tafel", initiator_name="", capacity=3)
     people = list(range(500, 512))
     for person in people:
@@ -367,15 +375,7 @@ async def test_two_moderators_on_two_replicas_one_decision_each_note(
     pair: tuple[PostgresRepository, PostgresRepository],
 ) -> None:
     a, b = pair
-    theme = await a.create_theme(
-        title="t",
-        invitation="i",
-        question="q",
-        place=MUNICIPALITY,
-        status=ThemeStatus.ACTIVE,
-        starts_on=None,
-        ends_on=None,
-    )
+    theme = await _theme(a, "t")
     await a.ensure_resident(600, "nl")
     notes = [
         await a.add_note(
@@ -567,15 +567,7 @@ async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
     pair: tuple[PostgresRepository, PostgresRepository],
 ) -> None:
     a, b = pair
-    theme = await b.create_theme(
-        title="Bankjes",
-        invitation="i",
-        question="q",
-        place=MUNICIPALITY,
-        status=ThemeStatus.ACTIVE,
-        starts_on=None,
-        ends_on=None,
-    )
+    theme = await _theme(b, "Bankjes")
     await a.inbox_add([(i, 42, "{}") for i in (1, 2, 3, 4)])
 
     async def in_turn(update_id: int) -> tuple[str, int]:
@@ -592,14 +584,6 @@ async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
     async with b._write() as conn:  # even a write that leaves updated_at as it was
         await conn.execute("UPDATE themes SET title = ? WHERE id = ?", ("Schaduw", theme.id))
     assert await in_turn(3) == ("Schaduw", 1)
-    other = await b.create_theme(
-        title="Groen",
-        invitation="i",
-        question="q",
-        place=MUNICIPALITY,
-        status=ThemeStatus.DRAFT,
-        starts_on=None,
-        ends_on=None,
-    )
+    other = await _theme(b, "Groen", ThemeStatus.DRAFT)
     assert other.id != theme.id
     assert await in_turn(4) == ("Schaduw", 1), "another theme came: all are read again"
