@@ -32,24 +32,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import asyncpg
 
 from storage.connection import Connection, Row
 from storage.migrations import apply_postgres_migrations
-from storage.models import ChatState, InboxItem, OutboxMessage, Resident, RoleGrant, Theme
+from storage.models import (
+    ChatState,
+    InboxItem,
+    Note,
+    NoteKind,
+    NoteOrigin,
+    NoteStatus,
+    OutboxMessage,
+    Quadrant,
+    Resident,
+    RoleGrant,
+    Theme,
+)
 from storage.pg_connection import PgConnection
 from storage.pg_round_trips import CountedConnection, RoundTrips
-from storage.pg_turn import BEGIN_TURN, TURN_FUNCTION, Turn, ending
+from storage.pg_turn import BEGIN_TURN, TURN_FUNCTION, WATCHED, StateWrite, Turn, ending
 from storage.serialized import Serialized
 from storage.shared import SharedStorage
-from storage.sql_core import _ts
+from storage.sql_core import _note, _ts
 from storage.sql_moderation import _grant
 from storage.sql_outbox import _message
 from storage.sql_repository import SqlRepository
@@ -109,6 +122,9 @@ class PostgresRepository(SqlRepository, SharedStorage):
         # Themes read in a turn, with the fingerprint of the themes table they were read
         # under (storage/pg_turn.py): valid in a turn that begins with the same one.
         self._themes: dict[int, tuple[str, Theme]] = {}
+        # Per theme, from when the next look for changed notes will ask (pg_turn.py): the
+        # turn reads those as it begins. The themes asked last, at most WATCHED.
+        self._watched: dict[int, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -228,6 +244,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
         turn = self._own_turn()
         if turn is not None:
             async with turn.lock:
+                if turn.state is not None:
+                    await self._flush_state(turn)
                 yield turn.conn
             return
         async with self._open_pool().acquire() as raw:
@@ -238,6 +256,7 @@ class PostgresRepository(SqlRepository, SharedStorage):
         turn = self._own_turn()
         if turn is not None:
             turn.forget()
+            turn.replayable = False
 
     @contextlib.asynccontextmanager
     async def _write(
@@ -290,7 +309,9 @@ class PostgresRepository(SqlRepository, SharedStorage):
                     backlog: list[InboxItem] = []
                 else:
                     # The lock and then, in the same round trip, what comes first (pg_turn.py).
-                    backlog = turn.begun(await raw.fetchval(BEGIN_TURN, chat_id, through))
+                    watched = dict(self._watched)
+                    value = await raw.fetchval(BEGIN_TURN, chat_id, through, json.dumps(watched))
+                    backlog = turn.begun(value, watched)
                     turn.through = through
             except BaseException:
                 raw.terminate()  # the lock may have been granted after all
@@ -305,6 +326,8 @@ class PostgresRepository(SqlRepository, SharedStorage):
                 try:
                     async with turn.lock:  # a storage call of another task finishes first
                         if turn.held:
+                            if turn.state is not None:
+                                await self._flush_state(turn)
                             await raw.execute("SELECT pg_advisory_unlock($1)", chat_id)
                 except BaseException:
                     # Closing the session releases the lock for certain.
@@ -318,12 +341,105 @@ class PostgresRepository(SqlRepository, SharedStorage):
         async with turn.lock:
             # Whatever comes after in this task goes over the pool: the turn is over.
             turn.active = turn.held = False
+            state, turn.state = turn.state, None
             try:
-                await turn.conn.raw.execute(ending(turn.chat_id, update_id, self._now()))
+                await turn.conn.raw.execute(ending(turn.chat_id, update_id, self._now(), state))
             except BaseException:
                 # The lock and any transaction left open end with the session, for certain.
                 turn.conn.raw.terminate()
                 raise
+
+    async def _flush_state(self, turn: Turn) -> None:
+        """Write the state the turn kept back, before any other statement of the turn."""
+        state, turn.state = turn.state, None
+        if state is not None:
+            await turn.conn.raw.execute(state.statement())
+
+    async def set_state(
+        self, chat_id: int, flow: str | None, step: str | None, data: dict[str, Any]
+    ) -> None:
+        # A turn's state write goes with its next statement, or with its end: the state and
+        # "done" commit together (one round trip fewer per update; pg_turn.py).
+        turn = self._own_turn()
+        if (
+            turn is None
+            or not (turn.held and turn.replayable)
+            or turn.through is None
+            or chat_id != turn.chat_id
+        ):
+            await super().set_state(chat_id, flow, step, data)
+            return
+        stored = "{}" if flow is None else json.dumps(data, ensure_ascii=False)
+        turn.state = StateWrite(chat_id, flow, step, stored, self._now())
+        turn.talker = None  # its state column is the old one
+        if flow is None:
+            self._states.put(ChatState(chat_id))
+        else:
+            self._states.put(ChatState(chat_id, flow, step, json.loads(stored)))
+
+    async def add_note(
+        self,
+        *,
+        theme_id: int,
+        author_id: int | None,
+        kind: NoteKind,
+        text: str,
+        file_id: str | None,
+        quadrant: Quadrant | None,
+        status: NoteStatus,
+        source_update_id: int | None,
+        seconds: int | None = None,
+        origin: NoteOrigin = NoteOrigin.CHAT,
+        heard_in: str | None = None,
+        board_photo_id: int | None = None,
+    ) -> Note:
+        turn = self._own_turn()
+        drafts = None if turn is None else turn.drafts
+        replayable = turn is not None and turn.replayable and source_update_id is not None
+        note = await super().add_note(
+            theme_id=theme_id,
+            author_id=author_id,
+            kind=kind,
+            text=text,
+            file_id=file_id,
+            quadrant=quadrant,
+            status=status,
+            source_update_id=source_update_id,
+            seconds=seconds,
+            origin=origin,
+            heard_in=heard_in,
+            board_photo_id=board_photo_id,
+        )
+        if turn is not None and self._own_turn() is turn:
+            turn.wrote_note(drafts, note)
+            # Handled again, the update finds its note (ON CONFLICT) instead of adding one.
+            turn.replayable = replayable
+        return note
+
+    async def waiting_drafts(
+        self, author_id: int, theme_id: int, note_ids: Sequence[int]
+    ) -> dict[int, str]:
+        turn = self._own_turn()
+        known = None if turn is None else turn.waiting(author_id, theme_id, list(note_ids))
+        if known is not None:
+            return known
+        return await super().waiting_drafts(author_id, theme_id, note_ids)
+
+    async def notes_changed_since(self, theme_id: int, since: datetime | None) -> list[Note]:
+        turn = self._own_turn()
+        asked = "" if since is None else _ts(since)
+        read = None if turn is None or turn.changed is None else turn.changed.get(theme_id)
+        if read is not None and read[0] <= asked:
+            notes = [_note(cast(Row, row)) for row in read[1] if row["updated_at"] >= asked]
+        else:
+            notes = await super().notes_changed_since(theme_id, since)
+        # The next look asks from the newest change seen; the next turn reads it beforehand.
+        newest = max([asked, *(_ts(note.updated_at) for note in notes)])
+        self._watched.pop(theme_id, None)
+        self._watched[theme_id] = newest
+        while len(self._watched) > WATCHED:
+            del self._watched[next(iter(self._watched))]
+        return notes
 
     async def get_talker(self, user_id: int, chat_id: int) -> tuple[Resident | None, ChatState]:
         turn = self._own_turn()

@@ -587,3 +587,150 @@ async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
     other = await _theme(b, "Groen", ThemeStatus.DRAFT)
     assert other.id != theme.id
     assert await in_turn(4) == ("Schaduw", 1), "another theme came: all are read again"
+
+
+async def _note(
+    repo: PostgresRepository,
+    theme: Theme,
+    text: str,
+    *,
+    author: int | None = 42,
+    quadrant: Quadrant | None = None,
+    status: NoteStatus = NoteStatus.DRAFT,
+) -> int:
+    note = await repo.add_note(
+        theme_id=theme.id,
+        author_id=author,
+        kind=NoteKind.TEXT,
+        text=text,
+        file_id=None,
+        quadrant=quadrant,
+        status=status,
+        source_update_id=None,
+    )
+    return note.id
+
+
+@postgres_only
+async def test_a_turn_brings_the_notes_changed_since_the_last_look(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    theme = await _theme(b, "Bankjes")
+    await b.ensure_resident(42, "nl")
+    await b.ensure_resident(43, "nl")
+    first = await _note(b, theme, "Een bankje", author=43, status=NoteStatus.VISIBLE)
+    seen = await a.notes_changed_since(theme.id, None)
+    assert [n.id for n in seen] == [first]
+    since = max(n.updated_at for n in seen)
+    second = await _note(b, theme, "Nog een bankje", author=43, status=NoteStatus.VISIBLE)
+    await a.inbox_add([(1, 42, "{}"), (2, 42, "{}")])
+    async with a.chat_turn(42, 1):
+        before = a.round_trips
+        changed = await a.notes_changed_since(theme.id, since)
+        assert a.round_trips == before, "read as the turn began"
+        await a.inbox_done(1)
+    # What a fresh read gives: the change made on the other replica, and the last one seen.
+    assert changed == await b.notes_changed_since(theme.id, since)
+    assert second in [n.id for n in changed]
+    async with a.chat_turn(42, 2):
+        await a.set_language(42, "en")  # a write in the turn: read anew from here on
+        before = a.round_trips
+        assert await a.notes_changed_since(theme.id, since) == changed
+        assert a.round_trips == before + 1
+        await a.inbox_done(2)
+
+
+@postgres_only
+async def test_a_turn_brings_the_drafts_that_wait_for_a_place(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    theme, other = await _theme(b, "Bankjes"), await _theme(b, "Groen")
+    await b.ensure_resident(42, "nl")
+    await b.ensure_resident(43, "nl")
+    waits = await _note(b, theme, "Een bankje")
+    placed = await _note(b, theme, "Een boom", quadrant=Quadrant.WISH)
+    elsewhere = await _note(b, other, "Een bloembak")
+    kept = await _note(b, theme, "Een prullenbak")
+    liked = await _note(b, theme, "Een prullenbak!", author=43, status=NoteStatus.VISIBLE)
+    await b.add_support(liked, 42, via_note_id=kept)  # "ik ook": kept as support, not placed
+    await a.inbox_add([(1, 42, "{}")])
+    async with a.chat_turn(42, 1):
+        before = a.round_trips
+        ids = [waits, placed, elsewhere, kept]
+        assert await a.waiting_drafts(42, theme.id, ids) == {waits: "Een bankje"}
+        assert a.round_trips == before
+        new = await _note(a, theme, "Een fietsenrek")
+        assert a.round_trips == before + 1, "the note, and nothing read again for the drafts"
+        both = await a.waiting_drafts(42, theme.id, [*ids, new])
+        assert both == {waits: "Een bankje", new: "Een fietsenrek"}
+        assert await a.waiting_drafts(43, theme.id, [liked]) == {}
+        assert a.round_trips == before + 2, "another writer's drafts are read from storage"
+        await a.inbox_done(1)
+    assert await b.waiting_drafts(42, theme.id, [*ids, new]) == both
+
+
+@postgres_only
+async def test_a_state_written_in_the_turn_commits_with_its_end(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, b = pair
+    await a.inbox_add([(1, 42, "{}"), (2, 42, "{}"), (3, 42, "{}")])
+    await a.set_state(42, "talk", "old", {})
+    # Words that must stay words in a query without parameters.
+    data = {"text": "$s$ '); DROP TABLE inbox; -- \\ $$ 🌳 <b>&amp;</b>"}
+    async with a.chat_turn(42, 1):
+        with a.state_scope():
+            before = a.round_trips
+            await a.set_state(42, "talk", "new", data)
+            assert a.round_trips == before, "kept for the turn's end"
+            assert (await a.get_state(42)).step == "new"
+            assert (await b.get_state(42)).step == "old", "not committed yet"
+            await a.inbox_done(1)
+            assert a.round_trips == before + 1, "done, and the state with it, in one"
+    written = await b.get_state(42)
+    assert (written.step, written.data) == ("new", data)
+    assert 1 not in [item.update_id for item in await b.inbox_pending()]
+
+    async with a.chat_turn(42, 2):
+        await a.set_state(42, "talk", "later", {})
+        # The next statement of the turn sees it: the state goes first.
+        row = await a._select_one("SELECT step FROM chat_state WHERE chat_id = ?", (42,))
+        assert row is not None and row["step"] == "later"
+        await a.inbox_done(2)
+
+    await a.inbox_add([(4, 42, "{}"), (5, 42, "{}")])
+    theme = await _theme(b, "Bankjes")
+    await a.ensure_resident(42, "nl")
+    async with a.chat_turn(42, 4):
+        await a.add_note(
+            theme_id=theme.id,
+            author_id=42,
+            kind=NoteKind.TEXT,
+            text="Een bankje",
+            file_id=None,
+            quadrant=None,
+            status=NoteStatus.DRAFT,
+            source_update_id=4,
+        )
+        before = a.round_trips
+        await a.set_state(42, "talk", "after a note", {})
+        assert a.round_trips == before, "handled again, the update finds its note: kept back"
+        await a.inbox_done(4)
+    async with a.chat_turn(42, 5):
+        await a.set_language(42, "en")
+        before = a.round_trips
+        await a.set_state(42, "talk", "after a change", {})
+        assert a.round_trips == before + 1, "written at once: the change is there for good"
+        assert (await b.get_state(42)).step == "after a change"
+        await a.inbox_done(5)
+
+    async def failing() -> None:
+        async with a.chat_turn(42, 3):
+            await a.set_state(42, None, None, {})
+            raise RuntimeError("the handler failed after it wrote")
+
+    with pytest.raises(RuntimeError):
+        await failing()
+    assert (await b.get_state(42)).flow is None, "written as the turn ended all the same"
