@@ -129,7 +129,9 @@ def _literal(text: str) -> str:
     if "\x00" in text:
         raise ValueError("a NUL character cannot be stored as text")
     tag = "$s$"
-    while tag in text:
+    # The literal ends at the tag's first appearance after the opening one: that must be the
+    # closing one, also where the text's own end and the tag together spell it ("...$s").
+    while (text + tag).find(tag) != len(text):
         tag = f"$s{secrets.token_hex(4)}$"
     return f"{tag}{text}{tag}"
 

@@ -35,6 +35,7 @@ from storage.models import (
     ThemeStatus,
 )
 from storage.pg_connection import changed_rows, translate
+from storage.pg_turn import _literal
 from storage.postgres import PostgresRepository
 from storage.sql_repository import SqlRepository
 from storage.sqlite import SqliteRepository
@@ -734,3 +735,15 @@ async def test_a_state_written_in_the_turn_commits_with_its_end(
     with pytest.raises(RuntimeError):
         await failing()
     assert (await b.get_state(42)).flow is None, "written as the turn ended all the same"
+
+
+@postgres_only
+async def test_words_in_the_turns_simple_query_stay_words(
+    pair: tuple[PostgresRepository, PostgresRepository],
+) -> None:
+    a, _ = pair
+    tricky = ["a$s", "$s", "$s$", "x$s$y", "$", "", "'; DROP TABLE inbox; --", "\\", "🌳 $$ &"]
+    async with a._read() as conn:
+        for text in tricky:
+            row = await conn.fetch_one(f"SELECT {_literal(text)} AS text")
+            assert row is not None and row["text"] == text
