@@ -598,6 +598,7 @@ async def _note(
     author: int | None = 42,
     quadrant: Quadrant | None = None,
     status: NoteStatus = NoteStatus.DRAFT,
+    update: int | None = None,
 ) -> int:
     note = await repo.add_note(
         theme_id=theme.id,
@@ -607,7 +608,7 @@ async def _note(
         file_id=None,
         quadrant=quadrant,
         status=status,
-        source_update_id=None,
+        source_update_id=update,
     )
     return note.id
 
@@ -705,16 +706,7 @@ async def test_a_state_written_in_the_turn_commits_with_its_end(
     theme = await _theme(b, "Bankjes")
     await a.ensure_resident(42, "nl")
     async with a.chat_turn(42, 4):
-        await a.add_note(
-            theme_id=theme.id,
-            author_id=42,
-            kind=NoteKind.TEXT,
-            text="Een bankje",
-            file_id=None,
-            quadrant=None,
-            status=NoteStatus.DRAFT,
-            source_update_id=4,
-        )
+        await _note(a, theme, "Een bankje", update=4)
         before = a.round_trips
         await a.set_state(42, "talk", "after a note", {})
         assert a.round_trips == before, "handled again, the update finds its note: kept back"
