@@ -185,6 +185,8 @@ class Turn:
     again from the chat's old state (nothing yet, or notes keyed by their update): only then
     may its state wait for the end (else a crash in between would keep the one, lose the
     other, and the update's second run would do the first again)."""
+    _before_write: tuple[dict[int, tuple[int, str]] | None, bool] = (None, False)
+    """The drafts and replayable of just before the last write, for wrote_note."""
 
     def begun(self, value: str, watched: dict[int, str]) -> list[InboxItem]:
         """Keep what the beginning read for the handler; return the backlog."""
@@ -205,15 +207,16 @@ class Turn:
         return [InboxItem(item["update_id"], item["payload"]) for item in data["backlog"]]
 
     def forget(self) -> None:
-        """Read again from now on: this turn writes."""
-        self.talker = self.grants = self.themes = self.changed = None
-        self.drafts = None
+        """Read again from now on: this turn writes (unless the write is a note, wrote_note)."""
+        self._before_write = (self.drafts, self.replayable)
+        self.talker = self.grants = self.themes = self.changed = self.drafts = None
+        self.replayable = False
 
-    def wrote_note(self, drafts: dict[int, tuple[int, str]] | None, note: Note) -> None:
-        """A note of the turn's own changes only which drafts wait: keep them, with it."""
-        if drafts is None:
-            return
-        if (
+    def wrote_note(self, note: Note, *, keyed: bool) -> None:
+        """The write was a note: the drafts stay (with it), and a keyed note is replayable."""
+        drafts, replayable = self._before_write
+        self._before_write = (None, False)
+        if drafts is not None and (
             note.author_id == self.chat_id
             and note.kind == NoteKind.TEXT
             and note.status == NoteStatus.DRAFT
@@ -221,6 +224,7 @@ class Turn:
         ):
             drafts[note.id] = (note.theme_id, note.text)
         self.drafts = drafts
+        self.replayable = replayable and keyed
 
     def waiting(self, author: int, theme_id: int, note_ids: list[int]) -> dict[int, str] | None:
         """The drafts of these that wait for a place, from the beginning; None: ask storage."""

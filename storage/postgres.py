@@ -48,11 +48,7 @@ from storage.models import (
     ChatState,
     InboxItem,
     Note,
-    NoteKind,
-    NoteOrigin,
-    NoteStatus,
     OutboxMessage,
-    Quadrant,
     Resident,
     RoleGrant,
     Theme,
@@ -256,7 +252,6 @@ class PostgresRepository(SqlRepository, SharedStorage):
         turn = self._own_turn()
         if turn is not None:
             turn.forget()
-            turn.replayable = False
 
     @contextlib.asynccontextmanager
     async def _write(
@@ -377,44 +372,10 @@ class PostgresRepository(SqlRepository, SharedStorage):
         else:
             self._states.put(ChatState(chat_id, flow, step, json.loads(stored)))
 
-    async def add_note(
-        self,
-        *,
-        theme_id: int,
-        author_id: int | None,
-        kind: NoteKind,
-        text: str,
-        file_id: str | None,
-        quadrant: Quadrant | None,
-        status: NoteStatus,
-        source_update_id: int | None,
-        seconds: int | None = None,
-        origin: NoteOrigin = NoteOrigin.CHAT,
-        heard_in: str | None = None,
-        board_photo_id: int | None = None,
-    ) -> Note:
+    def _note_stored(self, note: Note, *, keyed: bool) -> None:
         turn = self._own_turn()
-        drafts = None if turn is None else turn.drafts
-        replayable = turn is not None and turn.replayable and source_update_id is not None
-        note = await super().add_note(
-            theme_id=theme_id,
-            author_id=author_id,
-            kind=kind,
-            text=text,
-            file_id=file_id,
-            quadrant=quadrant,
-            status=status,
-            source_update_id=source_update_id,
-            seconds=seconds,
-            origin=origin,
-            heard_in=heard_in,
-            board_photo_id=board_photo_id,
-        )
-        if turn is not None and self._own_turn() is turn:
-            turn.wrote_note(drafts, note)
-            # Handled again, the update finds its note (ON CONFLICT) instead of adding one.
-            turn.replayable = replayable
-        return note
+        if turn is not None:
+            turn.wrote_note(note, keyed=keyed)
 
     async def waiting_drafts(
         self, author_id: int, theme_id: int, note_ids: Sequence[int]

@@ -191,6 +191,12 @@ class SqlCore(CoreRepository):
         """A connection for one write statement, a transaction by itself (no BEGIN/COMMIT)."""
         return self._write()
 
+    def _note_stored(self, note: Note, *, keyed: bool) -> None:
+        """A note was just stored (``keyed``: by its update, found again if handled again).
+
+        For storage that keeps what a chat's turn read (PostgreSQL): a note changes less than
+        other writes do."""
+
     async def _after_erase(self) -> None:
         """Make erased content leave the storage's files too, where it may linger."""
 
@@ -774,7 +780,9 @@ class SqlCore(CoreRepository):
                     "SELECT * FROM notes WHERE source_update_id = ?", (source_update_id,)
                 )
         assert row is not None
-        return _note(row)
+        note = _note(row)
+        self._note_stored(note, keyed=source_update_id is not None)
+        return note
 
     async def add_web_note(
         self, *, theme_id: int, quadrant: Quadrant, text: str, writer: str

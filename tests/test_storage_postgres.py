@@ -128,6 +128,29 @@ def test_generated_keys_become_identity_columns() -> None:
 # -- two replicas on one database ------------------------------------------------------------
 
 
+async def _note(
+    repo: PostgresRepository,
+    theme: Theme,
+    text: str,
+    *,
+    author: int | None = 42,
+    quadrant: Quadrant | None = None,
+    status: NoteStatus = NoteStatus.DRAFT,
+    update: int | None = None,
+) -> int:
+    note = await repo.add_note(
+        theme_id=theme.id,
+        author_id=author,
+        kind=NoteKind.TEXT,
+        text=text,
+        file_id=None,
+        quadrant=quadrant,
+        status=status,
+        source_update_id=update,
+    )
+    return note.id
+
+
 @pytest.fixture
 async def pair(tmp_path: Path) -> AsyncIterator[tuple[PostgresRepository, PostgresRepository]]:
     url = database_url(tmp_path / "shared")
@@ -379,29 +402,22 @@ async def test_two_moderators_on_two_replicas_one_decision_each_note(
     theme = await _theme(a, "t")
     await a.ensure_resident(600, "nl")
     notes = [
-        await a.add_note(
-            theme_id=theme.id,
-            author_id=600,
-            kind=NoteKind.TEXT,
-            text=f"briefje {i}",
-            file_id=None,
-            quadrant=Quadrant.WISH,
-            status=NoteStatus.PENDING,
-            source_update_id=None,
+        await _note(
+            a, theme, f"briefje {i}", author=600, quadrant=Quadrant.WISH, status=NoteStatus.PENDING
         )
         for i in range(40)
     ]
     results = await asyncio.gather(
         *(
             call
-            for note in notes
+            for note_id in notes
             for call in (
                 a.decide(
-                    "pre", note.id, 0, Decision.APPROVE, moderator_id=1, moderator_name="A", now=T0
+                    "pre", note_id, 0, Decision.APPROVE, moderator_id=1, moderator_name="A", now=T0
                 ),
                 b.decide(
                     "pre",
-                    note.id,
+                    note_id,
                     0,
                     Decision.HIDE,
                     moderator_id=2,
@@ -588,29 +604,6 @@ async def test_a_theme_is_read_again_once_any_replica_changed_any_theme(
     other = await _theme(b, "Groen", ThemeStatus.DRAFT)
     assert other.id != theme.id
     assert await in_turn(4) == ("Schaduw", 1), "another theme came: all are read again"
-
-
-async def _note(
-    repo: PostgresRepository,
-    theme: Theme,
-    text: str,
-    *,
-    author: int | None = 42,
-    quadrant: Quadrant | None = None,
-    status: NoteStatus = NoteStatus.DRAFT,
-    update: int | None = None,
-) -> int:
-    note = await repo.add_note(
-        theme_id=theme.id,
-        author_id=author,
-        kind=NoteKind.TEXT,
-        text=text,
-        file_id=None,
-        quadrant=quadrant,
-        status=status,
-        source_update_id=update,
-    )
-    return note.id
 
 
 @postgres_only
