@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.clock import Clock
+from bot.app import services_of
+from bot.core.clock import Clock, local_today
 from bot.core.config import parse_config
 from bot.runner import BotRunner
 from playground.client import PlaygroundClient
@@ -150,6 +151,11 @@ async def pg(playground: Playground, bot: BotRunner) -> AsyncIterator[Playground
         yield client
 
 
+def municipal_today(runner: BotRunner) -> date:
+    """Return today in the municipality's zone, as the bot counts it; the machine's may differ."""
+    return local_today(services_of(runner.app).clock, runner.config.municipality.tz)
+
+
 async def add_theme(
     runner: BotRunner,
     *,
@@ -162,7 +168,7 @@ async def add_theme(
     """Create a theme straight in storage, active from yesterday for six weeks."""
     from storage.models import MUNICIPALITY
 
-    today = date.today()
+    today = municipal_today(runner)
     return await runner.repo.create_theme(
         title=title,
         invitation=invitation,

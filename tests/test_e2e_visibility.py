@@ -21,7 +21,7 @@ from storage.models import (
     Theme,
     ThemeStatus,
 )
-from tests.conftest import AMBASSADOR_ID
+from tests.conftest import AMBASSADOR_ID, municipal_today
 from tests.residents import onboard
 
 DOORWERTH = PlaceRef(PlaceKind.VILLAGE, "doorwerth")
@@ -150,7 +150,7 @@ async def _open_both_ways(anna: Person, theme: Theme) -> list[str]:
 async def test_a_theme_before_its_start_takes_no_notes(
     pg: PlaygroundClient, bot: BotRunner
 ) -> None:
-    start = date.today() + timedelta(days=30)
+    start = municipal_today(bot) + timedelta(days=30)
     theme = await _theme(bot, "Het nieuwe dorpsplein", starts_on=start, ends_on=None)
     anna = await onboard(pg, "Anna", village="Doorwerth", news=False)
     begins = f"Dit thema begint op {format_date(start, 'nl')}."
@@ -178,7 +178,7 @@ async def test_a_theme_before_its_start_takes_no_notes(
 async def test_a_theme_after_its_end_takes_no_notes_but_shows_its_board(
     pg: PlaygroundClient, bot: BotRunner
 ) -> None:
-    today = date.today()
+    today = municipal_today(bot)
     theme = await _theme(
         bot, "De oude school", starts_on=today - timedelta(days=90), ends_on=today - timedelta(30)
     )
@@ -195,7 +195,7 @@ async def test_a_theme_after_its_end_takes_no_notes_but_shows_its_board(
 async def test_a_note_typed_after_the_theme_ended_is_not_kept(
     pg: PlaygroundClient, bot: BotRunner
 ) -> None:
-    today = date.today()
+    today = municipal_today(bot)
     theme = await _theme(bot, "De oude school", starts_on=today - timedelta(days=30), ends_on=today)
     anna = await onboard(pg, "Anna", village="Doorwerth", news=False)
     await anna.send("/thema")
